@@ -1,0 +1,103 @@
+//! Choosing where tensors live (`--device auto|cpu|cuda`), seeding and thread count.
+use std::fmt;
+use std::str::FromStr;
+
+use tch::{Cuda, Device};
+
+use crate::{Error, Result};
+
+/// The user's device request, as given by `--device`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeviceChoice {
+    /// CUDA if a GPU is visible, else CPU.
+    #[default]
+    Auto,
+    /// Always the CPU.
+    Cpu,
+    /// The first CUDA GPU; an error if there is none.
+    Cuda,
+}
+
+impl FromStr for DeviceChoice {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(DeviceChoice::Auto),
+            "cpu" => Ok(DeviceChoice::Cpu),
+            "cuda" | "gpu" | "cuda:0" => Ok(DeviceChoice::Cuda),
+            other => Err(Error::invalid("device", format!("got '{other}'"), "Use one of: auto, cpu, cuda.")),
+        }
+    }
+}
+
+impl fmt::Display for DeviceChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeviceChoice::Auto => "auto",
+            DeviceChoice::Cpu => "cpu",
+            DeviceChoice::Cuda => "cuda",
+        })
+    }
+}
+
+impl DeviceChoice {
+    /// The concrete device, or an error that says why CUDA cannot be used.
+    pub fn resolve(self) -> Result<Device> {
+        match self {
+            DeviceChoice::Cpu => Ok(Device::Cpu),
+            DeviceChoice::Auto => Ok(Device::cuda_if_available()),
+            DeviceChoice::Cuda if Cuda::is_available() => Ok(Device::Cuda(0)),
+            DeviceChoice::Cuda => Err(Error::Device(
+                "--device cuda was requested, but libtorch sees no CUDA GPU on this machine \
+                 (no GPU, no NVIDIA driver, or a CPU-only libtorch). Use --device cpu, or \
+                 --device auto to take a GPU only when there is one."
+                    .into(),
+            )),
+        }
+    }
+}
+
+/// A short human name for a device, for logs and report headers.
+pub fn describe(device: Device) -> String {
+    match device {
+        Device::Cpu => format!("CPU ({} threads)", tch::get_num_threads()),
+        Device::Cuda(i) => format!("CUDA:{i}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Seeds libtorch's generators (CPU and CUDA) so that runs repeat exactly on one device.
+pub fn seed(seed: u64) {
+    tch::manual_seed(seed as i64);
+}
+
+/// Fixes libtorch's intra-op thread count. Tests use 1 so reductions sum in one order.
+pub fn set_threads(threads: usize) {
+    tch::set_num_threads(threads.max(1) as i32);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_three_choices_and_rejects_others() {
+        assert_eq!("auto".parse::<DeviceChoice>().unwrap(), DeviceChoice::Auto);
+        assert_eq!("CPU".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cpu);
+        assert_eq!("cuda".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda);
+        let msg = "tpu".parse::<DeviceChoice>().unwrap_err().to_string();
+        assert!(msg.contains("got 'tpu'") && msg.contains("auto, cpu, cuda"), "{msg}");
+    }
+
+    #[test]
+    fn cuda_without_a_gpu_is_an_error_that_says_so() {
+        if Cuda::is_available() {
+            assert_eq!(DeviceChoice::Cuda.resolve().unwrap(), Device::Cuda(0));
+        } else {
+            let msg = DeviceChoice::Cuda.resolve().unwrap_err().to_string();
+            assert!(msg.contains("no CUDA GPU") && msg.contains("--device cpu"), "{msg}");
+            assert_eq!(DeviceChoice::Auto.resolve().unwrap(), Device::Cpu);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! # lrbook — *The Learning Rate: a tested Rust companion*
+//!
+//! The library behind the book. Every chapter's experiment lives in [`chapters`], so the
+//! runnable example, the snapshot test and the book page all use the same code. The other
+//! modules are useful on their own to any [`tch`] user:
+//!
+//! | module | what it gives you | chapter |
+//! |---|---|---|
+//! | [`device`] | `--device auto\|cpu\|cuda`, seeding, thread count | all |
+//! | [`report`] | tables rounded to significant digits, rendered as markdown | all |
+//! | [`plot`] | one house style for SVG figures; skips non-finite points | all |
+//! | [`data`] | Fashion-MNIST (IDX `.gz`) and small synthetic sets | 1, 2, 5, 6 |
+//! | [`models`] | linear models and MLPs on `tch::nn` | 1, 2, 5, 6 |
+//! | [`optim`] | the [`optim::Optimizer`] trait that takes this step's learning rate | 1–6 |
+//! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
+//! | [`quadratic`] | closed forms and gradient descent on quadratics, with momentum | 1 |
+//! | [`hessian`] | Hessian-vector products and sharpness by power iteration | 1 |
+//! | [`cli`] | the flags every chapter example shares | all |
+#![warn(missing_docs)]
+#![allow(clippy::needless_range_loop)]
+
+pub mod chapters;
+pub mod cli;
+pub mod data;
+pub mod device;
+mod error;
+pub mod hessian;
+pub mod models;
+pub mod optim;
+pub mod plot;
+pub mod quadratic;
+pub mod report;
+pub mod train;
+pub mod validate;
+
+pub use error::{Error, Result};

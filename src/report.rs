@@ -1,0 +1,226 @@
+//! Tables of named columns, rounded to a stated number of significant digits, rendered as
+//! markdown. The same text goes to stdout, to the book (`book/src/generated/`) and into the
+//! snapshot tests, so the book can only show numbers the tests pin.
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// One cell of a [`Table`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// A number shown with `digits` significant digits.
+    Num {
+        /// The value.
+        value: f64,
+        /// Significant digits to show.
+        digits: usize,
+    },
+    /// An integer, shown exactly.
+    Int(i64),
+    /// Free text.
+    Text(String),
+}
+
+impl Cell {
+    /// A number with `digits` significant digits.
+    pub fn num(value: f64, digits: usize) -> Self {
+        Cell::Num { value, digits }
+    }
+
+    /// Renders the cell as it appears in markdown.
+    pub fn render(&self) -> String {
+        match self {
+            Cell::Num { value, digits } => fmt_sig(*value, *digits),
+            Cell::Int(i) => i.to_string(),
+            Cell::Text(s) => s.replace('|', "\\|"),
+        }
+    }
+}
+
+impl From<i64> for Cell {
+    fn from(i: i64) -> Self {
+        Cell::Int(i)
+    }
+}
+impl From<usize> for Cell {
+    fn from(i: usize) -> Self {
+        Cell::Int(i as i64)
+    }
+}
+impl From<i32> for Cell {
+    fn from(i: i32) -> Self {
+        Cell::Int(i as i64)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_string())
+    }
+}
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+/// Formats `x` with `digits` significant digits: plain notation for 1e-4 ≤ |x| < 1e6,
+/// scientific otherwise; `-0` prints as `0`, NaN as `NaN`, infinities as `inf`/`-inf`.
+pub fn fmt_sig(x: f64, digits: usize) -> String {
+    let digits = digits.max(1);
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    // Round once, in scientific form, so that 9.999 → 1.00e1 is handled by the formatter.
+    let sci = format!("{:.*e}", digits - 1, x);
+    let (mantissa, exp) = sci.split_once('e').expect("scientific format has an exponent");
+    let exp: i32 = exp.parse().expect("exponent is an integer");
+    if mantissa.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        return "0".into();
+    }
+    if (-4..6).contains(&exp) {
+        let decimals = (digits as i32 - 1 - exp).max(0) as usize;
+        let value: f64 = sci.parse().expect("round-trips");
+        let s = format!("{value:.decimals$}");
+        if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+            "0".into()
+        } else {
+            s
+        }
+    } else {
+        format!("{mantissa}e{exp}")
+    }
+}
+
+/// A titled table with named columns. `id` names the generated file (`<id>.md`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// File stem for the generated markdown, e.g. `rates_vs_kappa`.
+    pub id: String,
+    /// A one-line caption.
+    pub title: String,
+    /// Column headers, with units where there are any.
+    pub columns: Vec<String>,
+    /// Rows; each has one cell per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// An empty table with the given id, caption and column headers.
+    pub fn new(id: &str, title: &str, columns: &[&str]) -> Self {
+        Table { id: id.into(), title: title.into(), columns: columns.iter().map(|c| c.to_string()).collect(), rows: vec![] }
+    }
+
+    /// Appends a row. Panics in debug builds if the row has the wrong width (a programming error).
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len(), "row width must match the columns of table '{}'", self.id);
+        self.rows.push(row);
+    }
+
+    /// The table as GitHub-flavoured markdown, without the title.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "| {} |", self.columns.join(" | "));
+        let aligns: Vec<&str> = (0..self.columns.len())
+            .map(|c| if self.rows.iter().all(|r| matches!(r.get(c), Some(Cell::Text(_)))) { ":---" } else { "---:" })
+            .collect();
+        let _ = writeln!(out, "|{}|", aligns.join("|"));
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(Cell::render).collect();
+            let _ = writeln!(out, "| {} |", cells.join(" | "));
+        }
+        out
+    }
+
+    /// The title as a bold caption line followed by the table.
+    pub fn to_markdown_with_title(&self) -> String {
+        format!("**{}**\n\n{}", self.title, self.to_markdown())
+    }
+}
+
+/// A chapter's results: its tables plus free-text findings (for example "diverged at step 7").
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    /// The report's heading.
+    pub title: String,
+    /// The tables, in the order the chapter presents them.
+    pub tables: Vec<Table>,
+    /// One-line findings, rendered as a list after the tables.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// An empty report.
+    pub fn new(title: &str) -> Self {
+        Report { title: title.into(), ..Default::default() }
+    }
+
+    /// The table with this id, if any.
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+
+    /// The whole report as markdown: heading, each titled table, then the notes.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("# {}\n\n", self.title);
+        for t in &self.tables {
+            out.push_str(&t.to_markdown_with_title());
+            out.push('\n');
+        }
+        if !self.notes.is_empty() {
+            for n in &self.notes {
+                let _ = writeln!(out, "- {n}");
+            }
+        }
+        out
+    }
+
+    /// Writes each table to `dir/<id>.md` (table only, for `{{#include}}` in the book).
+    pub fn write_tables(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        for t in &self.tables {
+            let path = dir.join(format!("{}.md", t.id));
+            std::fs::write(&path, t.to_markdown()).map_err(|e| Error::io("write", &path, e))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn significant_digits_plain_and_scientific() {
+        assert_eq!(fmt_sig(0.123456, 3), "0.123");
+        assert_eq!(fmt_sig(123.456, 3), "123");
+        assert_eq!(fmt_sig(123456.0, 3), "123000");
+        assert_eq!(fmt_sig(1234567.0, 3), "1.23e6");
+        assert_eq!(fmt_sig(9.9996, 4), "10.00");
+        assert_eq!(fmt_sig(0.00012345, 2), "0.00012");
+        assert_eq!(fmt_sig(0.000012345, 2), "1.2e-5");
+        assert_eq!(fmt_sig(-2.5e-9, 2), "-2.5e-9");
+        assert_eq!(fmt_sig(2.0, 4), "2.000");
+    }
+
+    #[test]
+    fn negative_zero_and_non_finite() {
+        assert_eq!(fmt_sig(-0.0, 3), "0");
+        assert_eq!(fmt_sig(-1e-300, 3), "-1.00e-300");
+        assert_eq!(fmt_sig(f64::NAN, 3), "NaN");
+        assert_eq!(fmt_sig(f64::NEG_INFINITY, 3), "-inf");
+    }
+
+    #[test]
+    fn markdown_table_has_header_alignment_and_rows() {
+        let mut t = Table::new("demo", "Demo", &["name", "η", "steps"]);
+        t.push(vec!["a|b".into(), Cell::num(0.1, 2), 7usize.into()]);
+        assert_eq!(t.to_markdown(), "| name | η | steps |\n|:---|---:|---:|\n| a\\|b | 0.10 | 7 |\n");
+    }
+}
