@@ -12,14 +12,18 @@ fn main() {
     ) else {
         return;
     };
-    if PathBuf::from(&libtorch) != PathBuf::from(&expected) {
+    if Path::new(&libtorch) != Path::new(&expected) {
         return;
     }
     let want = std::env::var("LRBOOK_EXPECTED_TORCH_VERSION").unwrap_or_else(|_| "2.13.0".into());
     let link = PathBuf::from(libtorch);
     println!("cargo:rerun-if-changed={}", link.display());
     if let Err(problem) = check(&link, &want) {
-        let root = link.parent().unwrap_or(Path::new(".")).display().to_string();
+        let root = link
+            .parent()
+            .unwrap_or(Path::new("."))
+            .display()
+            .to_string();
         eprintln!();
         eprintln!("error: lrbook needs libtorch from torch=={want} in .venv, but {problem}.");
         eprintln!("       Run the one-time set-up from the repository root ({root}):");
@@ -27,7 +31,9 @@ fn main() {
         eprintln!("           make setup        (or: scripts/setup.sh torch)");
         eprintln!();
         eprintln!("       It creates .venv with torch=={want} and the .libtorch link that");
-        eprintln!("       .cargo/config.toml points LIBTORCH at. To use your own libtorch instead,");
+        eprintln!(
+            "       .cargo/config.toml points LIBTORCH at. To use your own libtorch instead,"
+        );
         eprintln!("       set LIBTORCH to its folder in the environment.");
         std::process::exit(1);
     }
@@ -35,7 +41,10 @@ fn main() {
 
 fn check(link: &Path, want: &str) -> Result<(), String> {
     if !link.exists() {
-        return Err(format!("{} does not exist (has set-up been run?)", link.display()));
+        return Err(format!(
+            "{} does not exist (has set-up been run?)",
+            link.display()
+        ));
     }
     let version_py = link.join("version.py");
     let text = std::fs::read_to_string(&version_py)
@@ -49,8 +58,13 @@ fn check(link: &Path, want: &str) -> Result<(), String> {
     if found != want {
         return Err(format!(".venv holds torch {found}"));
     }
-    if !link.join("lib").join("libtorch.so").exists() && !link.join("lib").join("libtorch.dylib").exists() {
-        return Err(format!("{} has no libtorch library", link.join("lib").display()));
+    if !link.join("lib").join("libtorch.so").exists()
+        && !link.join("lib").join("libtorch.dylib").exists()
+    {
+        return Err(format!(
+            "{} has no libtorch library",
+            link.join("lib").display()
+        ));
     }
     Ok(())
 }

@@ -24,6 +24,10 @@ pub struct CommonArgs {
     /// CPU threads for libtorch (default: libtorch's choice).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Folder with the four Fashion-MNIST IDX files (default: $FASHION_MNIST_DIR, then
+    /// /usr/share/datasets/fashion-mnist, then data/fashion-mnist).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
 }
 
 fn parse_device(s: &str) -> Result<DeviceChoice, String> {
@@ -36,7 +40,9 @@ impl CommonArgs {
         match (&self.out, self.quick) {
             (Some(dir), _) => dir.clone(),
             (None, false) => book_src_dir(),
-            (None, true) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("quick"),
+            (None, true) => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target")
+                .join("quick"),
         }
     }
 
@@ -50,17 +56,47 @@ impl CommonArgs {
         self.out_root().join("generated").join(chapter)
     }
 
-    /// Applies `--threads` and `--seed`, resolves `--device`.
-    pub fn init(&self) -> crate::Result<tch::Device> {
+    /// Applies `--threads` and `--seed`, resolves `--device`, checks `--data-dir`, and
+    /// returns the chapter configuration these flags describe.
+    pub fn init(&self) -> crate::Result<crate::chapters::Config> {
         if let Some(t) = self.threads {
+            crate::validate::at_least_one("--threads", t)?;
             crate::device::set_threads(t);
         }
         crate::device::seed(self.seed);
-        self.device.resolve()
+        let device = self.device.resolve()?;
+        if let Some(dir) = &self.data_dir {
+            if !dir.is_dir() {
+                return Err(crate::Error::Data(format!(
+                    "--data-dir {}: no such folder. Point it at the folder holding \
+                     train-images-idx3-ubyte.gz and the other three Fashion-MNIST files, \
+                     or leave it out to use the installed copy (make setup installs one).",
+                    dir.display()
+                )));
+            }
+        }
+        Ok(crate::chapters::Config {
+            quick: self.quick,
+            device,
+            seed: self.seed,
+            data_dir: self.data_dir.clone(),
+        })
+    }
+
+    /// Prints where the outputs went, to stderr.
+    pub fn announce(&self, chapter: &str, figures: usize, started: std::time::Instant) {
+        eprintln!(
+            "{chapter}: tables in {}, {figures} figure files in {} ({:.1} s)",
+            self.generated_dir(chapter).display(),
+            self.figures_dir(chapter).display(),
+            started.elapsed().as_secs_f64()
+        );
     }
 }
 
 /// The book's source folder, `book/src` in this repository.
 pub fn book_src_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("book").join("src")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("book")
+        .join("src")
 }

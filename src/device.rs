@@ -26,7 +26,11 @@ impl FromStr for DeviceChoice {
             "auto" => Ok(DeviceChoice::Auto),
             "cpu" => Ok(DeviceChoice::Cpu),
             "cuda" | "gpu" | "cuda:0" => Ok(DeviceChoice::Cuda),
-            other => Err(Error::invalid("device", format!("got '{other}'"), "Use one of: auto, cpu, cuda.")),
+            other => Err(Error::invalid(
+                "device",
+                format!("got '{other}'"),
+                "Use one of: auto, cpu, cuda.",
+            )),
         }
     }
 }
@@ -87,7 +91,10 @@ mod tests {
         assert_eq!("CPU".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cpu);
         assert_eq!("cuda".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cuda);
         let msg = "tpu".parse::<DeviceChoice>().unwrap_err().to_string();
-        assert!(msg.contains("got 'tpu'") && msg.contains("auto, cpu, cuda"), "{msg}");
+        assert!(
+            msg.contains("got 'tpu'") && msg.contains("auto, cpu, cuda"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -96,7 +103,10 @@ mod tests {
             assert_eq!(DeviceChoice::Cuda.resolve().unwrap(), Device::Cuda(0));
         } else {
             let msg = DeviceChoice::Cuda.resolve().unwrap_err().to_string();
-            assert!(msg.contains("no CUDA GPU") && msg.contains("--device cpu"), "{msg}");
+            assert!(
+                msg.contains("no CUDA GPU") && msg.contains("--device cpu"),
+                "{msg}"
+            );
             assert_eq!(DeviceChoice::Auto.resolve().unwrap(), Device::Cpu);
         }
     }

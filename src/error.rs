@@ -45,13 +45,25 @@ pub enum Error {
 
 impl Error {
     /// Shorthand for [`Error::InvalidArgument`].
-    pub fn invalid(what: impl Into<String>, problem: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error::InvalidArgument { what: what.into(), problem: problem.into(), hint: hint.into() }
+    pub fn invalid(
+        what: impl Into<String>,
+        problem: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::InvalidArgument {
+            what: what.into(),
+            problem: problem.into(),
+            hint: hint.into(),
+        }
     }
 
     /// Shorthand for [`Error::Io`].
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.into(), source }
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
     }
 }
 

@@ -79,16 +79,25 @@ pub fn fmt_sig(x: f64, digits: usize) -> String {
     }
     // Round once, in scientific form, so that 9.999 → 1.00e1 is handled by the formatter.
     let sci = format!("{:.*e}", digits - 1, x);
-    let (mantissa, exp) = sci.split_once('e').expect("scientific format has an exponent");
+    let (mantissa, exp) = sci
+        .split_once('e')
+        .expect("scientific format has an exponent");
     let exp: i32 = exp.parse().expect("exponent is an integer");
-    if mantissa.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    if mantissa
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         return "0".into();
     }
     if (-4..6).contains(&exp) {
         let decimals = (digits as i32 - 1 - exp).max(0) as usize;
         let value: f64 = sci.parse().expect("round-trips");
         let s = format!("{value:.decimals$}");
-        if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+        if s.trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
             "0".into()
         } else {
             s
@@ -114,12 +123,22 @@ pub struct Table {
 impl Table {
     /// An empty table with the given id, caption and column headers.
     pub fn new(id: &str, title: &str, columns: &[&str]) -> Self {
-        Table { id: id.into(), title: title.into(), columns: columns.iter().map(|c| c.to_string()).collect(), rows: vec![] }
+        Table {
+            id: id.into(),
+            title: title.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: vec![],
+        }
     }
 
     /// Appends a row. Panics in debug builds if the row has the wrong width (a programming error).
     pub fn push(&mut self, row: Vec<Cell>) {
-        debug_assert_eq!(row.len(), self.columns.len(), "row width must match the columns of table '{}'", self.id);
+        debug_assert_eq!(
+            row.len(),
+            self.columns.len(),
+            "row width must match the columns of table '{}'",
+            self.id
+        );
         self.rows.push(row);
     }
 
@@ -128,7 +147,17 @@ impl Table {
         let mut out = String::new();
         let _ = writeln!(out, "| {} |", self.columns.join(" | "));
         let aligns: Vec<&str> = (0..self.columns.len())
-            .map(|c| if self.rows.iter().all(|r| matches!(r.get(c), Some(Cell::Text(_)))) { ":---" } else { "---:" })
+            .map(|c| {
+                if self
+                    .rows
+                    .iter()
+                    .all(|r| matches!(r.get(c), Some(Cell::Text(_))))
+                {
+                    ":---"
+                } else {
+                    "---:"
+                }
+            })
             .collect();
         let _ = writeln!(out, "|{}|", aligns.join("|"));
         for row in &self.rows {
@@ -158,7 +187,10 @@ pub struct Report {
 impl Report {
     /// An empty report.
     pub fn new(title: &str) -> Self {
-        Report { title: title.into(), ..Default::default() }
+        Report {
+            title: title.into(),
+            ..Default::default()
+        }
     }
 
     /// The table with this id, if any.
@@ -221,6 +253,9 @@ mod tests {
     fn markdown_table_has_header_alignment_and_rows() {
         let mut t = Table::new("demo", "Demo", &["name", "η", "steps"]);
         t.push(vec!["a|b".into(), Cell::num(0.1, 2), 7usize.into()]);
-        assert_eq!(t.to_markdown(), "| name | η | steps |\n|:---|---:|---:|\n| a\\|b | 0.10 | 7 |\n");
+        assert_eq!(
+            t.to_markdown(),
+            "| name | η | steps |\n|:---|---:|---:|\n| a\\|b | 0.10 | 7 |\n"
+        );
     }
 }

@@ -1,1 +1,392 @@
-//! (in progress)
+//! A minimal training loop: any model, any [`Optimizer`], a learning rate per step.
+//!
+//! It records a [`History`] of (step, lr, loss, accuracy) and stops as soon as the loss
+//! becomes NaN or ∞ (or blows up past a set factor), reporting the run as diverged rather
+//! than failing. A progress bar shows on stderr when it is a terminal.
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tch::nn::ModuleT;
+use tch::{Kind, Reduction, Tensor};
+
+use crate::data::Dataset;
+use crate::optim::Optimizer;
+use crate::{validate, Error, Result};
+
+/// The training objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// Softmax cross-entropy on class-index targets `[n]` (i64).
+    CrossEntropy,
+    /// Mean squared error `mean((f(x) − y)²)` on float targets of the output's shape.
+    Mse,
+    /// `½·mean over examples of ‖f(x) − onehot(y)‖²` on class-index targets: the square loss
+    /// used in the edge-of-stability experiments (chapter 1).
+    HalfSquaredOneHot,
+}
+
+impl Loss {
+    /// The scalar loss of `output` against `targets`.
+    pub fn compute(self, output: &Tensor, targets: &Tensor) -> Tensor {
+        match self {
+            Loss::CrossEntropy => output.cross_entropy_for_logits(targets),
+            Loss::Mse => output.mse_loss(targets, Reduction::Mean),
+            Loss::HalfSquaredOneHot => {
+                let classes = output.size()[1];
+                let onehot = targets.onehot(classes).to_kind(output.kind());
+                (output - onehot).square().sum(output.kind()) * (0.5 / output.size()[0] as f64)
+            }
+        }
+    }
+
+    /// Fraction of correct argmax predictions, for the losses that have classes.
+    pub fn accuracy(self, output: &Tensor, targets: &Tensor) -> Option<f64> {
+        match self {
+            Loss::CrossEntropy | Loss::HalfSquaredOneHot => {
+                let correct = output
+                    .argmax(-1, false)
+                    .eq_tensor(targets)
+                    .to_kind(Kind::Double)
+                    .mean(Kind::Double);
+                f64::try_from(correct).ok()
+            }
+            Loss::Mse => None,
+        }
+    }
+}
+
+/// How long to train and how to batch.
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Examples per step; `usize::MAX` (or anything ≥ n) is full-batch gradient descent.
+    pub batch_size: usize,
+    /// Seed for the per-epoch shuffle; `None` keeps the data order.
+    pub shuffle_seed: Option<u64>,
+    /// Stop after this many steps even mid-epoch.
+    pub max_steps: Option<usize>,
+    /// Declare divergence when the loss exceeds `blowup ×` the first loss (besides NaN/∞).
+    pub blowup: Option<f64>,
+    /// Evaluate on the held-out set every this many steps (and at the end).
+    pub eval_every: Option<usize>,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 1,
+            batch_size: 64,
+            shuffle_seed: Some(0),
+            max_steps: None,
+            blowup: Some(1e4),
+            eval_every: None,
+            progress: true,
+        }
+    }
+}
+
+/// One training step's numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepRecord {
+    /// Step index, from 0.
+    pub step: usize,
+    /// Epoch index, from 0.
+    pub epoch: usize,
+    /// The learning rate used for this step.
+    pub lr: f64,
+    /// The minibatch loss before the update.
+    pub loss: f64,
+    /// The minibatch accuracy before the update, for classification losses.
+    pub accuracy: Option<f64>,
+}
+
+/// An evaluation on held-out data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalRecord {
+    /// Steps taken when evaluated.
+    pub step: usize,
+    /// Mean loss on the held-out set.
+    pub loss: f64,
+    /// Accuracy on the held-out set, for classification losses.
+    pub accuracy: Option<f64>,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// All epochs (or `max_steps`) ran.
+    Completed,
+    /// The loss became non-finite or blew up at `step`; training stopped there.
+    Diverged {
+        /// The step whose loss triggered the stop.
+        step: usize,
+        /// That loss (NaN, ∞ or just huge).
+        loss: f64,
+    },
+}
+
+/// Everything a run recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// One record per step.
+    pub steps: Vec<StepRecord>,
+    /// Held-out evaluations, if asked for.
+    pub evals: Vec<EvalRecord>,
+    /// Completed or diverged.
+    pub outcome: Outcome,
+}
+
+impl History {
+    /// Whether the run diverged.
+    pub fn diverged(&self) -> bool {
+        matches!(self.outcome, Outcome::Diverged { .. })
+    }
+
+    /// The losses, step by step.
+    pub fn losses(&self) -> Vec<f64> {
+        self.steps.iter().map(|r| r.loss).collect()
+    }
+}
+
+/// Trains `model` on `data` with `optimizer`, taking the learning rate for step `t` from
+/// `lr_at(t)`. Data and model must be on the same device.
+pub fn train(
+    model: &impl ModuleT,
+    loss: Loss,
+    optimizer: &mut dyn Optimizer,
+    lr_at: &dyn Fn(usize) -> f64,
+    data: &Dataset,
+    held_out: Option<&Dataset>,
+    cfg: &TrainConfig,
+) -> Result<History> {
+    validate::at_least_one("epochs", cfg.epochs)?;
+    validate::at_least_one("batch size", cfg.batch_size)?;
+    if data.is_empty() {
+        return Err(Error::invalid(
+            "training data",
+            "it has no examples",
+            "Pass a non-empty data set.",
+        ));
+    }
+    let batch = cfg.batch_size.min(data.len());
+    let steps_per_epoch = data.len().div_ceil(batch);
+    let total = cfg
+        .max_steps
+        .unwrap_or(usize::MAX)
+        .min(steps_per_epoch * cfg.epochs);
+    let bar = progress_bar(cfg.progress, total as u64);
+
+    let mut history = History {
+        steps: Vec::new(),
+        evals: Vec::new(),
+        outcome: Outcome::Completed,
+    };
+    let mut step = 0;
+    let mut first_loss = None;
+    'epochs: for epoch in 0..cfg.epochs {
+        let seed = cfg.shuffle_seed.map(|s| s.wrapping_add(epoch as u64));
+        for (xs, ys) in data.batches(batch, seed, false)? {
+            if step >= total {
+                break 'epochs;
+            }
+            let lr = lr_at(step);
+            validate::learning_rate(&format!("learning rate at step {step}"), lr)?;
+            // ANCHOR: train_step
+            let output = model.forward_t(&xs, true);
+            let batch_loss = loss.compute(&output, &ys);
+            let loss_value = f64::try_from(&batch_loss)?;
+            let accuracy = loss.accuracy(&output, &ys);
+            history.steps.push(StepRecord {
+                step,
+                epoch,
+                lr,
+                loss: loss_value,
+                accuracy,
+            });
+            let reference = *first_loss.get_or_insert(loss_value);
+            if !loss_value.is_finite()
+                || cfg
+                    .blowup
+                    .is_some_and(|k| loss_value > k * reference.abs().max(1e-12))
+            {
+                history.outcome = Outcome::Diverged {
+                    step,
+                    loss: loss_value,
+                };
+                break 'epochs;
+            }
+            optimizer.zero_grad();
+            batch_loss.backward();
+            optimizer.step(lr)?;
+            // ANCHOR_END: train_step
+            step += 1;
+            bar.set_position(step as u64);
+            if let (Some(every), Some(h)) = (cfg.eval_every, held_out) {
+                if step % every == 0 {
+                    history.evals.push(evaluate_at(model, loss, h, step)?);
+                }
+            }
+        }
+    }
+    if let Some(h) = held_out {
+        if history.evals.last().map(|e| e.step) != Some(step) {
+            history.evals.push(evaluate_at(model, loss, h, step)?);
+        }
+    }
+    bar.finish_and_clear();
+    Ok(history)
+}
+
+fn evaluate_at(
+    model: &impl ModuleT,
+    loss: Loss,
+    data: &Dataset,
+    step: usize,
+) -> Result<EvalRecord> {
+    let (l, a) = evaluate(model, loss, data, 1024)?;
+    Ok(EvalRecord {
+        step,
+        loss: l,
+        accuracy: a,
+    })
+}
+
+/// Mean loss and accuracy of `model` on `data`, in batches of `batch_size`, without gradients.
+pub fn evaluate(
+    model: &impl ModuleT,
+    loss: Loss,
+    data: &Dataset,
+    batch_size: usize,
+) -> Result<(f64, Option<f64>)> {
+    validate::at_least_one("batch size", batch_size)?;
+    let _guard = tch::no_grad_guard();
+    let (mut loss_sum, mut acc_sum, mut n) = (0.0, 0.0, 0usize);
+    let mut has_acc = false;
+    for (xs, ys) in data.batches(batch_size, None, false)? {
+        let b = xs.size()[0] as usize;
+        let out = model.forward_t(&xs, false);
+        loss_sum += f64::try_from(loss.compute(&out, &ys))? * b as f64;
+        if let Some(a) = loss.accuracy(&out, &ys) {
+            acc_sum += a * b as f64;
+            has_acc = true;
+        }
+        n += b;
+    }
+    let n = n.max(1) as f64;
+    Ok((loss_sum / n, has_acc.then_some(acc_sum / n)))
+}
+
+fn progress_bar(enabled: bool, total: u64) -> ProgressBar {
+    if !enabled {
+        return ProgressBar::hidden();
+    }
+    // indicatif draws nothing when stderr is not a terminal (pipes, CI, tests).
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} steps {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::GradientDescent;
+    use tch::nn::{self, Module};
+    use tch::Device;
+
+    fn regression() -> Dataset {
+        let x = Tensor::linspace(-1.0, 1.0, 64, (Kind::Float, Device::Cpu)).view([64, 1]);
+        let y = &x * 2.0 + 1.0;
+        Dataset::new(x, y).unwrap()
+    }
+
+    #[test]
+    fn fits_a_line_and_records_each_step() {
+        tch::manual_seed(0);
+        let vs = nn::VarStore::new(Device::Cpu);
+        let model = nn::linear(vs.root(), 1, 1, Default::default());
+        let mut opt = GradientDescent::new(vs.trainable_variables());
+        let cfg = TrainConfig {
+            epochs: 200,
+            batch_size: 64,
+            progress: false,
+            ..Default::default()
+        };
+        let h = train(
+            &model,
+            Loss::Mse,
+            &mut opt,
+            &|_| 0.5,
+            &regression(),
+            None,
+            &cfg,
+        )
+        .unwrap();
+        assert_eq!(h.outcome, Outcome::Completed);
+        assert_eq!(h.steps.len(), 200);
+        assert!(h.steps.iter().all(|r| r.lr == 0.5));
+        let pred =
+            f64::try_from(model.forward(&Tensor::from_slice(&[0.5f32]).view([1, 1]))).unwrap();
+        assert!((pred - 2.0).abs() < 1e-3, "f(0.5) = {pred}, want 2");
+    }
+
+    #[test]
+    fn too_large_a_step_is_reported_as_diverged_not_an_error() {
+        tch::manual_seed(0);
+        let vs = nn::VarStore::new(Device::Cpu);
+        let model = nn::linear(vs.root(), 1, 1, Default::default());
+        let mut opt = GradientDescent::new(vs.trainable_variables());
+        let cfg = TrainConfig {
+            epochs: 10_000,
+            batch_size: 64,
+            blowup: None,
+            progress: false,
+            ..Default::default()
+        };
+        let h = train(
+            &model,
+            Loss::Mse,
+            &mut opt,
+            &|_| 10.0,
+            &regression(),
+            None,
+            &cfg,
+        )
+        .unwrap();
+        match h.outcome {
+            Outcome::Diverged { step, loss } => {
+                assert!(
+                    !loss.is_finite(),
+                    "stopped on a non-finite loss, got {loss}"
+                );
+                assert_eq!(h.steps.len(), step + 1);
+            }
+            Outcome::Completed => panic!("expected divergence"),
+        }
+    }
+
+    #[test]
+    fn a_bad_schedule_value_is_an_error() {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let model = nn::linear(vs.root(), 1, 1, Default::default());
+        let mut opt = GradientDescent::new(vs.trainable_variables());
+        let cfg = TrainConfig {
+            epochs: 3,
+            progress: false,
+            ..Default::default()
+        };
+        let err = train(
+            &model,
+            Loss::Mse,
+            &mut opt,
+            &|t| if t < 1 { 0.1 } else { f64::NAN },
+            &regression(),
+            None,
+            &cfg,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("learning rate at step 1"), "{err}");
+    }
+}

@@ -1,1 +1,44 @@
-//! (in progress)
+//! Each chapter's experiment, as one `run(&Config)` per chapter.
+//!
+//! The example (`examples/chN_*.rs`) parses flags and calls `run`, the snapshot test calls
+//! `run` on the quick config, and the book includes the tables `run` produced. So the three
+//! can never disagree.
+use std::path::PathBuf;
+
+use tch::Device;
+
+pub mod ch1;
+pub mod ch1_exercises;
+
+/// What every chapter's `run` takes.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The small configuration the tests pin (seconds on a CPU).
+    pub quick: bool,
+    /// Where tensors live.
+    pub device: Device,
+    /// Seed for everything random.
+    pub seed: u64,
+    /// Fashion-MNIST folder; `None` searches the usual places (see [`crate::data::fashion_mnist::locate`]).
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// The quick configuration on the CPU with seed 0: what the snapshot tests run.
+    pub fn quick_cpu() -> Self {
+        Config {
+            quick: true,
+            device: Device::Cpu,
+            seed: 0,
+            data_dir: None,
+        }
+    }
+
+    /// The full configuration on the CPU with seed 0: what the book shows.
+    pub fn full_cpu() -> Self {
+        Config {
+            quick: false,
+            ..Self::quick_cpu()
+        }
+    }
+}

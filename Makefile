@@ -1,0 +1,35 @@
+# lrbook: the two commands a new user needs are `make book` and `make test`.
+# Both install what they need on first use (scripts/setup.sh is idempotent).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(CURDIR)/.tools/bin:$(PATH)
+
+.PHONY: all setup book examples serve test test-rust lint check-book clean-book
+
+all: book
+
+## setup: .venv with torch==2.13.0, mdbook + mdbook-katex in .tools/, Fashion-MNIST
+setup:
+	@scripts/setup.sh all
+
+## book: run every example (full configuration) and build the HTML book into book/build
+book: setup
+	@scripts/build-book.sh
+	@echo "Book built: open $(CURDIR)/book/build/index.html  (or: make serve)"
+
+## serve: serve the built book on http://localhost:3000
+serve: setup
+	@[ -f book/build/index.html ] || scripts/build-book.sh
+	mdbook serve book --hostname 127.0.0.1 --port 3000
+
+## test: formatting, lints, unit + snapshot tests (no pending snapshots), then the book build
+test: setup
+	cargo fmt --all --check
+	cargo clippy --all-targets -- -D warnings
+	INSTA_UPDATE=no cargo test --all-targets
+	@scripts/check-no-pending-snapshots.sh
+	@scripts/build-book.sh
+	@echo "make test: all checks passed"
+
+clean-book:
+	rm -rf book/build book/src/generated book/src/figures

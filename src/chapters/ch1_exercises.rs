@@ -1,0 +1,148 @@
+//! Chapter 1's exercises, with runnable solutions (`examples/ch1_ex*`).
+use tch::Device;
+
+use crate::quadratic::{self, closed_form, Quadratic, RunOptions};
+use crate::report::{Cell, Table};
+use crate::Result;
+
+/// Exercise 1's learning rates, from the source text: `η ∈ {0.1, 0.5, 1.0, 1.5}`.
+pub const EX1_ETAS: [f64; 4] = [0.1, 0.5, 1.0, 1.5];
+/// Exercise 2's condition numbers.
+pub const EX2_KAPPAS: [f64; 4] = [2.0, 10.0, 100.0, 1000.0];
+/// Exercise 3's momentum coefficients.
+pub const EX3_BETAS: [f64; 4] = [0.0, 0.5, 0.9, 0.99];
+
+/// Exercise 1: `L(w) = (w−5)²` from `w₀ = 0`, ten steps at each η. Since
+/// `(w−5)² = ½·2·(w−5)²`, the curvature is `a = 2` and the error factor is `1 − 2η`.
+pub fn ex1_iterates(etas: &[f64], steps: usize, device: Device) -> Result<(Table, Table)> {
+    let q = Quadratic::one_d(2.0, 5.0)?;
+    let mut columns = vec!["t".to_string()];
+    columns.extend(etas.iter().map(|e| format!("w_t (η = {e})")));
+    let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut iterates = Table::new(
+        "ex1_iterates",
+        "Exercise 1: iterates of gradient descent on (w−5)² from w₀ = 0",
+        &cols,
+    );
+    let mut verdicts = Table::new(
+        "ex1_verdicts",
+        "Exercise 1: which learning rates converge",
+        &["η", "factor 1 − 2η", "w₁₀", "verdict"],
+    );
+    let mut runs = Vec::new();
+    for &eta in etas {
+        runs.push(quadratic::gradient_descent(
+            &q,
+            &[0.0],
+            eta,
+            RunOptions {
+                max_steps: steps,
+                blowup: f64::INFINITY,
+                ..Default::default()
+            },
+            device,
+        )?);
+    }
+    for t in 0..=steps {
+        let mut row = vec![Cell::from(t)];
+        row.extend(runs.iter().map(|r| Cell::num(r.iterates[t][0], 6)));
+        iterates.push(row);
+    }
+    for (&eta, r) in etas.iter().zip(&runs) {
+        let factor = closed_form::error_factor(eta, 2.0);
+        let verdict = if factor == 0.0 {
+            "converges in one step"
+        } else if factor.abs() < 1.0 {
+            "converges"
+        } else if factor.abs() == 1.0 {
+            "does not converge: 2-cycle"
+        } else {
+            "diverges"
+        };
+        verdicts.push(vec![
+            Cell::num(eta, 2),
+            Cell::num(factor, 2),
+            Cell::num(r.iterates[steps][0], 6),
+            verdict.into(),
+        ]);
+    }
+    Ok((iterates, verdicts))
+}
+
+/// Exercise 2 (analytic): steps to reach ε at `η = 1/λmax` against the best fixed step
+/// `η* = 2/(λmax+λmin)`, in closed form and measured, for each κ. The ratio tends to 2.
+pub fn ex2_best_fixed_step(kappas: &[f64], eps: f64, device: Device) -> Result<Table> {
+    let mut table = Table::new(
+        "ex2_best_fixed_step",
+        "Exercise 2: steps to ε = 1e-6 on H = diag(1, κ), from θ₀ = 0 to θ* = (1, 1), at η = 1/λmax and at η* = 2/(λmax+λmin)",
+        &["κ", "1/λmax: rate", "1/λmax: steps (bound)", "1/λmax: steps (measured)", "η*: rate", "η*: steps (bound)", "η*: steps (measured)", "ratio of the bounds"],
+    );
+    for &kappa in kappas {
+        let q = Quadratic::diagonal(&[1.0, kappa], &[1.0, 1.0])?;
+        let opts = RunOptions {
+            max_steps: 1_000_000,
+            rel_tol: Some(eps),
+            record_iterates: false,
+            ..Default::default()
+        };
+        let (naive, best) = (1.0 / kappa, closed_form::best_step(1.0, kappa));
+        let (r_naive, r_best) = (
+            closed_form::gd_rate(naive, q.eigenvalues()),
+            closed_form::gd_rate(best, q.eigenvalues()),
+        );
+        let n_naive = closed_form::iterations_to_tolerance(r_naive, eps).unwrap_or(0);
+        let n_best = closed_form::iterations_to_tolerance(r_best, eps).unwrap_or(0);
+        let m_naive =
+            quadratic::gradient_descent(&q, &[0.0, 0.0], naive, opts, device)?.converged_at;
+        let m_best = quadratic::gradient_descent(&q, &[0.0, 0.0], best, opts, device)?.converged_at;
+        table.push(vec![
+            Cell::num(kappa, 4),
+            Cell::num(r_naive, 4),
+            Cell::Int(n_naive as i64),
+            m_naive.map_or("not reached".into(), Cell::from),
+            Cell::num(r_best, 4),
+            Cell::Int(n_best as i64),
+            m_best.map_or("not reached".into(), Cell::from),
+            Cell::num(n_naive as f64 / n_best as f64, 3),
+        ]);
+    }
+    Ok(table)
+}
+
+/// Exercise 3 (experimental): the stability edge of heavy ball on `½a θ²` with `a = 1`,
+/// found by a sweep of 2000 step sizes, against the closed form `2(1+β)/a`.
+pub fn ex3_momentum_edge(betas: &[f64], device: Device) -> Result<Table> {
+    let mut table = Table::new(
+        "ex3_momentum_edge",
+        "Exercise 3: largest stable η for heavy ball on ½θ², measured by a 2000-point sweep against 2(1+β)",
+        &["β", "predicted edge 2(1+β)", "measured edge", "sweep resolution"],
+    );
+    let q = Quadratic::one_d(1.0, 0.0)?;
+    for &beta in betas {
+        let predicted = closed_form::heavy_ball_stability_limit(1.0, beta);
+        let etas: Vec<f64> = (1..=2000)
+            .map(|i| predicted * (0.9 + 0.2 * i as f64 / 2000.0))
+            .collect();
+        // Near the edge the error neither grows nor shrinks fast: "stable" means the error
+        // after 20 000 steps is below its start.
+        let opts = RunOptions {
+            max_steps: 20_000,
+            rel_tol: None,
+            record_iterates: false,
+            blowup: 1e6,
+        };
+        let points = quadratic::sweep(&q, &[1.0], &etas, beta, opts, device)?;
+        let edge = points
+            .iter()
+            .filter(|p| p.diverged_at.is_none() && p.final_ratio < 1.0)
+            .map(|p| p.eta)
+            .fold(f64::NAN, f64::max);
+        table.push(vec![
+            Cell::num(beta, 2),
+            Cell::num(predicted, 5),
+            Cell::num(edge, 5),
+            Cell::num(etas[1] - etas[0], 2),
+        ]);
+    }
+    Ok(table)
+}
