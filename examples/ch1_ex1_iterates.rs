@@ -28,11 +28,10 @@ fn main() -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let args = Args::parse();
     let cfg = args.common.init()?;
+    lrbook::validate::at_least_one("--steps", args.steps)?;
     let (iterates, verdicts) = ch1_exercises::ex1_iterates(&args.eta, args.steps, cfg.device)?;
     let mut report = lrbook::report::Report::new("Chapter 1, exercise 1");
     report.tables = vec![iterates, verdicts];
-    println!("{}", report.to_markdown());
-    report.write_tables(&args.common.generated_dir("ch1"))?;
-    args.common.announce("ch1", 0, started);
+    args.common.publish("ch1", &report, 0, started)?;
     Ok(())
 }

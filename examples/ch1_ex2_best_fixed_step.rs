@@ -34,8 +34,6 @@ fn main() -> anyhow::Result<()> {
     let table = ch1_exercises::ex2_best_fixed_step(&args.kappa, 1e-6, cfg.device)?;
     let mut report = lrbook::report::Report::new("Chapter 1, exercise 2");
     report.tables = vec![table];
-    println!("{}", report.to_markdown());
-    report.write_tables(&args.common.generated_dir("ch1"))?;
-    args.common.announce("ch1", 0, started);
+    args.common.publish("ch1", &report, 0, started)?;
     Ok(())
 }

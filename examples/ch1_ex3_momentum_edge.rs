@@ -27,8 +27,6 @@ fn main() -> anyhow::Result<()> {
     let table = ch1_exercises::ex3_momentum_edge(&args.beta, cfg.device)?;
     let mut report = lrbook::report::Report::new("Chapter 1, exercise 3");
     report.tables = vec![table];
-    println!("{}", report.to_markdown());
-    report.write_tables(&args.common.generated_dir("ch1"))?;
-    args.common.announce("ch1", 0, started);
+    args.common.publish("ch1", &report, 0, started)?;
     Ok(())
 }

@@ -32,11 +32,8 @@ fn main() -> anyhow::Result<()> {
         sharpness.etas = etas;
     }
     let chapter = ch1::run_with(&cfg, &sharpness).context("chapter 1 experiment failed")?;
-    println!("{}", chapter.report.to_markdown());
-    chapter
-        .report
-        .write_tables(&args.common.generated_dir("ch1"))?;
     let figures = ch1::draw_figures(&chapter, &args.common.figures_dir("ch1"))?;
-    args.common.announce("ch1", figures.len(), started);
+    args.common
+        .publish("ch1", &chapter.report, figures.len(), started)?;
     Ok(())
 }

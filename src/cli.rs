@@ -83,6 +83,21 @@ impl CommonArgs {
         })
     }
 
+    /// Prints `report` as markdown to stdout, writes its tables to this chapter's generated
+    /// folder, and says on stderr where everything went. The tail of every example.
+    pub fn publish(
+        &self,
+        chapter: &str,
+        report: &crate::report::Report,
+        figures: usize,
+        started: std::time::Instant,
+    ) -> crate::Result<()> {
+        println!("{}", report.to_markdown());
+        report.write_tables(&self.generated_dir(chapter))?;
+        self.announce(chapter, figures, started);
+        Ok(())
+    }
+
     /// Prints where the outputs went, to stderr.
     pub fn announce(&self, chapter: &str, figures: usize, started: std::time::Instant) {
         eprintln!(

@@ -335,6 +335,31 @@ impl Trajectory {
     }
 }
 
+/// Checks shared by [`heavy_ball`] and [`sweep`]: `β ∈ [0, 1)`, at least one step, and a
+/// start with one coordinate per dimension.
+fn check_run(q: &Quadratic, theta0: &[f64], beta: f64, opts: &RunOptions) -> Result<()> {
+    if !(0.0..1.0).contains(&beta) {
+        return Err(Error::invalid(
+            "momentum β",
+            format!("got {beta}, but it must be in [0, 1)"),
+            "Pass e.g. 0.9, or 0 for plain gradient descent.",
+        ));
+    }
+    validate::at_least_one("max_steps", opts.max_steps)?;
+    if theta0.len() != q.dim() {
+        return Err(Error::invalid(
+            "θ_0",
+            format!(
+                "has {} coordinates, the quadratic has {}",
+                theta0.len(),
+                q.dim()
+            ),
+            "Pass one coordinate per dimension.",
+        ));
+    }
+    Ok(())
+}
+
 /// Plain gradient descent `θ ← θ − η∇L(θ)`, the gradient taken by tch autograd.
 pub fn gradient_descent(
     q: &Quadratic,
@@ -357,30 +382,13 @@ pub fn heavy_ball(
     device: Device,
 ) -> Result<Trajectory> {
     validate::learning_rate("learning rate η", eta)?;
-    if !(0.0..1.0).contains(&beta) {
-        return Err(Error::invalid(
-            "momentum β",
-            format!("got {beta}, but it must be in [0, 1)"),
-            "Pass e.g. 0.9, or 0 for plain gradient descent.",
-        ));
-    }
-    validate::at_least_one("max_steps", opts.max_steps)?;
-    if theta0.len() != q.dim() {
-        return Err(Error::invalid(
-            "θ_0",
-            format!(
-                "has {} coordinates, the quadratic has {}",
-                theta0.len(),
-                q.dim()
-            ),
-            "Pass one coordinate per dimension.",
-        ));
-    }
+    check_run(q, theta0, beta, &opts)?;
     let minimizer = q.minimizer.to_device(device);
     let mut theta = Tensor::from_slice(theta0)
         .to_device(device)
         .set_requires_grad(true);
     let mut velocity = Tensor::zeros([q.dim() as i64], (Kind::Double, device));
+    let eta_tensor = Tensor::from(eta).to_device(device);
     let mut traj = Trajectory::default();
     let e0 = f64::try_from((&theta - &minimizer).norm())?;
     for t in 0..=opts.max_steps {
@@ -404,16 +412,28 @@ pub fn heavy_ball(
         if t == opts.max_steps {
             break;
         }
-        // ANCHOR: heavy_ball_step
-        let grad = Tensor::run_backward(&[&loss], &[&theta], false, false).remove(0);
-        tch::no_grad(|| {
-            velocity = &velocity * beta + &grad; // v ← βv + ∇L(θ)
-            let _ = theta.f_sub_(&(&velocity * eta)); // θ ← θ − ηv
-        });
-        // ANCHOR_END: heavy_ball_step
+        heavy_ball_step(&loss, &mut theta, &mut velocity, &eta_tensor, beta)?;
     }
     Ok(traj)
 }
+
+// ANCHOR: heavy_ball_step
+/// One heavy-ball step in place, PyTorch's form: `v ← βv + ∇L(θ)`, then `θ ← θ − ηv`.
+/// `β = 0` is plain gradient descent. `eta` broadcasts: a scalar, or one rate per row.
+fn heavy_ball_step(
+    loss: &Tensor,
+    theta: &mut Tensor,
+    velocity: &mut Tensor,
+    eta: &Tensor,
+    beta: f64,
+) -> Result<()> {
+    let grad = Tensor::f_run_backward(&[loss], &[&*theta], false, false)?.remove(0);
+    let _guard = tch::no_grad_guard();
+    *velocity = &*velocity * beta + grad; // v ← βv + ∇L(θ)
+    let _ = theta.f_sub_(&(&*velocity * eta))?; // θ ← θ − ηv
+    Ok(())
+}
+// ANCHOR_END: heavy_ball_step
 
 /// One learning rate's result in a [`sweep`].
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -443,24 +463,7 @@ pub fn sweep(
     for &eta in etas {
         validate::learning_rate("learning rate η in the sweep", eta)?;
     }
-    if !(0.0..1.0).contains(&beta) {
-        return Err(Error::invalid(
-            "momentum β",
-            format!("got {beta}, but it must be in [0, 1)"),
-            "Pass e.g. 0.9, or 0 for plain gradient descent.",
-        ));
-    }
-    if theta0.len() != q.dim() {
-        return Err(Error::invalid(
-            "θ_0",
-            format!(
-                "has {} coordinates, the quadratic has {}",
-                theta0.len(),
-                q.dim()
-            ),
-            "Pass one coordinate per dimension.",
-        ));
-    }
+    check_run(q, theta0, beta, &opts)?;
     let (m, d) = (etas.len() as i64, q.dim() as i64);
     let h = q.hessian.to_device(device);
     let minimizer = q.minimizer.to_device(device);
@@ -509,13 +512,10 @@ pub fn sweep(
             break;
         }
         // ANCHOR: batched_step
-        // Rows are independent: ½ Σ_rows e_iᵀ H e_i has row i's gradient in row i.
+        // Rows are independent: ½ Σ_rows e_iᵀ H e_i has row i's gradient in row i, and
+        // `eta_col` holds one learning rate per row.
         let loss = (e.matmul(&h) * &e).sum(Kind::Double) * 0.5;
-        let grad = Tensor::run_backward(&[&loss], &[&theta], false, false).remove(0);
-        tch::no_grad(|| {
-            velocity = &velocity * beta + &grad;
-            let _ = theta.f_sub_(&(&velocity * &eta_col));
-        });
+        heavy_ball_step(&loss, &mut theta, &mut velocity, &eta_col, beta)?;
         // ANCHOR_END: batched_step
     }
     Ok(points)

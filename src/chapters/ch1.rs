@@ -500,17 +500,22 @@ pub fn sharpness_run(
                 .unwrap_or(f64::NAN);
             break;
         }
-        // ANCHOR: full_batch_gd
-        let grads = tch::Tensor::run_backward(&[&loss], &params, false, false);
-        tch::no_grad(|| {
-            for (p, g) in params.iter().zip(&grads) {
-                let _ = p.shallow_clone().f_sub_(&(g * eta)); // θ ← θ − η∇L(θ)
-            }
-        });
-        // ANCHOR_END: full_batch_gd
+        gradient_descent_step(&loss, &params, eta)?;
     }
     Ok(run)
 }
+
+// ANCHOR: full_batch_gd
+/// One full-batch gradient-descent step on every parameter: `θ ← θ − η∇L(θ)`.
+fn gradient_descent_step(loss: &tch::Tensor, params: &[tch::Tensor], eta: f64) -> Result<()> {
+    let grads = tch::Tensor::f_run_backward(&[loss], params, false, false)?;
+    let _guard = tch::no_grad_guard();
+    for (p, g) in params.iter().zip(&grads) {
+        let _ = p.shallow_clone().f_sub_(&(g * eta))?;
+    }
+    Ok(())
+}
+// ANCHOR_END: full_batch_gd
 
 /// Draws the chapter's figures into `dir` (SVG plus a CSV of each figure's data).
 pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
