@@ -30,6 +30,7 @@ pub mod optim;
 pub mod plot;
 pub mod quadratic;
 pub mod report;
+pub mod schedule;
 pub mod train;
 pub mod validate;
 

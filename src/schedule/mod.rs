@@ -1,0 +1,1 @@
+//! Learning-rate schedules with PyTorch 2.13 semantics (in progress).
