@@ -9,6 +9,7 @@ use tch::{Kind, Reduction, Tensor};
 
 use crate::data::Dataset;
 use crate::optim::Optimizer;
+use crate::schedule::LrPolicy;
 use crate::{validate, Error, Result};
 
 /// The training objective.
@@ -149,13 +150,15 @@ impl History {
     }
 }
 
-/// Trains `model` on `data` with `optimizer`, taking the learning rate for step `t` from
-/// `lr_at(t)`. Data and model must be on the same device.
+/// Trains `model` on `data` with `optimizer`, taking each step's learning rate (and
+/// momentum, for schedules that cycle it) from `policy`, and telling it each step's loss.
+/// A closure `|step| lr` is a policy; so are [`crate::schedule::FollowSchedule`] and
+/// [`crate::schedule::PlateauOnLoss`]. Data and model must be on the same device.
 pub fn train(
     model: &impl ModuleT,
     loss: Loss,
     optimizer: &mut dyn Optimizer,
-    lr_at: &dyn Fn(usize) -> f64,
+    policy: &mut dyn LrPolicy,
     data: &Dataset,
     held_out: Option<&Dataset>,
     cfg: &TrainConfig,
@@ -190,8 +193,11 @@ pub fn train(
             if step >= total {
                 break 'epochs;
             }
-            let lr = lr_at(step);
+            let lr = policy.lr_for_step(step)?;
             validate::learning_rate(&format!("learning rate at step {step}"), lr)?;
+            if let Some(momentum) = policy.momentum_for_step(step) {
+                optimizer.set_momentum(momentum)?;
+            }
             // ANCHOR: train_step
             let output = model.forward_t(&xs, true);
             let batch_loss = loss.compute(&output, &ys);
@@ -220,6 +226,7 @@ pub fn train(
             batch_loss.backward();
             optimizer.step(lr)?;
             // ANCHOR_END: train_step
+            policy.observe_loss(step, loss_value);
             step += 1;
             bar.set_position(step as u64);
             if let (Some(every), Some(h)) = (cfg.eval_every, held_out) {
@@ -318,7 +325,7 @@ mod tests {
             &model,
             Loss::Mse,
             &mut opt,
-            &|_| 0.5,
+            &mut |_| 0.5,
             &regression(),
             None,
             &cfg,
@@ -349,7 +356,7 @@ mod tests {
             &model,
             Loss::Mse,
             &mut opt,
-            &|_| 10.0,
+            &mut |_| 10.0,
             &regression(),
             None,
             &cfg,
@@ -381,7 +388,7 @@ mod tests {
             &model,
             Loss::Mse,
             &mut opt,
-            &|t| if t < 1 { 0.1 } else { f64::NAN },
+            &mut |t| if t < 1 { 0.1 } else { f64::NAN },
             &regression(),
             None,
             &cfg,

@@ -549,6 +549,7 @@ pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
             })
             .x_range(0.0, 15.0)
             .y_range(-4.0, 10.0)
+            .size(520, 340)
         })
         .collect();
     let path = dir.join("trajectories.svg");
@@ -704,7 +705,11 @@ pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
         );
     }
     let path = dir.join("sharpness.svg");
-    plot::save_panels_svg(&[sharp.clone(), loss.clone()], 2, &path)?;
+    plot::save_panels_svg(
+        &[sharp.clone().size(760, 480), loss.size(760, 480)],
+        2,
+        &path,
+    )?;
     written.push(path);
     written.extend(pair(plot::save_figure(&sharp, dir, "sharpness_only")?));
     Ok(written)

@@ -9,6 +9,8 @@ use tch::Device;
 
 pub mod ch1;
 pub mod ch1_exercises;
+pub mod ch3;
+pub mod ch3_exercises;
 
 /// What every chapter's `run` takes.
 #[derive(Clone, Debug)]

@@ -13,6 +13,17 @@ pub trait Optimizer {
     fn step(&mut self, lr: f64) -> Result<()>;
     /// Sets every parameter's gradient to zero before the next backward pass.
     fn zero_grad(&mut self);
+
+    /// Sets the momentum (SGD's momentum, Adam's `beta1`) for the following steps, for
+    /// schedules that cycle it. The default says the rule has no momentum to set.
+    fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        Err(crate::Error::invalid(
+            "momentum",
+            format!("a schedule asked for momentum {momentum}, but this optimizer has none"),
+            "Use an optimizer with momentum (SGD with momentum, Adam), or turn off the \
+             schedule's momentum cycling (cycle_momentum: false).",
+        ))
+    }
 }
 
 /// Plain gradient descent `θ ← θ − η∇L`, without momentum or weight decay.
@@ -60,6 +71,19 @@ impl Optimizer for tch::nn::Optimizer {
 
     fn zero_grad(&mut self) {
         tch::nn::Optimizer::zero_grad(self);
+    }
+
+    fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        if !(0.0..=1.0).contains(&momentum) {
+            return Err(crate::Error::invalid(
+                "momentum",
+                format!("got {momentum}, but it must lie in [0, 1]"),
+                "Pass a momentum such as 0.9.",
+            ));
+        }
+        // Sets SGD's and RMSprop's momentum, Adam's and AdamW's beta1 (see schedule::apply).
+        tch::nn::Optimizer::set_momentum(self, momentum);
+        Ok(())
     }
 }
 

@@ -1,0 +1,212 @@
+//! Chapter 3's exercise solutions, shared by the `ch3_ex*` examples, the tests and the book.
+use super::ch3::{
+    beyond_seed_noise, compare, comparison_table, mean_sd, per_seed_table, ComparisonConfig,
+    Contender,
+};
+use super::Config;
+use crate::report::{fmt_sig, Cell, Table};
+use crate::schedule::{CosineAnnealingWarmRestarts, LrSchedule};
+use crate::{validate, Result};
+
+/// Exercise 1's sizes: the seeds' comparison of constant, StepLR, cosine and plateau.
+pub fn ex1_config() -> ComparisonConfig {
+    ComparisonConfig {
+        train_examples: 4000,
+        test_examples: 2000,
+        hidden: vec![64],
+        epochs: 6,
+        batch_size: 100,
+        peak_lr: 0.05,
+        momentum: 0.9,
+        seeds: vec![0, 1, 2],
+        target_loss: 0.4,
+        contenders: vec![
+            Contender::Constant,
+            Contender::Step,
+            Contender::Cosine,
+            Contender::Plateau,
+        ],
+    }
+}
+
+/// Exercise 1: constant, StepLR, cosine and plateau on one budget: final accuracy (with
+/// the seed noise) and convergence speed (steps to the target training loss).
+pub fn ex1_four_schedules(cfg: &Config, cc: &ComparisonConfig) -> Result<(Table, Table)> {
+    let cmp = compare(cfg, cc)?;
+    Ok((
+        comparison_table(&cmp, "ex1_four_schedules"),
+        per_seed_table(&cmp, "ex1_per_seed"),
+    ))
+}
+
+/// Exercise 2's warm-restart settings `(T₀, T_mult)`.
+pub const EX2_SETTINGS: [(usize, usize); 3] = [(10, 1), (10, 2), (5, 3)];
+
+/// The closed form of exercise 2: the `k`-th restart (k = 1, 2, …) of SGDR happens at step
+/// `T₀·(T_multᵏ − 1)/(T_mult − 1)`, or `k·T₀` when `T_mult = 1`.
+pub fn restart_step(t_0: usize, t_mult: usize, k: u32) -> usize {
+    if t_mult == 1 {
+        t_0 * k as usize
+    } else {
+        t_0 * (t_mult.pow(k) - 1) / (t_mult - 1)
+    }
+}
+
+/// Exercise 2: where SGDR restarts, predicted and found by scanning the schedule for the
+/// steps where the LR jumps back up; and the mean LR over each period, measured against
+/// the exact discrete mean `η_min + (η_max − η_min)·(T + 1)/(2T)` of a `T`-step period.
+pub fn ex2_warm_restarts(settings: &[(usize, usize)], restarts: u32) -> Result<(Table, Table)> {
+    validate::at_least_one("restarts", restarts as usize)?;
+    let (eta_max, eta_min) = (0.1, 0.001);
+    let mut steps = Table::new(
+        "ex2_restart_steps",
+        &format!("Steps at which SGDR restarts: closed form against a scan of the schedule (η from {} to {})", fmt_sig(eta_max, 3), fmt_sig(eta_min, 3)),
+        &["T₀", "T_mult", "restart k", "T₀(T_multᵏ−1)/(T_mult−1)", "found by scan"],
+    );
+    let mut means = Table::new(
+        "ex2_period_means",
+        "Mean η over each period of T steps, measured against η_min + (η_max − η_min)(T+1)/(2T)",
+        &[
+            "T₀",
+            "T_mult",
+            "period",
+            "T",
+            "mean η measured",
+            "closed form",
+            "relative gap",
+        ],
+    );
+    for &(t_0, t_mult) in settings {
+        let s = CosineAnnealingWarmRestarts::new(eta_max, t_0, t_mult, eta_min)?;
+        let last = restart_step(t_0, t_mult, restarts);
+        let found: Vec<usize> = (1..=last).filter(|&k| s.lr(k) > s.lr(k - 1)).collect();
+        let mut start = 0;
+        for k in 1..=restarts {
+            let predicted = restart_step(t_0, t_mult, k);
+            let scanned = found
+                .get(k as usize - 1)
+                .map_or(Cell::from("none"), |&f| Cell::from(f));
+            steps.push(vec![
+                Cell::from(t_0),
+                Cell::from(t_mult),
+                Cell::from(k as usize),
+                Cell::from(predicted),
+                scanned,
+            ]);
+            let period = predicted - start;
+            let measured = (start..predicted).map(|j| s.lr(j)).sum::<f64>() / period as f64;
+            let t = period as f64;
+            let closed = eta_min + (eta_max - eta_min) * (t + 1.0) / (2.0 * t);
+            means.push(vec![
+                Cell::from(t_0),
+                Cell::from(t_mult),
+                Cell::from(k as usize),
+                Cell::from(period),
+                Cell::num(measured, 7),
+                Cell::num(closed, 7),
+                gap_cell(((measured - closed) / closed).abs()),
+            ]);
+            start = predicted;
+        }
+    }
+    Ok((steps, means))
+}
+
+/// A relative gap, shown as "< 1e-12" when it is rounding noise (whose exact digits depend
+/// on the platform's `cos`).
+fn gap_cell(gap: f64) -> Cell {
+    if gap < 1e-12 {
+        Cell::from("< 1e-12")
+    } else {
+        Cell::num(gap, 2)
+    }
+}
+
+/// Exercise 3's peaks, as multiples of the constant schedule's η.
+pub const EX3_PEAK_MULTIPLES: [f64; 4] = [0.5, 1.0, 2.0, 4.0];
+
+/// Exercise 3: is one-cycle's best peak above the constant schedule's η? One-cycle at
+/// several multiples of η against constant at η, same budget and seeds as exercise 1.
+pub fn ex3_one_cycle_peak(
+    cfg: &Config,
+    base: &ComparisonConfig,
+    multiples: &[f64],
+) -> Result<Table> {
+    let constant_cfg = ComparisonConfig {
+        contenders: vec![Contender::Constant],
+        ..base.clone()
+    };
+    let constant = compare(cfg, &constant_cfg)?.accuracies(Contender::Constant);
+    let (c_mean, c_sd) = mean_sd(&constant);
+    let mut table = Table::new(
+        "ex3_one_cycle_peak",
+        &format!(
+            "One-cycle with its peak at multiples of η = {}, against constant η ({} seeds)",
+            fmt_sig(base.peak_lr, 3),
+            base.seeds.len()
+        ),
+        &[
+            "schedule",
+            "peak η",
+            "test accuracy (mean)",
+            "± sd",
+            "Δ vs constant",
+            "beyond seed noise?",
+            "diverged runs",
+        ],
+    );
+    table.push(vec![
+        Cell::from("constant"),
+        Cell::num(base.peak_lr, 3),
+        Cell::num(c_mean, 4),
+        Cell::num(c_sd, 2),
+        Cell::from("—"),
+        Cell::from("—"),
+        Cell::from(0usize),
+    ]);
+    for &m in multiples {
+        let peak = validate::learning_rate("one-cycle peak", base.peak_lr * m)?;
+        let cc = ComparisonConfig {
+            peak_lr: peak,
+            contenders: vec![Contender::OneCycle],
+            ..base.clone()
+        };
+        let cmp = compare(cfg, &cc)?;
+        let acc = cmp.accuracies(Contender::OneCycle);
+        let (mean, sd) = mean_sd(&acc);
+        let diverged = cmp.runs.iter().filter(|r| r.history.diverged()).count();
+        table.push(vec![
+            Cell::Text(format!("one-cycle, {}×η", fmt_sig(m, 2))),
+            Cell::num(peak, 3),
+            Cell::num(mean, 4),
+            Cell::num(sd, 2),
+            Cell::num(mean - c_mean, 2),
+            Cell::from(if beyond_seed_noise(&acc, &constant) {
+                "yes"
+            } else {
+                "no"
+            }),
+            Cell::from(diverged),
+        ]);
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restart_steps_follow_the_geometric_sum() {
+        assert_eq!(restart_step(10, 1, 3), 30);
+        assert_eq!(restart_step(10, 2, 3), 70);
+        assert_eq!(restart_step(5, 3, 2), 20);
+        let (steps, means) = ex2_warm_restarts(&EX2_SETTINGS, 4).unwrap();
+        for row in &steps.rows {
+            assert_eq!(row[3], row[4], "{row:?}");
+        }
+        for row in &means.rows {
+            assert_eq!(row[6], Cell::from("< 1e-12"), "{row:?}");
+        }
+    }
+}

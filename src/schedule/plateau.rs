@@ -1,0 +1,146 @@
+//! PyTorch's `ReduceLROnPlateau`: cut the LR when a monitored metric stops improving.
+use super::min_lr;
+use crate::validate;
+use crate::{Error, Result};
+
+/// Whether a smaller (a loss) or a larger (an accuracy) metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlateauMode {
+    /// Lower is better (default).
+    Min,
+    /// Higher is better.
+    Max,
+}
+
+/// How much better than the best value a metric must be to count as an improvement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdMode {
+    /// Better by a fraction `threshold` of the best value (default).
+    Rel,
+    /// Better by `threshold` in absolute terms.
+    Abs,
+}
+
+/// Options of [`ReduceLrOnPlateau`], with PyTorch's defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlateauConfig {
+    /// Min (a loss) or max (an accuracy).
+    pub mode: PlateauMode,
+    /// Multiply the LR by this on a plateau, in `(0, 1)` (default 0.1).
+    pub factor: f64,
+    /// Bad steps tolerated before a cut (default 10).
+    pub patience: usize,
+    /// Minimal improvement (default 1e-4).
+    pub threshold: f64,
+    /// Relative or absolute threshold (default relative).
+    pub threshold_mode: ThresholdMode,
+    /// Steps after a cut during which bad steps are not counted (default 0).
+    pub cooldown: usize,
+    /// The LR is never cut below this (default 0).
+    pub min_lr: f64,
+    /// Cuts smaller than this are skipped (default 1e-8).
+    pub eps: f64,
+}
+
+impl Default for PlateauConfig {
+    fn default() -> Self {
+        Self {
+            mode: PlateauMode::Min,
+            factor: 0.1,
+            patience: 10,
+            threshold: 1e-4,
+            threshold_mode: ThresholdMode::Rel,
+            cooldown: 0,
+            min_lr: 0.0,
+            eps: 1e-8,
+        }
+    }
+}
+
+/// PyTorch's `ReduceLROnPlateau`. Stateful: call [`ReduceLrOnPlateau::step`] once per
+/// evaluation with the metric; it returns the LR to use from now on.
+///
+/// A NaN metric never counts as an improvement (PyTorch's comparisons behave the same way),
+/// so a diverging run is cut after `patience` steps instead of crashing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReduceLrOnPlateau {
+    config: PlateauConfig,
+    lr: f64,
+    best: f64,
+    num_bad_steps: usize,
+    cooldown_counter: usize,
+}
+
+impl ReduceLrOnPlateau {
+    /// Start at `base_lr`; `min_lr <= base_lr`, `factor` in `(0, 1)`, `threshold` and `eps`
+    /// finite and `>= 0`.
+    pub fn new(base_lr: f64, config: PlateauConfig) -> Result<Self> {
+        let lr = validate::learning_rate("base learning rate", base_lr)?;
+        if !(config.factor > 0.0 && config.factor < 1.0) {
+            return Err(Error::invalid(
+                "plateau factor",
+                format!("got {}, but it must lie in (0, 1)", config.factor),
+                "Pass a factor such as 0.1 or 0.5.",
+            ));
+        }
+        validate::non_negative("plateau threshold", config.threshold)?;
+        validate::non_negative("plateau eps", config.eps)?;
+        min_lr("plateau min_lr", config.min_lr, lr)?;
+        Ok(Self {
+            config,
+            lr,
+            best: Self::worst(config.mode),
+            num_bad_steps: 0,
+            cooldown_counter: 0,
+        })
+    }
+
+    fn worst(mode: PlateauMode) -> f64 {
+        match mode {
+            PlateauMode::Min => f64::INFINITY,
+            PlateauMode::Max => f64::NEG_INFINITY,
+        }
+    }
+
+    /// The current learning rate.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    // ANCHOR: plateau_is_better
+    fn is_better(&self, a: f64) -> bool {
+        let (best, th) = (self.best, self.config.threshold);
+        match (self.config.mode, self.config.threshold_mode) {
+            (PlateauMode::Min, ThresholdMode::Rel) => a < best * (1.0 - th),
+            (PlateauMode::Min, ThresholdMode::Abs) => a < best - th,
+            (PlateauMode::Max, ThresholdMode::Rel) => a > best * (th + 1.0),
+            (PlateauMode::Max, ThresholdMode::Abs) => a > best + th,
+        }
+    }
+    // ANCHOR_END: plateau_is_better
+
+    // ANCHOR: plateau_step
+    /// Record this evaluation's metric; returns the (possibly reduced) learning rate.
+    pub fn step(&mut self, metric: f64) -> f64 {
+        if self.is_better(metric) {
+            self.best = metric;
+            self.num_bad_steps = 0;
+        } else {
+            self.num_bad_steps += 1;
+        }
+        if self.cooldown_counter > 0 {
+            self.cooldown_counter -= 1;
+            self.num_bad_steps = 0; // bad steps during cooldown do not count
+        }
+        if self.num_bad_steps > self.config.patience {
+            let new_lr = (self.lr * self.config.factor).max(self.config.min_lr);
+            if self.lr - new_lr > self.config.eps {
+                self.lr = new_lr;
+            }
+            self.cooldown_counter = self.config.cooldown;
+            self.num_bad_steps = 0;
+        }
+        self.lr
+    }
+    // ANCHOR_END: plateau_step
+}

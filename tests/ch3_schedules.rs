@@ -1,0 +1,242 @@
+//! Chapter 3: the gallery, the training comparison and the exercises are pinned by
+//! snapshots, and the facts the book states about them are asserted directly.
+use lrbook::chapters::ch3::{self, Contender};
+use lrbook::chapters::{ch3_exercises, Config};
+use lrbook::report::Cell;
+use lrbook::schedule::{CosineAnnealingLr, LrSchedule, OneCycleConfig, OneCycleLr};
+use tch::{Cuda, Device};
+
+fn cpu_single_thread() {
+    lrbook::device::set_threads(1);
+}
+
+fn num(cell: &Cell) -> f64 {
+    match cell {
+        Cell::Num { value, .. } => *value,
+        Cell::Int(i) => *i as f64,
+        Cell::Text(t) => panic!("expected a number, got {t:?}"),
+    }
+}
+
+#[test]
+fn quick_report_is_pinned_and_runs_follow_their_schedules() {
+    cpu_single_thread();
+    let ch = ch3::run(&Config::quick_cpu()).expect("chapter 3 quick run");
+    insta::assert_snapshot!("ch3_quick_report", ch.report.to_markdown());
+
+    // Gallery landmarks against closed forms: cosine is at half its peak halfway.
+    let gallery = ch.report.table("gallery").unwrap();
+    let cosine = gallery
+        .rows
+        .iter()
+        .find(|r| r[0] == Cell::from("cosine"))
+        .unwrap();
+    assert!((num(&cosine[6]) - 0.05).abs() < 1e-12);
+    // The mean of a T-step cosine to 0 is η(T+1)/(2T) (exercise 2), rounded to 4 digits.
+    assert!(
+        (num(&cosine[9]) - 0.1 * 101.0 / 200.0).abs() < 1e-12,
+        "{:?}",
+        cosine[9]
+    );
+
+    let cmp = &ch.comparison;
+    let total = cmp.config.total_steps();
+    assert_eq!(cmp.runs.len(), 7 * cmp.config.seeds.len());
+    for run in &cmp.runs {
+        assert!(!run.history.diverged(), "{:?} diverged", run.contender);
+        assert_eq!(run.history.steps.len(), total);
+        assert_eq!(run.history.evals.len(), cmp.config.epochs);
+        let lrs: Vec<f64> = run.history.steps.iter().map(|s| s.lr).collect();
+        match run.contender {
+            Contender::Cosine => {
+                let s = CosineAnnealingLr::new(cmp.config.peak_lr, total, 0.0).unwrap();
+                for (k, lr) in lrs.iter().enumerate() {
+                    assert_eq!(*lr, s.lr(k));
+                }
+            }
+            Contender::OneCycle => {
+                let s =
+                    OneCycleLr::new(cmp.config.peak_lr, total, OneCycleConfig::default()).unwrap();
+                assert_eq!(lrs[0], s.lr(0));
+                assert_eq!(lrs[total - 1], s.lr(total - 1));
+            }
+            Contender::Plateau => {
+                assert!(
+                    lrs.windows(2).all(|w| w[1] <= w[0]),
+                    "plateau only lowers η"
+                );
+            }
+            Contender::Constant => assert!(lrs.iter().all(|&l| l == cmp.config.peak_lr)),
+            _ => {}
+        }
+        // Every run learns: test accuracy well above chance (0.1).
+        assert!(run.final_accuracy() > 0.6, "{:?}", run.contender);
+    }
+}
+
+/// The book shows the full configuration's tables; they are pinned too, and every claim
+/// the chapter's prose makes about them is asserted here.
+#[test]
+fn full_report_is_pinned_and_backs_the_books_claims() {
+    cpu_single_thread();
+    let ch = ch3::run(&Config::full_cpu()).expect("chapter 3 full run");
+    insta::assert_snapshot!("ch3_full_report", ch.report.to_markdown());
+
+    let cmp = &ch.comparison;
+    let acc = |c| cmp.accuracies(c);
+    let sd = |c| ch3::mean_sd(&cmp.accuracies(c)).1;
+    let annealers = [
+        Contender::Cosine,
+        Contender::WarmupCosine,
+        Contender::OneCycle,
+    ];
+    let decays = [Contender::Step, Contender::Exponential];
+    // 1. Every schedule that ends at a small η beats constant beyond the seed noise.
+    for c in annealers.iter().chain(&decays) {
+        assert!(
+            ch3::beyond_seed_noise(&acc(*c), &acc(Contender::Constant)),
+            "{c:?}"
+        );
+        assert!(ch3::mean_sd(&acc(*c)).0 > ch3::mean_sd(&acc(Contender::Constant)).0);
+    }
+    // 2. The three that anneal to about 0 cannot be told apart ...
+    for a in annealers {
+        for b in annealers {
+            assert!(!ch3::beyond_seed_noise(&acc(a), &acc(b)), "{a:?} vs {b:?}");
+        }
+    }
+    // 3. ... and each beats step and exponential decay beyond the noise.
+    for a in annealers {
+        for d in decays {
+            assert!(ch3::beyond_seed_noise(&acc(a), &acc(d)), "{a:?} vs {d:?}");
+            assert!(ch3::mean_sd(&acc(a)).0 > ch3::mean_sd(&acc(d)).0);
+        }
+    }
+    // 4. Plateau on the training loss rarely cuts in this budget: it ends near its peak and
+    //    within the noise of constant.
+    assert!(!ch3::beyond_seed_noise(
+        &acc(Contender::Plateau),
+        &acc(Contender::Constant)
+    ));
+    let plateau_final: Vec<f64> = cmp
+        .runs_of(Contender::Plateau)
+        .map(|r| r.history.steps.last().unwrap().lr / cmp.config.peak_lr)
+        .collect();
+    assert!(ch3::mean_sd(&plateau_final).0 > 0.5, "{plateau_final:?}");
+    // 5. Ending at a high η costs reproducibility: constant's and plateau's seed spread is
+    //    several times that of any schedule that ends small.
+    let small_end_sd = annealers
+        .iter()
+        .chain(&decays)
+        .map(|&c| sd(c))
+        .fold(0.0, f64::max);
+    for c in [Contender::Constant, Contender::Plateau] {
+        assert!(
+            sd(c) > 3.0 * small_end_sd,
+            "{c:?}: {} vs {small_end_sd}",
+            sd(c)
+        );
+    }
+    // 6. Warmup and one-cycle start slower (later to the target loss) but end lower.
+    let window = cmp.loss_window();
+    let target = cmp.config.target_loss;
+    let mean_steps = |c| {
+        let s: Vec<f64> = cmp
+            .runs_of(c)
+            .map(|r| r.steps_to_target(target, window).unwrap() as f64)
+            .collect();
+        ch3::mean_sd(&s).0
+    };
+    let mean_final_loss = |c| {
+        let l: Vec<f64> = cmp.runs_of(c).map(|r| r.final_train_loss(window)).collect();
+        ch3::mean_sd(&l).0
+    };
+    for c in [Contender::WarmupCosine, Contender::OneCycle] {
+        assert!(mean_steps(c) > mean_steps(Contender::Constant), "{c:?}");
+        assert!(
+            mean_final_loss(c) < mean_final_loss(Contender::Constant),
+            "{c:?}"
+        );
+    }
+}
+
+#[test]
+fn exercises_are_pinned() {
+    cpu_single_thread();
+    let cfg = Config::full_cpu();
+    let (results, per_seed) =
+        ch3_exercises::ex1_four_schedules(&cfg, &ch3_exercises::ex1_config()).unwrap();
+    let (steps, means) = ch3_exercises::ex2_warm_restarts(&ch3_exercises::EX2_SETTINGS, 4).unwrap();
+    let ex3 = ch3_exercises::ex3_one_cycle_peak(
+        &cfg,
+        &ch3_exercises::ex1_config(),
+        &ch3_exercises::EX3_PEAK_MULTIPLES,
+    )
+    .unwrap();
+    for row in &steps.rows {
+        assert_eq!(row[3], row[4], "restart step closed form vs scan: {row:?}");
+    }
+    // The instructor's guide says: the highest peak ends below constant, without diverging.
+    let constant = num(&ex3.rows[0][2]);
+    let highest = ex3.rows.last().unwrap();
+    assert!(num(&highest[2]) < constant, "{highest:?}");
+    assert!(
+        ex3.rows.iter().all(|r| r[6] == Cell::Int(0)),
+        "no run diverges"
+    );
+    let mut report = lrbook::report::Report::new("Chapter 3 exercises");
+    report.tables = vec![results, per_seed, steps, means, ex3];
+    insta::assert_snapshot!("ch3_exercises", report.to_markdown());
+}
+
+#[test]
+fn figures_are_written_with_their_data() {
+    cpu_single_thread();
+    let ch = ch3::run(&Config::quick_cpu()).unwrap();
+    let dir = std::env::temp_dir().join(format!("lrbook-ch3-figures-{}", std::process::id()));
+    let written = ch3::draw_figures(&ch, &dir).unwrap();
+    for name in ["gallery.svg", "training.svg", "gallery_decays.csv"] {
+        assert!(written.iter().any(|p| p.ends_with(name)), "{name} missing");
+    }
+    for p in &written {
+        let text = std::fs::read_to_string(p).unwrap();
+        assert!(text.len() > 200, "{} is nearly empty", p.display());
+        if p.extension().is_some_and(|e| e == "svg") {
+            assert!(text.contains("<text"), "{} has no text", p.display());
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// On a CUDA machine, the quick comparison agrees with the CPU: the same schedules give the
+/// same learning rates exactly, and final test accuracies agree to 0.03 (float32 training,
+/// different kernels and summation orders).
+#[test]
+fn cuda_matches_cpu_on_the_quick_config() {
+    if !Cuda::is_available() {
+        eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
+        return;
+    }
+    cpu_single_thread();
+    let cpu = ch3::run(&Config::quick_cpu()).unwrap();
+    let gpu = ch3::run(&Config {
+        device: Device::Cuda(0),
+        ..Config::quick_cpu()
+    })
+    .unwrap();
+    for (a, b) in cpu.comparison.runs.iter().zip(&gpu.comparison.runs) {
+        if a.contender != Contender::Plateau {
+            let la: Vec<f64> = a.history.steps.iter().map(|s| s.lr).collect();
+            let lb: Vec<f64> = b.history.steps.iter().map(|s| s.lr).collect();
+            assert_eq!(la, lb, "{:?}", a.contender);
+        }
+        let (x, y) = (a.final_accuracy(), b.final_accuracy());
+        assert!(
+            (x - y).abs() < 0.03,
+            "{:?} seed {}: {x} vs {y}",
+            a.contender,
+            a.seed
+        );
+    }
+    eprintln!("CUDA and CPU agree on chapter 3's quick config");
+}
