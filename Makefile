@@ -27,6 +27,7 @@ test: setup
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	INSTA_UPDATE=no cargo test --all-targets
+	cargo test --doc
 	@scripts/check-no-pending-snapshots.sh
 	@scripts/build-book.sh
 	@echo "make test: all checks passed"

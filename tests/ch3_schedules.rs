@@ -151,6 +151,23 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
         let l: Vec<f64> = cmp.runs_of(c).map(|r| r.final_train_loss(window)).collect();
         ch3::mean_sd(&l).0
     };
+    // 7. The gain comes late: cosine's mean lead over constant is larger at the end than
+    //    at the evaluation halfway through.
+    let mean_acc_at = |c, eval: usize| {
+        let a: Vec<f64> = cmp
+            .runs_of(c)
+            .map(|r| r.history.evals[eval].accuracy.unwrap())
+            .collect();
+        ch3::mean_sd(&a).0
+    };
+    let (mid, end) = (cmp.config.epochs / 2 - 1, cmp.config.epochs - 1);
+    let lead = |e| mean_acc_at(Contender::Cosine, e) - mean_acc_at(Contender::Constant, e);
+    assert!(
+        lead(end) > lead(mid),
+        "lead {} at the end vs {} halfway",
+        lead(end),
+        lead(mid)
+    );
     for c in [Contender::WarmupCosine, Contender::OneCycle] {
         assert!(mean_steps(c) > mean_steps(Contender::Constant), "{c:?}");
         assert!(

@@ -205,6 +205,8 @@ fn every_schedule_matches_pytorch() {
         let s = build(kind, p, base_lr);
         let steps = 0..torch_lrs.len();
         let ours: Vec<f64> = steps.clone().map(|k| s.try_lr(k).unwrap()).collect();
+        let plain: Vec<f64> = steps.clone().map(|k| s.lr(k)).collect();
+        assert_eq!(ours, plain, "{what}: lr and try_lr disagree");
         failures.extend(compare(&what, &ours, &torch_lrs));
         if let Some(moms) = case.get("momentums") {
             let torch_moms = floats(moms);

@@ -146,6 +146,30 @@ for mode, tmode, factor, patience, threshold, cooldown, min_lr, eps in [
              threshold=threshold, cooldown=cooldown, min_lr=min_lr, eps=eps, metrics=ms)
     case("plateau", p, {"lrs": lrs})
 
+# Threshold-sensitive plateaus: each step improves the metric by one of a few amounts
+# straddling the threshold (1% relative or 0.01 absolute), so that changing the threshold,
+# or comparing with the previous value instead of the best, changes the decisions.
+rel_steps = [0.015, 0.007, 0.007, 0.0, 0.012, 0.004, 0.0, 0.0, 0.019, 0.009, 0.002, 0.0]
+abs_steps = [0.015, 0.007, 0.007, 0.0, 0.012, 0.004, 0.0, 0.0, 0.019, 0.009, 0.002, 0.0]
+m_rel, m_abs = [2.0], [2.0]
+for k in range(199):
+    m_rel.append(m_rel[-1] * (1.0 - rel_steps[k % len(rel_steps)]))
+    m_abs.append(m_abs[-1] - abs_steps[k % len(abs_steps)])
+for mode, tmode, patience, cooldown in [("min", "rel", 1, 0), ("min", "abs", 2, 1), ("max", "rel", 1, 1), ("max", "abs", 1, 0), ("min", "rel", 0, 0)]:
+    base_lr, factor, threshold = 0.1, 0.5, 0.01
+    seq = m_rel if tmode == "rel" else m_abs
+    ms = seq if mode == "min" else [4.0 - m for m in seq]
+    o = opt(base_lr)
+    s = S.ReduceLROnPlateau(o, mode=mode, factor=factor, patience=patience, threshold=threshold,
+                            threshold_mode=tmode, cooldown=cooldown, min_lr=0.0, eps=1e-8)
+    lrs = []
+    for m in ms:
+        s.step(m)
+        lrs.append(float(o.param_groups[0]["lr"]))
+    p = dict(base_lr=base_lr, mode=mode, threshold_mode=tmode, factor=factor, patience=patience,
+             threshold=threshold, cooldown=cooldown, min_lr=0.0, eps=1e-8, metrics=ms)
+    case("plateau", p, {"lrs": lrs})
+
 # Composition. Sequential: each later scheduler restarts at its own step 0 at its milestone.
 for base_lr in [0.1]:
     p = dict(base_lr=base_lr, parts=[dict(kind="linear", start_factor=0.1, end_factor=1.0, total_iters=10),

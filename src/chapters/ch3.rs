@@ -903,7 +903,7 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
             let mut chart = LineChart::new(title, "step", "learning rate η (log scale)")
                 .y_log()
                 .y_range(1e-4, 0.2)
-                .size(620, 420);
+                .size(900, 380);
             for (i, e) in entries.iter().filter(|e| e.group == g).enumerate() {
                 let pts: Vec<(f64, f64)> = (0..GALLERY_STEPS)
                     .map(|k| (k as f64, e.schedule.lr(k)))
@@ -914,7 +914,7 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
         })
         .collect();
     let path = dir.join("gallery.svg");
-    plot::save_panels_svg(&panels, 3, &path)?;
+    plot::save_panels_svg(&panels, 1, &path)?;
     written.push(path);
     for (panel, stem) in panels
         .iter()
@@ -974,11 +974,11 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
     let path = dir.join("training.svg");
     plot::save_panels_svg(
         &[
-            loss.clone().size(620, 440),
-            acc.clone().size(620, 440),
-            lr.clone().size(620, 440),
+            loss.clone().size(900, 380),
+            acc.clone().size(900, 380),
+            lr.clone().size(900, 380),
         ],
-        3,
+        1,
         &path,
     )?;
     written.push(path);

@@ -120,11 +120,10 @@ impl LrSchedule for Chained {
     }
     // ANCHOR_END: chained
     fn try_lr(&self, step: usize) -> Result<f64> {
-        let mut factor = 1.0;
         for s in &self.parts {
-            factor *= s.try_lr(step)? / s.base_lr();
+            s.try_lr(step)?; // only for the error of a part stepped past its end
         }
-        Ok(self.base_lr() * factor)
+        Ok(self.lr(step))
     }
 }
 
