@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Mutation check for the optimizer conformance test: breaks one line of one update rule at
+# a time, runs tests/optim_conformance.rs, and restores the file. Every mutation must be
+# "killed" (the test fails). Not part of `make test` (a minute or two).
+# Usage: scripts/check-optim-mutations.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+survivors=0
+run() { # file, old, new
+    local backup
+    backup="$(mktemp)"
+    cp "$1" "$backup"
+    python3 - "$1" "$2" "$3" <<'PY'
+import sys
+p, old, new = sys.argv[1:4]
+s = open(p).read()
+assert old in s, f"mutation target not found in {p}: {old}"
+open(p, "w").write(s.replace(old, new, 1))
+PY
+    if cargo test --quiet --test optim_conformance every_update_rule >/dev/null 2>&1; then
+        echo "SURVIVED: $1: $2 -> $3"; survivors=$((survivors + 1))
+    else
+        echo "killed:   $1: $2 -> $3"
+    fi
+    cp "$backup" "$1"; rm -f "$backup"
+}
+run src/optim/sgd.rs "None => d_p.copy()," "None => d_p.copy() * (1.0 - c.dampening),"
+run src/optim/sgd.rs "Some(b) => b * c.momentum + &d_p * (1.0 - c.dampening)," "Some(b) => b * c.momentum + &d_p,"
+run src/optim/sgd.rs "d_p + &b * c.momentum" "&b * c.momentum"
+run src/optim/mod.rs "grad + param * weight_decay" "grad + param * (2.0 * weight_decay)"
+run src/optim/adagrad.rs "lr / (1.0 + (self.steps - 1) as f64 * c.lr_decay)" "lr / (1.0 + self.steps as f64 * c.lr_decay)"
+run src/optim/adagrad.rs "let std = sum.sqrt() + c.eps;" "let std = (&*sum + c.eps).sqrt();"
+run src/optim/rmsprop.rs "(&*v - &*m * &*m).sqrt()" "v.sqrt()"
+run src/optim/rmsprop.rs "*m = &*m * c.alpha + &g * (1.0 - c.alpha);" "*m = &*m * c.alpha + &g;"
+run src/optim/rmsprop.rs "*b = &*b * c.momentum + g / rms;" "*b = &*b * c.momentum + g / rms * (1.0 - c.momentum);"
+run src/optim/adam.rs "let step_size = lr / bias_correction1;" "let step_size = lr;"
+run src/optim/adam.rs "v_used.sqrt() / bias_correction2.sqrt() + c.eps" "v_used.sqrt() + c.eps"
+run src/optim/adam.rs "*v_max = v_max.maximum(v);" "*v_max = v.shallow_clone();"
+run src/optim/adam.rs "shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?;" "shrink(&mut self.params[i], 1.0 - c.weight_decay)?;"
+run src/optim/adam_variants.rs "*u = (&*u * c.beta2).maximum(&(g.abs() + c.eps));" "*u = (&*u * c.beta2).maximum(&g.abs()) + c.eps;"
+run src/optim/adam_variants.rs "let clr = lr / (1.0 - c.beta1.powi(self.steps as i32));" "let clr = lr;"
+run src/optim/adam_variants.rs "let mu_product_next = self.mu_product * mu_next;" "let mu_product_next = self.mu_product * mu;"
+run src/optim/adam_variants.rs "0.96f64.powf((t + 1.0) * c.momentum_decay)" "0.96f64.powf(t * c.momentum_decay)"
+run src/optim/adam_variants.rs "let update = if rho_t > 5.0 {" "let update = if rho_t > 4.0 {"
+run src/optim/adam_variants.rs "m_hat * lr * adaptive * rect" "m_hat * lr * adaptive"
+run src/optim/adam_variants.rs "let m_hat = &self.exp_avgs[i] / bias_correction1;" "let m_hat = self.exp_avgs[i].shallow_clone();"
+echo "$survivors mutations survived"
+[ "$survivors" -eq 0 ]

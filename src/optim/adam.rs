@@ -1,0 +1,183 @@
+//! Adam with bias correction, its AMSGrad variant, and AdamW's decoupled weight decay
+//! (PyTorch's `torch.optim.Adam` and `torch.optim.AdamW`).
+use tch::Tensor;
+
+use super::{beta, descend, l2_grad, shrink, zero_all, zeros_like_all, Optimizer, StateBuffer};
+use crate::{validate, Result};
+
+/// Options of [`Adam`], with `torch.optim.Adam`'s defaults ([`AdamConfig::adamw`] gives
+/// `torch.optim.AdamW`'s).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConfig {
+    /// β₁, the first-moment decay, in `[0, 1)` (default 0.9).
+    pub beta1: f64,
+    /// β₂, the second-moment decay, in `[0, 1)` (default 0.999).
+    pub beta2: f64,
+    /// Added to the root of the corrected second moment (default 1e-8).
+    pub eps: f64,
+    /// Weight decay: an L2 term in the gradient (Adam), or a shrink of the weights by
+    /// `1 − η·λ` before the step when `decoupled` (AdamW). Default 0 (Adam), 0.01 (AdamW).
+    pub weight_decay: f64,
+    /// AdamW's decoupled weight decay (default false).
+    pub decoupled: bool,
+    /// Use the running maximum of the second moment (default false).
+    pub amsgrad: bool,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        Self {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.0,
+            decoupled: false,
+            amsgrad: false,
+        }
+    }
+}
+
+impl AdamConfig {
+    /// `torch.optim.AdamW`'s defaults: decoupled weight decay 0.01.
+    pub fn adamw() -> Self {
+        Self {
+            weight_decay: 0.01,
+            decoupled: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// `torch.optim.Adam` (and `AdamW` with [`AdamConfig::adamw`]).
+#[derive(Debug)]
+pub struct Adam {
+    params: Vec<Tensor>,
+    config: AdamConfig,
+    exp_avgs: Vec<Tensor>,
+    exp_avg_sqs: Vec<Tensor>,
+    max_exp_avg_sqs: Vec<Tensor>,
+    steps: u64,
+}
+
+impl Adam {
+    /// Adam over `params`.
+    pub fn new(params: Vec<Tensor>, config: AdamConfig) -> Result<Self> {
+        beta("Adam beta1", config.beta1)?;
+        beta("Adam beta2", config.beta2)?;
+        validate::non_negative("Adam eps", config.eps)?;
+        validate::non_negative("Adam weight decay", config.weight_decay)?;
+        let exp_avgs = zeros_like_all(&params);
+        let exp_avg_sqs = zeros_like_all(&params);
+        let max_exp_avg_sqs = if config.amsgrad {
+            zeros_like_all(&params)
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
+            params,
+            config,
+            exp_avgs,
+            exp_avg_sqs,
+            max_exp_avg_sqs,
+            steps: 0,
+        })
+    }
+
+    /// Steps taken so far (the `t` of the bias corrections).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The effective per-element learning rate of parameter `i` for the next update,
+    /// `η / (1 − β₁ᵗ) / (√(v_t / (1 − β₂ᵗ)) + ε)`, at base learning rate `lr`: what
+    /// multiplies the first moment `m_t` in the step just taken. `None` before any step.
+    pub fn effective_lr(&self, i: usize, lr: f64) -> Option<Tensor> {
+        if self.steps == 0 {
+            return None;
+        }
+        let c = self.config;
+        let t = self.steps as i32;
+        let (bc1, bc2) = (1.0 - c.beta1.powi(t), 1.0 - c.beta2.powi(t));
+        let v = if c.amsgrad {
+            &self.max_exp_avg_sqs[i]
+        } else {
+            &self.exp_avg_sqs[i]
+        };
+        Some((v.sqrt() / bc2.sqrt() + c.eps).reciprocal() * (lr / bc1))
+    }
+}
+
+impl Optimizer for Adam {
+    // ANCHOR: adam_step
+    fn step(&mut self, lr: f64) -> Result<()> {
+        validate::learning_rate("learning rate", lr)?;
+        let _guard = tch::no_grad_guard();
+        let c = self.config;
+        self.steps += 1;
+        let t = self.steps as i32;
+        let bias_correction1 = 1.0 - c.beta1.powi(t);
+        let bias_correction2 = 1.0 - c.beta2.powi(t);
+        for i in 0..self.params.len() {
+            let l2 = if c.decoupled { 0.0 } else { c.weight_decay };
+            let Some(g) = l2_grad(&self.params[i], l2) else {
+                continue;
+            };
+            if c.decoupled && c.weight_decay != 0.0 {
+                shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?; // AdamW: shrink θ
+            }
+            let m = &mut self.exp_avgs[i];
+            *m = &*m * c.beta1 + &g * (1.0 - c.beta1); // m = β₁m + (1−β₁)g
+            let v = &mut self.exp_avg_sqs[i];
+            *v = &*v * c.beta2 + &g * &g * (1.0 - c.beta2); // v = β₂v + (1−β₂)g²
+            let v_used = if c.amsgrad {
+                let v_max = &mut self.max_exp_avg_sqs[i];
+                *v_max = v_max.maximum(v); // AMSGrad: never let the denominator shrink
+                v_max.shallow_clone()
+            } else {
+                v.shallow_clone()
+            };
+            // θ −= η/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
+            let denom = v_used.sqrt() / bias_correction2.sqrt() + c.eps;
+            let step_size = lr / bias_correction1;
+            descend(
+                &mut self.params[i],
+                &(&self.exp_avgs[i] / denom * step_size),
+            )?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: adam_step
+
+    fn zero_grad(&mut self) {
+        zero_all(&mut self.params);
+    }
+
+    fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        self.config.beta1 = beta("Adam beta1", momentum)?;
+        Ok(())
+    }
+
+    fn state(&self) -> Vec<StateBuffer> {
+        let mut out = vec![
+            StateBuffer {
+                name: "exp_avg",
+                tensors: self.exp_avgs.iter().map(Tensor::shallow_clone).collect(),
+            },
+            StateBuffer {
+                name: "exp_avg_sq",
+                tensors: self.exp_avg_sqs.iter().map(Tensor::shallow_clone).collect(),
+            },
+        ];
+        if self.config.amsgrad {
+            out.push(StateBuffer {
+                name: "max_exp_avg_sq",
+                tensors: self
+                    .max_exp_avg_sqs
+                    .iter()
+                    .map(Tensor::shallow_clone)
+                    .collect(),
+            });
+        }
+        out
+    }
+}

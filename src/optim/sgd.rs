@@ -1,0 +1,108 @@
+//! Stochastic gradient descent with momentum, dampening, Nesterov and weight decay
+//! (PyTorch's `torch.optim.SGD`).
+use tch::Tensor;
+
+use super::{descend, l2_grad, zero_all, Optimizer, StateBuffer};
+use crate::{validate, Error, Result};
+
+/// Options of [`Sgd`], with PyTorch's defaults (all zero, no Nesterov).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SgdConfig {
+    /// Heavy-ball coefficient μ (`>= 0`); 0 is plain SGD.
+    pub momentum: f64,
+    /// Dampening τ of the gradient added to the buffer (`>= 0`).
+    pub dampening: f64,
+    /// L2 penalty folded into the gradient (`>= 0`).
+    pub weight_decay: f64,
+    /// Nesterov's look-ahead; needs `momentum > 0` and `dampening == 0`.
+    pub nesterov: bool,
+}
+
+/// `torch.optim.SGD`.
+#[derive(Debug)]
+pub struct Sgd {
+    params: Vec<Tensor>,
+    config: SgdConfig,
+    /// Momentum buffers; `None` until the first step, which copies the gradient.
+    buffers: Vec<Option<Tensor>>,
+}
+
+impl Sgd {
+    /// SGD over `params` (e.g. `VarStore::trainable_variables()`).
+    pub fn new(params: Vec<Tensor>, config: SgdConfig) -> Result<Self> {
+        validate::non_negative("SGD momentum", config.momentum)?;
+        validate::non_negative("SGD dampening", config.dampening)?;
+        validate::non_negative("SGD weight decay", config.weight_decay)?;
+        if config.nesterov && (config.momentum <= 0.0 || config.dampening != 0.0) {
+            return Err(Error::invalid(
+                "SGD nesterov",
+                format!(
+                    "Nesterov needs momentum > 0 and dampening = 0, got momentum {} and \
+                     dampening {}",
+                    config.momentum, config.dampening
+                ),
+                "Set a momentum such as 0.9 and no dampening, or turn Nesterov off.",
+            ));
+        }
+        let buffers = params.iter().map(|_| None).collect();
+        Ok(Self {
+            params,
+            config,
+            buffers,
+        })
+    }
+}
+
+impl Optimizer for Sgd {
+    // ANCHOR: sgd_step
+    fn step(&mut self, lr: f64) -> Result<()> {
+        validate::learning_rate("learning rate", lr)?;
+        let _guard = tch::no_grad_guard();
+        let c = self.config;
+        for (p, buf) in self.params.iter_mut().zip(&mut self.buffers) {
+            let Some(mut d_p) = l2_grad(p, c.weight_decay) else {
+                continue;
+            };
+            if c.momentum != 0.0 {
+                let b = match buf.take() {
+                    None => d_p.copy(), // first step: the buffer is the gradient itself
+                    Some(b) => b * c.momentum + &d_p * (1.0 - c.dampening),
+                };
+                d_p = if c.nesterov {
+                    d_p + &b * c.momentum
+                } else {
+                    b.shallow_clone()
+                };
+                *buf = Some(b);
+            }
+            descend(p, &(d_p * lr))?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: sgd_step
+
+    fn zero_grad(&mut self) {
+        zero_all(&mut self.params);
+    }
+
+    fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        self.config.momentum = validate::non_negative("SGD momentum", momentum)?;
+        Ok(())
+    }
+
+    fn state(&self) -> Vec<StateBuffer> {
+        let tensors: Vec<Tensor> = self
+            .buffers
+            .iter()
+            .flatten()
+            .map(Tensor::shallow_clone)
+            .collect();
+        if tensors.is_empty() {
+            return Vec::new();
+        }
+        vec![StateBuffer {
+            name: "momentum_buffer",
+            tensors,
+        }]
+    }
+}
