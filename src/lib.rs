@@ -11,7 +11,8 @@
 //! | [`plot`] | one house style for SVG figures; skips non-finite points | all |
 //! | [`data`] | Fashion-MNIST (IDX `.gz`) and small synthetic sets | 1, 2, 5, 6 |
 //! | [`models`] | linear models and MLPs on `tch::nn` | 1, 2, 5, 6 |
-//! | [`optim`] | the [`optim::Optimizer`] trait that takes this step's learning rate | 1–6 |
+//! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; the [`optim::Optimizer`] trait takes each step's LR | 1–6 |
+//! | [`schedule`] | every PyTorch LR scheduler (exact), warmup, composition, plateau; `apply` to a tch optimizer | 3 |
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
 //! | [`quadratic`] | closed forms and gradient descent on quadratics, with momentum | 1 |
 //! | [`hessian`] | Hessian-vector products and sharpness by power iteration | 1 |

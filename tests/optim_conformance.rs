@@ -1,10 +1,8 @@
 //! Every optimizer of `lrbook::optim` against trajectories recorded from `torch.optim`
 //! 2.13 (tests/fixtures/optimizers.json, written by scripts/reference/optimizers.py), to
 //! 1e-10 relative in f64; and against tch's own built-in optimizers where they exist.
-use lrbook::optim::{
-    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
-    RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd, SgdConfig,
-};
+use lrbook::chapters::ch4;
+use lrbook::optim::{Adam, AdamConfig, Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
 use serde_json::Value;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Kind, Tensor};
@@ -74,115 +72,6 @@ fn lr_at(lr: f64, k: usize) -> f64 {
     lr * (1.0 + 0.5 * (k as f64).sin())
 }
 
-fn num(p: &Value, key: &str, default: f64) -> f64 {
-    p.get(key).and_then(Value::as_f64).unwrap_or(default)
-}
-
-fn flag(p: &Value, key: &str) -> bool {
-    p.get(key).and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn betas(p: &Value, default: (f64, f64)) -> (f64, f64) {
-    match p.get("betas").and_then(Value::as_array) {
-        Some(b) => (b[0].as_f64().unwrap(), b[1].as_f64().unwrap()),
-        None => default,
-    }
-}
-
-/// Builds our optimizer for a fixture case.
-fn build(rule: &str, p: &Value, params: Vec<Tensor>) -> Box<dyn Optimizer> {
-    match rule {
-        "sgd" => Box::new(
-            Sgd::new(
-                params,
-                SgdConfig {
-                    momentum: num(p, "momentum", 0.0),
-                    dampening: num(p, "dampening", 0.0),
-                    weight_decay: num(p, "weight_decay", 0.0),
-                    nesterov: flag(p, "nesterov"),
-                },
-            )
-            .unwrap(),
-        ),
-        "adagrad" => Box::new(
-            Adagrad::new(
-                params,
-                AdagradConfig {
-                    lr_decay: num(p, "lr_decay", 0.0),
-                    weight_decay: num(p, "weight_decay", 0.0),
-                    initial_accumulator_value: num(p, "initial_accumulator_value", 0.0),
-                    eps: num(p, "eps", 1e-10),
-                },
-            )
-            .unwrap(),
-        ),
-        "rmsprop" => Box::new(
-            RmsProp::new(
-                params,
-                RmsPropConfig {
-                    alpha: num(p, "alpha", 0.99),
-                    eps: num(p, "eps", 1e-8),
-                    weight_decay: num(p, "weight_decay", 0.0),
-                    momentum: num(p, "momentum", 0.0),
-                    centered: flag(p, "centered"),
-                },
-            )
-            .unwrap(),
-        ),
-        "adam" | "adamw" => {
-            let base = if rule == "adamw" {
-                AdamConfig::adamw()
-            } else {
-                AdamConfig::default()
-            };
-            let (beta1, beta2) = betas(p, (0.9, 0.999));
-            let config = AdamConfig {
-                beta1,
-                beta2,
-                eps: num(p, "eps", 1e-8),
-                weight_decay: num(p, "weight_decay", base.weight_decay),
-                amsgrad: flag(p, "amsgrad"),
-                ..base
-            };
-            Box::new(Adam::new(params, config).unwrap())
-        }
-        "adamax" => {
-            let (beta1, beta2) = betas(p, (0.9, 0.999));
-            let config = AdamaxConfig {
-                beta1,
-                beta2,
-                eps: num(p, "eps", 1e-8),
-                weight_decay: num(p, "weight_decay", 0.0),
-            };
-            Box::new(Adamax::new(params, config).unwrap())
-        }
-        "nadam" => {
-            let (beta1, beta2) = betas(p, (0.9, 0.999));
-            let config = NAdamConfig {
-                beta1,
-                beta2,
-                eps: num(p, "eps", 1e-8),
-                weight_decay: num(p, "weight_decay", 0.0),
-                momentum_decay: num(p, "momentum_decay", 4e-3),
-                decoupled_weight_decay: flag(p, "decoupled_weight_decay"),
-            };
-            Box::new(NAdam::new(params, config).unwrap())
-        }
-        "radam" => {
-            let (beta1, beta2) = betas(p, (0.9, 0.999));
-            let config = RAdamConfig {
-                beta1,
-                beta2,
-                eps: num(p, "eps", 1e-8),
-                weight_decay: num(p, "weight_decay", 0.0),
-                decoupled_weight_decay: flag(p, "decoupled_weight_decay"),
-            };
-            Box::new(RAdam::new(params, config).unwrap())
-        }
-        other => panic!("unknown rule {other}"),
-    }
-}
-
 /// Runs `steps` steps of `opt` (built over `w`, `b`) and returns the flattened (W, b)
 /// after each step.
 fn run(
@@ -224,61 +113,34 @@ fn worst_relative(ours: &[Vec<f64>], torch: &[Vec<f64>]) -> f64 {
 fn every_update_rule_matches_torch_optim() {
     let f = fixture();
     assert!(f["torch_version"].as_str().unwrap().starts_with("2.13"));
-    let problem = Problem::load(&f);
-    let steps = f["steps"].as_u64().unwrap() as usize;
-    let mut failures = Vec::new();
-    let mut covered = std::collections::BTreeSet::new();
-    for case in f["cases"].as_array().unwrap() {
-        let rule = case["rule"].as_str().unwrap();
-        let p = &case["params"];
-        let lr = case["lr"].as_f64().unwrap();
-        let w = problem.w0.copy().set_requires_grad(true);
-        let b = problem.b0.copy().set_requires_grad(true);
-        let mut opt = build(rule, p, vec![w.shallow_clone(), b.shallow_clone()]);
-        let ours = run(&problem, &w, &b, opt.as_mut(), lr, steps);
-        let torch = matrix(&case["trajectory"]);
-        let worst = worst_relative(&ours, &torch);
-        // The variant this case exercises, for the coverage check below.
-        let variant = match rule {
-            "sgd" if flag(p, "nesterov") => "sgd-nesterov",
-            "sgd" if num(p, "momentum", 0.0) > 0.0 => "sgd-momentum",
-            "rmsprop" if flag(p, "centered") => "rmsprop-centered",
-            "adam" if flag(p, "amsgrad") => "adam-amsgrad",
-            r => r,
-        };
-        covered.insert(variant);
-        if worst > REL {
-            failures.push(format!("{rule} {p}: worst relative deviation {worst:e}"));
-        }
-        // The case is informative: the weights moved well away from where they started.
-        let start = Vec::<f64>::try_from(&Tensor::cat(
-            &[problem.w0.flatten(0, -1), problem.b0.shallow_clone()],
-            0,
-        ))
-        .unwrap();
-        let moved = ours[steps - 1]
-            .iter()
-            .zip(&start)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max);
-        assert!(moved > 1e-2, "{rule} {p}: weights moved only {moved:e}");
-    }
+    let replays = ch4::replay_fixture(std::path::Path::new(ch4::FIXTURE)).unwrap();
+    assert!(replays.len() >= 25, "only {} cases", replays.len());
+    let failures: Vec<String> = replays
+        .iter()
+        .filter(|r| !(r.worst_relative <= REL))
+        .map(|r| {
+            format!(
+                "{} {}: worst relative deviation {:e}",
+                r.variant, r.args, r.worst_relative
+            )
+        })
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let expected = [
-        "sgd",
-        "sgd-momentum",
-        "sgd-nesterov",
-        "adagrad",
-        "rmsprop",
-        "rmsprop-centered",
-        "adam",
-        "adam-amsgrad",
-        "adamw",
-        "adamax",
-        "nadam",
-        "radam",
-    ];
-    for v in expected {
+    let covered: std::collections::BTreeSet<&str> = replays.iter().map(|r| r.variant).collect();
+    for v in [
+        "SGD",
+        "SGD, momentum",
+        "SGD, Nesterov",
+        "AdaGrad",
+        "RMSProp",
+        "RMSProp, centered",
+        "Adam",
+        "Adam, AMSGrad",
+        "AdamW",
+        "Adamax",
+        "NAdam",
+        "RAdam",
+    ] {
         assert!(covered.contains(v), "no case covers {v}");
     }
 }

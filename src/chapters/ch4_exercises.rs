@@ -1,0 +1,123 @@
+//! Chapter 4's exercise solutions, shared by the `ch4_ex*` examples, the tests and the book.
+use super::ch4::{ravine_comparison, sparse_sweep, SparseProblem, SPARSE_LRS};
+use crate::report::{fmt_sig, Cell, Table};
+use crate::{validate, Result};
+
+/// Exercise 1's (β₁, β₂) pairs.
+pub const EX1_BETAS: [(f64, f64); 3] = [(0.9, 0.999), (0.9, 0.99), (0.99, 0.999)];
+
+/// Exercise 1: how large is Adam's uncorrected first step, and how many steps until the
+/// uncorrected step is within 10% of the corrected one? Closed form `(1−β₁ᵗ)/√(1−β₂ᵗ)`
+/// scanned for `t` up to `max_steps`.
+pub fn ex1_bias_correction(betas: &[(f64, f64)], max_steps: usize) -> Result<Table> {
+    validate::at_least_one("steps", max_steps)?;
+    let mut table = Table::new(
+        "ex1_bias_correction",
+        "Adam without bias correction, on a constant gradient: the step relative to η",
+        &[
+            "β₁",
+            "β₂",
+            "step 1: (1−β₁)/√(1−β₂)",
+            "largest step (at t)",
+            "first t within 10% of 1 after it",
+        ],
+    );
+    for &(b1, b2) in betas {
+        let ratio = |t: usize| (1.0 - b1.powi(t as i32)) / (1.0 - b2.powi(t as i32)).sqrt();
+        let (t_max, r_max) = (1..=max_steps)
+            .map(|t| (t, ratio(t)))
+            .fold((0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+        let settled = (1..=max_steps).find(|&t| t >= t_max && (ratio(t) - 1.0).abs() <= 0.1);
+        table.push(vec![
+            Cell::num(b1, 3),
+            Cell::num(b2, 4),
+            Cell::num(ratio(1), 4),
+            Cell::Text(format!("{} (t = {t_max})", fmt_sig(r_max, 4))),
+            settled.map_or(Cell::from("not within the scan"), Cell::from),
+        ]);
+    }
+    Ok(table)
+}
+
+/// Exercise 2's condition numbers.
+pub const EX2_KAPPAS: [f64; 5] = [4.0, 16.0, 64.0, 256.0, 1024.0];
+
+/// Exercise 2: how the steps to ε of gradient descent, heavy ball and Nesterov grow with κ
+/// (theory: like κ, √κ and √κ), measured on the ravine.
+pub fn ex2_momentum_scaling(kappas: &[f64]) -> Result<Table> {
+    let mut table = Table::new(
+        "ex2_momentum_scaling",
+        "Steps to ε on ½(θ₁² + κθ₂²) as κ grows, and steps divided by κ and by √κ",
+        &[
+            "κ",
+            "GD steps",
+            "GD steps / κ",
+            "heavy ball steps",
+            "heavy ball / √κ",
+            "Nesterov steps",
+            "Nesterov / √κ",
+        ],
+    );
+    for &kappa in kappas {
+        let runs = ravine_comparison(kappa)?;
+        let steps: Vec<Option<usize>> = runs.iter().map(|r| r.steps_to_eps).collect();
+        let cell = |s: Option<usize>| s.map_or(Cell::from("not reached"), Cell::from);
+        let per = |s: Option<usize>, d: f64| Cell::num(s.map_or(f64::NAN, |s| s as f64) / d, 3);
+        table.push(vec![
+            Cell::num(kappa, 4),
+            cell(steps[0]),
+            per(steps[0], kappa),
+            cell(steps[1]),
+            per(steps[1], kappa.sqrt()),
+            cell(steps[2]),
+            per(steps[2], kappa.sqrt()),
+        ]);
+    }
+    Ok(table)
+}
+
+/// Exercise 3's activation probabilities of the rare features.
+pub const EX3_RARE_P: [f64; 4] = [0.5, 0.1, 0.02, 0.005];
+
+/// Exercise 3: AdaGrad's advantage over SGD as the rare features get rarer, each at its
+/// best learning rate.
+pub fn ex3_rarity(probabilities: &[f64], seed: u64) -> Result<Table> {
+    let mut table = Table::new(
+        "ex3_rarity",
+        "Best test log-loss of SGD and AdaGrad as the rare features get rarer",
+        &[
+            "rare feature probability",
+            "SGD: best η",
+            "SGD: test log-loss",
+            "AdaGrad: best η",
+            "AdaGrad: test log-loss",
+            "AdaGrad / SGD",
+        ],
+    );
+    for &p in probabilities {
+        let problem = SparseProblem {
+            rare_p: p,
+            ..SparseProblem::default()
+        };
+        let best = |adagrad| -> Result<(f64, f64)> {
+            let r = sparse_sweep(&problem, adagrad, &SPARSE_LRS, seed)?;
+            Ok(r.iter()
+                .map(|x| (x.lr, x.test_loss))
+                .fold(
+                    (f64::NAN, f64::INFINITY),
+                    |a, b| if b.1 < a.1 { b } else { a },
+                ))
+        };
+        let (sgd_lr, sgd) = best(false)?;
+        let (ada_lr, ada) = best(true)?;
+        table.push(vec![
+            Cell::num(p, 2),
+            Cell::num(sgd_lr, 2),
+            Cell::num(sgd, 4),
+            Cell::num(ada_lr, 2),
+            Cell::num(ada, 4),
+            Cell::num(ada / sgd, 3),
+        ]);
+    }
+    Ok(table)
+}
