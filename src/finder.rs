@@ -499,12 +499,18 @@ impl RangeTestResult {
             .x_log()
             .series(Series::line("loss", raw).with_color(1))
             .series(Series::line("smoothed", smooth).with_color(3));
-        for (rule, s) in self.suggestions() {
+        // Each suggestion is a dot on the smoothed curve with its own legend entry (labels
+        // next to the dots would overlap: the suggestions are often close together).
+        for (i, (rule, s)) in self.suggestions().into_iter().enumerate() {
             if let Ok(s) = s {
-                chart = chart.marker(Marker::vline(
-                    s.lr,
-                    format!("{} {}", rule.name(), fmt_sig(s.lr, 2)),
-                ));
+                let y = interpolate_log(&self.points, s.lr).unwrap_or(s.loss);
+                chart = chart.series(
+                    Series::points(
+                        format!("{} {}", rule.name(), fmt_sig(s.lr, 2)),
+                        vec![(s.lr, y)],
+                    )
+                    .with_color([0, 2, 4, 5][i % 4]),
+                );
             }
         }
         if let Stop::Diverged { step, smoothed } = self.stop {
@@ -541,7 +547,12 @@ impl RangeTestResult {
             .find(|v| v.is_finite());
         if let (true, Some(first)) = (lo.is_finite() && best.is_finite(), first) {
             let k = 4.0;
-            let hi = (best + (k - 1.0) * best.abs()).max(first);
+            let mut hi = (best + (k - 1.0) * best.abs()).max(first);
+            if let Stop::Diverged { smoothed, .. } = self.stop {
+                if smoothed.is_finite() {
+                    hi = hi.max(smoothed);
+                }
+            }
             let pad = 0.05 * (hi - lo).abs().max(1e-9);
             if hi > lo {
                 chart = chart.y_range(lo - pad, hi + pad);
@@ -549,6 +560,17 @@ impl RangeTestResult {
         }
         chart
     }
+}
+
+/// The smoothed loss at `lr`, interpolated linearly in `log lr` between recorded points.
+fn interpolate_log(points: &[RangePoint], lr: f64) -> Option<f64> {
+    let k = points
+        .windows(2)
+        .position(|w| w[0].lr <= lr && lr <= w[1].lr)?;
+    let (a, b) = (&points[k], &points[k + 1]);
+    let t = (lr.log10() - a.lr.log10()) / (b.lr.log10() - a.lr.log10());
+    let y = a.smoothed + t * (b.smoothed - a.smoothed);
+    y.is_finite().then_some(y)
 }
 
 /// The suggestion rules, after fastai's `fastai.callback.schedule` (v2): `steep`,

@@ -11,6 +11,8 @@ pub mod ch1;
 pub mod ch1_exercises;
 pub mod ch3;
 pub mod ch3_exercises;
+pub mod ch6;
+pub mod ch6_exercises;
 
 /// What every chapter's `run` takes.
 #[derive(Clone, Debug)]
