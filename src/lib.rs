@@ -10,10 +10,11 @@
 //! | [`report`] | tables rounded to significant digits, rendered as markdown | all |
 //! | [`plot`] | one house style for SVG figures; skips non-finite points | all |
 //! | [`data`] | Fashion-MNIST (IDX `.gz`) and small synthetic sets | 1, 2, 5, 6 |
-//! | [`models`] | linear models and MLPs on `tch::nn` | 1, 2, 5, 6 |
+//! | [`models`] | linear models, MLPs and a small CNN on `tch::nn` | 1, 2, 5, 6 |
 //! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; the [`optim::Optimizer`] trait takes each step's LR | 1–6 |
 //! | [`schedule`] | every PyTorch LR scheduler (exact), warmup, composition, plateau; `apply` to a tch optimizer | 3 |
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
+//! | [`finder`] | the LR range test, restoring the model, and fastai's four suggestion rules | 6 |
 //! | [`quadratic`] | closed forms and gradient descent on quadratics, with momentum | 1 |
 //! | [`hessian`] | Hessian-vector products and sharpness by power iteration | 1 |
 //! | [`cli`] | the flags every chapter example shares | all |
@@ -25,6 +26,7 @@ pub mod cli;
 pub mod data;
 pub mod device;
 mod error;
+pub mod finder;
 pub mod hessian;
 pub mod models;
 pub mod optim;

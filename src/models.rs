@@ -1,4 +1,4 @@
-//! Small models on `tch::nn`: linear maps and multi-layer perceptrons.
+//! Small models on `tch::nn`: linear maps, multi-layer perceptrons and a small CNN.
 use tch::nn::{self, Module};
 use tch::Tensor;
 
@@ -58,6 +58,55 @@ impl Module for Mlp {
     }
 }
 
+/// A small convolutional network for 28×28 single-channel images (Fashion-MNIST):
+/// conv 5×5 (`channels.0` maps) → ReLU → max-pool 2 → conv 5×5 (`channels.1` maps) → ReLU →
+/// max-pool 2 → linear to `classes`. Inputs may be `[n, 784]` rows or `[n, 1, 28, 28]` images.
+#[derive(Debug)]
+pub struct SmallCnn {
+    conv1: nn::Conv2D,
+    conv2: nn::Conv2D,
+    fc: nn::Linear,
+}
+
+impl SmallCnn {
+    /// Builds the layers under `path` (`conv1`, `conv2`, `fc`) with tch's default
+    /// initialisation (PyTorch's `nn.Conv2d` and `nn.Linear`).
+    pub fn new(path: &nn::Path, channels: (i64, i64), classes: i64) -> Result<Self> {
+        if channels.0 < 1 || channels.1 < 1 || classes < 2 {
+            return Err(Error::invalid(
+                "CNN sizes",
+                format!("got channels {channels:?} and {classes} classes"),
+                "Pass at least 1 channel per layer and 2 classes, e.g. (8, 16) and 10.",
+            ));
+        }
+        Ok(SmallCnn {
+            conv1: nn::conv2d(path / "conv1", 1, channels.0, 5, Default::default()),
+            conv2: nn::conv2d(
+                path / "conv2",
+                channels.0,
+                channels.1,
+                5,
+                Default::default(),
+            ),
+            fc: nn::linear(path / "fc", channels.1 * 16, classes, Default::default()),
+        })
+    }
+}
+
+impl Module for SmallCnn {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        xs.reshape([-1, 1, 28, 28])
+            .apply(&self.conv1)
+            .relu()
+            .max_pool2d_default(2)
+            .apply(&self.conv2)
+            .relu()
+            .max_pool2d_default(2)
+            .flatten(1, -1)
+            .apply(&self.fc)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +125,22 @@ mod tests {
             .sum();
         assert_eq!(n, 784 * 32 + 32 + 32 * 10 + 10);
         assert!(Mlp::new(&vs.root(), &[784], Activation::Relu).is_err());
+    }
+
+    #[test]
+    fn small_cnn_takes_rows_or_images_and_counts_parameters() {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let cnn = SmallCnn::new(&vs.root(), (4, 8), 10).unwrap();
+        let rows = cnn.forward(&Tensor::zeros([3, 784], (Kind::Float, Device::Cpu)));
+        let images = cnn.forward(&Tensor::zeros([3, 1, 28, 28], (Kind::Float, Device::Cpu)));
+        assert_eq!(rows.size(), vec![3, 10]);
+        assert_eq!(images.size(), vec![3, 10]);
+        let n: i64 = vs
+            .trainable_variables()
+            .iter()
+            .map(|t| t.numel() as i64)
+            .sum();
+        assert_eq!(n, (25 * 4 + 4) + (4 * 25 * 8 + 8) + (8 * 16 * 10 + 10));
+        assert!(SmallCnn::new(&vs.root(), (0, 8), 10).is_err());
     }
 }

@@ -13,6 +13,8 @@ pub mod ch3;
 pub mod ch3_exercises;
 pub mod ch4;
 pub mod ch4_exercises;
+pub mod ch6;
+pub mod ch6_exercises;
 
 /// What every chapter's `run` takes.
 #[derive(Clone, Debug)]

@@ -1,0 +1,929 @@
+//! The learning-rate range test ("LR finder") and the rules that read a learning rate off
+//! its curve.
+//!
+//! The range test (Smith, *Cyclical Learning Rates for Training Neural Networks*, 2015/2017)
+//! trains for `N` steps while the learning rate sweeps from `start_lr` to `end_lr`,
+//! exponentially (the usual choice) or linearly, and records the loss of every step. The
+//! loss is smoothed by an exponential moving average, with or without bias correction, and
+//! the test stops early once the smoothed loss exceeds `k ×` the best so far (fastai's rule,
+//! `k = 4`), or becomes NaN or ∞. With a validation closure it records the held-out loss
+//! after every step instead (Smith's variant).
+//!
+//! # What is restored, and why the optimizer is built by the finder
+//!
+//! Afterwards every variable of the [`VarStore`] (trainable or not, e.g. batch-norm running
+//! statistics) holds the bits it held before. tch's `nn::Optimizer` does not expose its state
+//! (Adam's moments, SGD's momentum buffers), so it cannot be saved and restored. The finder
+//! therefore takes an optimizer *factory*: it builds a fresh optimizer for the sweep and drops
+//! it afterwards, and never touches an optimizer the caller already has. That optimizer's
+//! state, including its learning rate, is exactly what it was. Gradients are zeroed (or
+//! released) at the end, as every training step does before its backward pass. What the
+//! finder does not rewind: libtorch's random generator (dropout draws) and the caller's data
+//! iterator, which has advanced by the batches it consumed.
+//! `tests/finder_restore.rs` proves both halves: one identical Adam (and SGD with momentum)
+//! step after the finder gives bit-identical weights to the same step on a twin model that
+//! never saw the finder.
+//!
+//! # Suggestions
+//!
+//! [`suggest`] reads a learning rate from a curve by one of fastai's four rules, returned as
+//! data ([`Suggestion`]): [`Rule::Steep`], [`Rule::Minimum`], [`Rule::Valley`] and
+//! [`Rule::Slide`]. Like fastai's `lr_find`, the rules see the smoothed curve without its
+//! first tenth (where the first batches' noise and the average's warm-up live) and without
+//! its last 5 points (the blow-up), and only the part before the first NaN or ∞. Fewer usable
+//! points than a rule needs, or a curve with no descent, give an [`Error`] that says so,
+//! never a made-up learning rate.
+//!
+//! ```
+//! use lrbook::finder::{RangeTest, Rule};
+//! use tch::nn::{self, ModuleT, OptimizerConfig};
+//! # fn main() -> lrbook::Result<()> {
+//! # let data = lrbook::data::synthetic::gaussian_blobs(200, 3, 4, 1.0, 0)?;
+//! let vs = nn::VarStore::new(tch::Device::Cpu);
+//! let model = nn::seq()
+//!     .add(nn::linear(vs.root() / "l1", 4, 32, Default::default()))
+//!     .add_fn(|x| x.relu())
+//!     .add(nn::linear(vs.root() / "l2", 32, 3, Default::default()));
+//! // Any iterator of batches: here, epochs of shuffled minibatches, one after another.
+//! let batches = (0..).map_while(|e| data.batches(32, Some(e), true).ok()).flatten();
+//! let result = RangeTest::new(1e-4, 10.0, 100)?.run(
+//!     &vs,
+//!     || nn::Adam::default().build(&vs, 1e-3), // a fresh optimizer, dropped afterwards
+//!     batches,
+//!     |(x, y)| model.forward_t(x, true).cross_entropy_for_logits(y),
+//! )?;
+//! let lr = result.suggest(Rule::Valley)?.lr; // and the model's weights are as they were
+//! assert!(lr > 1e-4 && lr < 10.0);
+//! # Ok(()) }
+//! ```
+use std::fmt;
+
+use tch::nn::VarStore;
+use tch::Tensor;
+
+use crate::optim::Optimizer;
+use crate::plot::{LineChart, Marker, Series};
+use crate::report::fmt_sig;
+use crate::{validate, Error, Result};
+
+/// How the learning rate moves from `start_lr` to `end_lr`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sweep {
+    /// Equal ratios per step: `start·(end/start)^(k/(N−1))`. The usual choice: every decade
+    /// gets the same number of steps.
+    #[default]
+    Exponential,
+    /// Equal differences per step: `start + (end − start)·k/(N−1)` (Smith's original).
+    Linear,
+}
+
+/// The exponential moving average that smooths the recorded losses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Smoothing {
+    /// Weight of the past, `0 <= beta < 1`; 0 means no smoothing (default 0.98, fastai's).
+    pub beta: f64,
+    /// Divide by `1 − beta^(t+1)` (default true). Without it the average starts at 0 and
+    /// creeps up to the loss, which makes the early curve, and the divergence test, wrong.
+    pub bias_correction: bool,
+}
+
+impl Default for Smoothing {
+    fn default() -> Self {
+        Smoothing {
+            beta: 0.98,
+            bias_correction: true,
+        }
+    }
+}
+
+/// The range test's settings. Build with [`RangeTest::new`] and adjust the public fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeTest {
+    /// The first step's learning rate (> 0).
+    pub start_lr: f64,
+    /// The last step's learning rate (> `start_lr`).
+    pub end_lr: f64,
+    /// Steps of the sweep, at least 2.
+    pub iterations: usize,
+    /// Exponential (default) or linear.
+    pub sweep: Sweep,
+    /// The moving average applied to the losses.
+    pub smoothing: Smoothing,
+    /// Stop once the smoothed loss exceeds the best by `(k − 1)·|best|` (that is, `k·best`
+    /// for a positive best); `None` never stops early on a finite loss. Default `Some(4.0)`.
+    pub divergence_factor: Option<f64>,
+}
+
+impl RangeTest {
+    /// A sweep over `iterations` steps from `start_lr` to `end_lr`, exponential, smoothed
+    /// with `beta = 0.98` and bias correction, stopping at 4× the best smoothed loss.
+    pub fn new(start_lr: f64, end_lr: f64, iterations: usize) -> Result<Self> {
+        let test = RangeTest {
+            start_lr,
+            end_lr,
+            iterations,
+            sweep: Sweep::Exponential,
+            smoothing: Smoothing::default(),
+            divergence_factor: Some(4.0),
+        };
+        test.validate()?;
+        Ok(test)
+    }
+
+    /// Checks every setting; [`RangeTest::run`] calls this too.
+    pub fn validate(&self) -> Result<()> {
+        validate::learning_rate("range test start_lr", self.start_lr)?;
+        validate::learning_rate("range test end_lr", self.end_lr)?;
+        if self.start_lr >= self.end_lr {
+            return Err(Error::invalid(
+                "range test bounds",
+                format!(
+                    "got start_lr = {} >= end_lr = {}; the sweep must go up",
+                    self.start_lr, self.end_lr
+                ),
+                "Pass start_lr < end_lr, for example 1e-7 and 10.",
+            ));
+        }
+        if self.iterations < 2 {
+            return Err(Error::invalid(
+                "range test iterations",
+                format!(
+                    "got {}, but a sweep from start_lr to end_lr needs at least 2 steps",
+                    self.iterations
+                ),
+                "Pass 100 or so; the suggestion rules need dozens of points.",
+            ));
+        }
+        let beta = self.smoothing.beta;
+        if !(0.0..1.0).contains(&beta) {
+            return Err(Error::invalid(
+                "range test smoothing beta",
+                format!("got {beta}, but it must lie in [0, 1)"),
+                "Pass 0.98 (fastai's default), or 0 for no smoothing.",
+            ));
+        }
+        if let Some(k) = self.divergence_factor {
+            if !k.is_finite() || k <= 1.0 {
+                return Err(Error::invalid(
+                    "range test divergence factor",
+                    format!("got {k}, but it must be a finite number > 1"),
+                    "Pass 4 (fastai's default), or None to stop only on NaN or ∞.",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    // ANCHOR: lr_at
+    /// The learning rate of step `k` (`0 <= k < iterations`): `start_lr` at step 0 and
+    /// exactly `end_lr` at the last step.
+    pub fn lr_at(&self, k: usize) -> f64 {
+        let last = self.iterations.saturating_sub(1).max(1) as f64; // validate() ensures >= 1
+        let t = (k as f64 / last).min(1.0);
+        match self.sweep {
+            Sweep::Exponential => self.start_lr * (self.end_lr / self.start_lr).powf(t),
+            Sweep::Linear => self.start_lr + (self.end_lr - self.start_lr) * t,
+        }
+    }
+    // ANCHOR_END: lr_at
+
+    /// Runs the range test on the model whose variables live in `vs`.
+    ///
+    /// - `make_optimizer` builds the optimizer for the sweep (e.g.
+    ///   `|| nn::Sgd::default().build(&vs, 1e-3)`); its learning rate is set every step.
+    /// - `batches` yields at least `iterations` batches (cycle your epochs); if it runs out
+    ///   first, the test stops with [`Stop::DataExhausted`].
+    /// - `loss` computes the scalar training loss of a batch (the forward pass in training
+    ///   mode).
+    ///
+    /// Afterwards every variable of `vs` is restored bit for bit (see the module docs).
+    pub fn run<O, E, B, L>(
+        &self,
+        vs: &VarStore,
+        make_optimizer: impl FnOnce() -> std::result::Result<O, E>,
+        batches: impl IntoIterator<Item = B>,
+        loss: L,
+    ) -> Result<RangeTestResult>
+    where
+        O: Optimizer,
+        E: Into<Error>,
+        L: FnMut(&B) -> Tensor,
+    {
+        self.run_inner(vs, make_optimizer, batches, loss, None)
+    }
+
+    /// Smith's variant: like [`RangeTest::run`], but after every step `validation` computes
+    /// the held-out loss (called under `no_grad`; use the forward pass in evaluation mode),
+    /// and that loss, not the minibatch loss, is smoothed, tested for divergence and read
+    /// by the suggestion rules. The training losses are kept in [`RangePoint::train_loss`].
+    pub fn run_validated<O, E, B, L, V>(
+        &self,
+        vs: &VarStore,
+        make_optimizer: impl FnOnce() -> std::result::Result<O, E>,
+        batches: impl IntoIterator<Item = B>,
+        loss: L,
+        mut validation: V,
+    ) -> Result<RangeTestResult>
+    where
+        O: Optimizer,
+        E: Into<Error>,
+        L: FnMut(&B) -> Tensor,
+        V: FnMut() -> Tensor,
+    {
+        self.run_inner(vs, make_optimizer, batches, loss, Some(&mut validation))
+    }
+
+    fn run_inner<O, E, B, L>(
+        &self,
+        vs: &VarStore,
+        make_optimizer: impl FnOnce() -> std::result::Result<O, E>,
+        batches: impl IntoIterator<Item = B>,
+        loss: L,
+        validation: Option<&mut dyn FnMut() -> Tensor>,
+    ) -> Result<RangeTestResult>
+    where
+        O: Optimizer,
+        E: Into<Error>,
+        L: FnMut(&B) -> Tensor,
+    {
+        self.validate()?;
+        let snapshot = Snapshot::take(vs);
+        let mut optimizer = make_optimizer().map_err(Into::into)?;
+        let outcome = self.sweep_steps(&mut optimizer, batches, loss, validation);
+        optimizer.zero_grad();
+        drop(optimizer);
+        // Restore even when the sweep failed part-way, then report the sweep's error.
+        snapshot.restore(vs)?;
+        outcome
+    }
+
+    fn sweep_steps<O: Optimizer, B, L: FnMut(&B) -> Tensor>(
+        &self,
+        optimizer: &mut O,
+        batches: impl IntoIterator<Item = B>,
+        mut loss: L,
+        mut validation: Option<&mut dyn FnMut() -> Tensor>,
+    ) -> Result<RangeTestResult> {
+        let mut tracker = Tracker::new(self.smoothing, self.divergence_factor);
+        let mut points = Vec::with_capacity(self.iterations);
+        let mut stop = Stop::Completed;
+        let mut batches = batches.into_iter();
+        // ANCHOR: sweep
+        for step in 0..self.iterations {
+            let Some(batch) = batches.next() else {
+                stop = Stop::DataExhausted { step };
+                break;
+            };
+            let lr = self.lr_at(step);
+            optimizer.zero_grad();
+            let batch_loss = loss(&batch);
+            let train_loss = scalar(&batch_loss, "the loss closure")?;
+            if train_loss.is_finite() {
+                batch_loss.backward();
+                optimizer.step(lr)?;
+            }
+            let val_loss = match validation.as_mut() {
+                Some(v) if train_loss.is_finite() => {
+                    let _guard = tch::no_grad_guard();
+                    Some(scalar(&v(), "the validation closure")?)
+                }
+                Some(_) => Some(f64::NAN),
+                None => None,
+            };
+            let tracked = val_loss.unwrap_or(train_loss);
+            let (smoothed, diverged) = tracker.push(tracked);
+            points.push(RangePoint {
+                step,
+                lr,
+                train_loss,
+                val_loss,
+                smoothed,
+            });
+            if diverged {
+                stop = Stop::Diverged { step, smoothed };
+                break;
+            }
+        }
+        // ANCHOR_END: sweep
+        Ok(RangeTestResult { points, stop })
+    }
+}
+
+fn scalar(t: &Tensor, what: &str) -> Result<f64> {
+    if t.numel() != 1 {
+        return Err(Error::invalid(
+            format!("value returned by {what}"),
+            format!("got a tensor of shape {:?}", t.size()),
+            "Return the scalar (mean) loss, e.g. output.cross_entropy_for_logits(&y).",
+        ));
+    }
+    Ok(f64::try_from(t.detach().reshape([1i64]).get(0))?)
+}
+
+/// The moving average and the divergence test, one loss at a time.
+#[derive(Clone, Debug)]
+pub struct Tracker {
+    smoothing: Smoothing,
+    factor: Option<f64>,
+    average: f64,
+    count: i32,
+    best: f64,
+}
+
+impl Tracker {
+    /// A fresh tracker (settings are not checked here; [`RangeTest::validate`] does that).
+    pub fn new(smoothing: Smoothing, divergence_factor: Option<f64>) -> Self {
+        Tracker {
+            smoothing,
+            factor: divergence_factor,
+            average: 0.0,
+            count: 0,
+            best: f64::INFINITY,
+        }
+    }
+
+    // ANCHOR: tracker
+    /// Adds one loss; returns the smoothed loss and whether the test should stop here.
+    pub fn push(&mut self, loss: f64) -> (f64, bool) {
+        let beta = self.smoothing.beta;
+        self.count += 1;
+        self.average = beta * self.average + (1.0 - beta) * loss;
+        let smoothed = if self.smoothing.bias_correction {
+            self.average / (1.0 - beta.powi(self.count))
+        } else {
+            self.average
+        };
+        if !smoothed.is_finite() {
+            return (smoothed, true);
+        }
+        self.best = self.best.min(smoothed);
+        // k·best for a positive best; for a negative best, as far above it as k·|best| is
+        // above |best|, so that negative losses do not stop the test at once.
+        let diverged = self
+            .factor
+            .is_some_and(|k| smoothed > self.best + (k - 1.0) * self.best.abs());
+        (smoothed, diverged)
+    }
+    // ANCHOR_END: tracker
+}
+
+/// A copy of every variable of a [`VarStore`], to put back bit for bit.
+struct Snapshot(Vec<(String, Tensor)>);
+
+impl Snapshot {
+    fn take(vs: &VarStore) -> Self {
+        let _guard = tch::no_grad_guard();
+        let mut vars: Vec<(String, Tensor)> = vs
+            .variables()
+            .into_iter()
+            .map(|(name, t)| (name, t.detach().copy()))
+            .collect();
+        vars.sort_by(|a, b| a.0.cmp(&b.0));
+        Snapshot(vars)
+    }
+
+    fn restore(&self, vs: &VarStore) -> Result<()> {
+        let _guard = tch::no_grad_guard();
+        let mut current = vs.variables();
+        for (name, saved) in &self.0 {
+            let Some(var) = current.get_mut(name) else {
+                return Err(Error::invalid(
+                    "model variables",
+                    format!("variable {name} disappeared from the VarStore during the range test"),
+                    "Do not remove variables from the VarStore inside the loss closure.",
+                ));
+            };
+            var.f_copy_(saved)?;
+        }
+        Ok(())
+    }
+}
+
+/// One step of the range test.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangePoint {
+    /// Step index, from 0.
+    pub step: usize,
+    /// The learning rate of this step.
+    pub lr: f64,
+    /// The minibatch loss, computed before this step's update.
+    pub train_loss: f64,
+    /// The held-out loss after this step's update (Smith's variant only).
+    pub val_loss: Option<f64>,
+    /// The smoothed tracked loss (held-out if there is one, else training).
+    pub smoothed: f64,
+}
+
+impl RangePoint {
+    /// The loss the test tracks: held-out if measured, else the minibatch loss.
+    pub fn loss(&self) -> f64 {
+        self.val_loss.unwrap_or(self.train_loss)
+    }
+}
+
+/// Why the range test ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    /// All `iterations` steps ran.
+    Completed,
+    /// The smoothed loss became non-finite or exceeded the divergence bound at `step`
+    /// (the step is recorded; it is the last point).
+    Diverged {
+        /// The step that stopped the test.
+        step: usize,
+        /// Its smoothed loss.
+        smoothed: f64,
+    },
+    /// The batch iterator ran out before `step`.
+    DataExhausted {
+        /// Steps taken.
+        step: usize,
+    },
+}
+
+/// What the range test recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeTestResult {
+    /// One point per step taken.
+    pub points: Vec<RangePoint>,
+    /// Why it ended.
+    pub stop: Stop,
+}
+
+impl RangeTestResult {
+    /// The learning rates, step by step.
+    pub fn lrs(&self) -> Vec<f64> {
+        self.points.iter().map(|p| p.lr).collect()
+    }
+
+    /// The tracked (unsmoothed) losses.
+    pub fn losses(&self) -> Vec<f64> {
+        self.points.iter().map(RangePoint::loss).collect()
+    }
+
+    /// The smoothed losses, which the rules read.
+    pub fn smoothed(&self) -> Vec<f64> {
+        self.points.iter().map(|p| p.smoothed).collect()
+    }
+
+    /// The learning rate at which the test stopped on divergence, if it did.
+    pub fn divergence_lr(&self) -> Option<f64> {
+        match self.stop {
+            Stop::Diverged { step, .. } => self.points.get(step).map(|p| p.lr),
+            _ => None,
+        }
+    }
+
+    /// One rule's suggestion with the default [`SuggestOptions`].
+    pub fn suggest(&self, rule: Rule) -> Result<Suggestion> {
+        self.suggest_with(rule, &SuggestOptions::default())
+    }
+
+    /// One rule's suggestion with explicit options.
+    pub fn suggest_with(&self, rule: Rule, opts: &SuggestOptions) -> Result<Suggestion> {
+        suggest(rule, &self.lrs(), &self.smoothed(), opts)
+    }
+
+    /// Every rule's suggestion (or the reason it has none), in [`Rule::ALL`] order.
+    pub fn suggestions(&self) -> Vec<(Rule, Result<Suggestion>)> {
+        Rule::ALL.iter().map(|&r| (r, self.suggest(r))).collect()
+    }
+
+    /// The finder's figure: raw and smoothed loss against the learning rate on a log axis,
+    /// a vertical line at each suggestion, and the divergence point. The y range is cut to
+    /// the divergence bound so that the blow-up does not flatten the rest.
+    pub fn chart(&self, title: &str) -> LineChart {
+        let raw: Vec<(f64, f64)> = self.points.iter().map(|p| (p.lr, p.loss())).collect();
+        let smooth: Vec<(f64, f64)> = self.points.iter().map(|p| (p.lr, p.smoothed)).collect();
+        let mut chart = LineChart::new(title, "learning rate (log scale)", "loss")
+            .x_log()
+            .series(Series::line("loss", raw).with_color(1))
+            .series(Series::line("smoothed", smooth).with_color(3));
+        // Each suggestion is a dot on the smoothed curve with its own legend entry (labels
+        // next to the dots would overlap: the suggestions are often close together).
+        for (i, (rule, s)) in self.suggestions().into_iter().enumerate() {
+            if let Ok(s) = s {
+                let y = interpolate_log(&self.points, s.lr).unwrap_or(s.loss);
+                chart = chart.series(
+                    Series::points(
+                        format!("{} {}", rule.name(), fmt_sig(s.lr, 2)),
+                        vec![(s.lr, y)],
+                    )
+                    .with_color([0, 2, 4, 5][i % 4]),
+                );
+            }
+        }
+        if let Stop::Diverged { step, smoothed } = self.stop {
+            if let Some(p) = self.points.get(step) {
+                let y = if smoothed.is_finite() {
+                    smoothed
+                } else {
+                    self.smoothed()
+                        .into_iter()
+                        .filter(|v| v.is_finite())
+                        .fold(f64::NEG_INFINITY, f64::max)
+                };
+                if y.is_finite() {
+                    chart = chart.marker(Marker::point(p.lr, y, "diverged"));
+                }
+            }
+        }
+        let finite: Vec<f64> = self
+            .points
+            .iter()
+            .flat_map(|p| [p.loss(), p.smoothed])
+            .filter(|v| v.is_finite())
+            .collect();
+        let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+        let best = self
+            .smoothed()
+            .into_iter()
+            .filter(|v| v.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        let first = self
+            .points
+            .iter()
+            .map(|p| p.smoothed)
+            .find(|v| v.is_finite());
+        if let (true, Some(first)) = (lo.is_finite() && best.is_finite(), first) {
+            let k = 4.0;
+            let mut hi = (best + (k - 1.0) * best.abs()).max(first);
+            if let Stop::Diverged { smoothed, .. } = self.stop {
+                if smoothed.is_finite() {
+                    hi = hi.max(smoothed);
+                }
+            }
+            let pad = 0.05 * (hi - lo).abs().max(1e-9);
+            if hi > lo {
+                chart = chart.y_range(lo - pad, hi + pad);
+            }
+        }
+        chart
+    }
+}
+
+/// The smoothed loss at `lr`, interpolated linearly in `log lr` between recorded points.
+fn interpolate_log(points: &[RangePoint], lr: f64) -> Option<f64> {
+    let k = points
+        .windows(2)
+        .position(|w| w[0].lr <= lr && lr <= w[1].lr)?;
+    let (a, b) = (&points[k], &points[k + 1]);
+    let t = (lr.log10() - a.lr.log10()) / (b.lr.log10() - a.lr.log10());
+    let y = a.smoothed + t * (b.smoothed - a.smoothed);
+    y.is_finite().then_some(y)
+}
+
+/// The suggestion rules, after fastai's `fastai.callback.schedule` (v2): `steep`,
+/// `minimum`, `valley` and `slide`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// The steepest descent: the learning rate where the smoothed loss falls fastest per
+    /// decade, `argmin_i (L[i+1] − L[i]) / (log lr[i+1] − log lr[i])`, at the left end of
+    /// that segment (fastai's `steep`).
+    Steep,
+    /// A tenth of the learning rate at the minimum of the smoothed loss (fastai's `minimum`):
+    /// the minimum itself is already too close to the blow-up.
+    Minimum,
+    /// fastai's `valley`: find the longest strictly decreasing subsequence of the smoothed
+    /// loss, ending at index `e` with length `m`; treat `[e − m, e]` as the valley (fastai
+    /// does so even when the subsequence skips points; the start is clamped at 0, where
+    /// fastai's would wrap to −1), and pick the point a third plus a sixth of the way in,
+    /// `start + ⌊w/3⌋ + ⌊w/6⌋` with `w = e − start`.
+    Valley,
+    /// fastai's `slide`: with `g` the loss's gradient per index (central differences, as
+    /// `numpy.gradient`), slide a window of `lr_diff` points leftwards from the end of the
+    /// curve while `|g[right] − g[left]| > thresh`; suggest the left end of the last window
+    /// that still differed (times `adjust`). `thresh` is in loss units, so this rule depends
+    /// on the scale of the loss.
+    Slide,
+}
+
+impl Rule {
+    /// The four rules, in the order of the book's tables.
+    pub const ALL: [Rule; 4] = [Rule::Steep, Rule::Minimum, Rule::Valley, Rule::Slide];
+
+    /// The name in tables and legends.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Steep => "steep",
+            Rule::Minimum => "minimum/10",
+            Rule::Valley => "valley",
+            Rule::Slide => "slide",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which part of the curve the rules read, and the rules' parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SuggestOptions {
+    /// Leave out this fraction of the finite points at the start (default 0.1, as fastai's
+    /// `num_it // 10`): the first batches' spikes and the average's warm-up.
+    pub skip_start: f64,
+    /// Leave out this many points at the end (default 5, as fastai): the blow-up.
+    pub skip_end: usize,
+    /// The fewest points a rule may read (default 5); below it, an error.
+    pub min_points: usize,
+    /// A curve whose loss never falls below its first usable value by more than this
+    /// fraction of its size (default 0.05) has no descent to read: an error, not a guess.
+    pub min_drop: f64,
+    /// [`Rule::Slide`]'s window, in points (default 15, fastai's `lr_diff`).
+    pub slide_lr_diff: usize,
+    /// [`Rule::Slide`]'s gradient threshold, in loss units (default 0.005, fastai's).
+    pub slide_thresh: f64,
+    /// [`Rule::Slide`]'s multiplier on its result (default 1, fastai's `adjust_value`).
+    pub slide_adjust: f64,
+}
+
+impl Default for SuggestOptions {
+    fn default() -> Self {
+        SuggestOptions {
+            skip_start: 0.1,
+            skip_end: 5,
+            min_points: 5,
+            min_drop: 0.05,
+            slide_lr_diff: 15,
+            slide_thresh: 0.005,
+            slide_adjust: 1.0,
+        }
+    }
+}
+
+/// A suggested learning rate, and the point of the curve it was read from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suggestion {
+    /// The rule.
+    pub rule: Rule,
+    /// The suggested learning rate.
+    pub lr: f64,
+    /// Index (into the whole curve) of the point the rule picked; for
+    /// [`Rule::Minimum`] that is the minimum, ten times the suggestion.
+    pub index: usize,
+    /// The smoothed loss at that point.
+    pub loss: f64,
+}
+
+/// Reads a learning rate off a range-test curve by `rule`. `losses` should be smoothed.
+///
+/// The curve is cut at its first NaN or ∞, then `opts.skip_start` and `opts.skip_end` are
+/// left out. Errors (with what to do) for: mismatched lengths, learning rates that are not
+/// finite, positive and increasing, too few usable points, and a curve with no descent.
+pub fn suggest(
+    rule: Rule,
+    lrs: &[f64],
+    losses: &[f64],
+    opts: &SuggestOptions,
+) -> Result<Suggestion> {
+    let (start, end) = usable_window(rule, lrs, losses, opts)?;
+    let (l, w) = (&lrs[start..end], &losses[start..end]);
+    let pick = |i: usize, lr: f64| Suggestion {
+        rule,
+        lr,
+        index: start + i,
+        loss: w[i],
+    };
+    Ok(match rule {
+        // ANCHOR: steep
+        Rule::Steep => {
+            let (i, slope) = (0..w.len() - 1)
+                .map(|i| (i, (w[i + 1] - w[i]) / (l[i + 1].log10() - l[i].log10())))
+                .fold((0, f64::INFINITY), |b, s| if s.1 < b.1 { s } else { b });
+            if slope >= 0.0 {
+                return Err(no_descent(rule, w));
+            }
+            pick(i, l[i])
+        }
+        // ANCHOR_END: steep
+        Rule::Minimum => {
+            let i = argmin(w);
+            pick(i, l[i] / 10.0)
+        }
+        // ANCHOR: valley
+        Rule::Valley => {
+            let n = w.len();
+            let mut lds = vec![1usize; n]; // longest decreasing subsequence ending at i
+            let mut max_end = 0;
+            for i in 1..n {
+                for j in 0..i {
+                    if w[i] < w[j] && lds[i] < lds[j] + 1 {
+                        lds[i] = lds[j] + 1;
+                    }
+                }
+                if lds[max_end] < lds[i] {
+                    max_end = i;
+                }
+            }
+            let max_start = max_end.saturating_sub(lds[max_end]);
+            let sections = (max_end - max_start) / 3;
+            let i = max_start + sections + sections / 2;
+            pick(i, l[i])
+        }
+        // ANCHOR_END: valley
+        // ANCHOR: slide
+        Rule::Slide => {
+            let n = w.len();
+            let g: Vec<f64> = (0..n)
+                .map(|i| match i {
+                    0 => w[1] - w[0],
+                    _ if i == n - 1 => w[n - 1] - w[n - 2],
+                    _ => (w[i + 1] - w[i - 1]) / 2.0,
+                })
+                .collect();
+            let (mut right, mut left) = (n - 1, n - 1 - opts.slide_lr_diff);
+            let mut found = left;
+            loop {
+                if (g[right] - g[left]).abs() <= opts.slide_thresh {
+                    break;
+                }
+                found = left;
+                if left == 0 {
+                    break;
+                }
+                right -= 1;
+                left -= 1;
+            }
+            pick(found, l[found] * opts.slide_adjust)
+        } // ANCHOR_END: slide
+    })
+}
+
+fn argmin(w: &[f64]) -> usize {
+    (0..w.len()).fold(0, |b, i| if w[i] < w[b] { i } else { b })
+}
+
+/// The index range `[start, end)` the rules read; checks everything first.
+fn usable_window(
+    rule: Rule,
+    lrs: &[f64],
+    losses: &[f64],
+    opts: &SuggestOptions,
+) -> Result<(usize, usize)> {
+    let what = format!("range-test curve for the {} rule", rule.name());
+    if lrs.len() != losses.len() {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "got {} learning rates but {} losses",
+                lrs.len(),
+                losses.len()
+            ),
+            "Pass one loss per learning rate.",
+        ));
+    }
+    if let Some(i) = (0..lrs.len()).find(|&i| !(lrs[i].is_finite() && lrs[i] > 0.0)) {
+        return Err(Error::invalid(
+            what,
+            format!("learning rate {i} is {}", lrs[i]),
+            "Learning rates must be finite and > 0.",
+        ));
+    }
+    if let Some(i) = (1..lrs.len()).find(|&i| lrs[i] <= lrs[i - 1]) {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "learning rates must increase, but lr[{i}] = {} <= lr[{}] = {}",
+                lrs[i],
+                i - 1,
+                lrs[i - 1]
+            ),
+            "Pass the learning rates in the order the sweep used them.",
+        ));
+    }
+    if !(0.0..1.0).contains(&opts.skip_start) {
+        return Err(Error::invalid(
+            "skip_start",
+            format!("got {}, but it must lie in [0, 1)", opts.skip_start),
+            "Pass 0.1 (fastai's tenth).",
+        ));
+    }
+    if !opts.slide_thresh.is_finite() || opts.slide_thresh < 0.0 || !opts.slide_adjust.is_finite() {
+        return Err(Error::invalid(
+            "slide options",
+            format!(
+                "got thresh {} and adjust {}",
+                opts.slide_thresh, opts.slide_adjust
+            ),
+            "Pass a finite thresh >= 0 (0.005) and a finite adjust (1).",
+        ));
+    }
+    let finite = losses
+        .iter()
+        .position(|l| !l.is_finite())
+        .unwrap_or(losses.len());
+    let start = (finite as f64 * opts.skip_start).floor() as usize;
+    let end = finite.saturating_sub(opts.skip_end);
+    let usable = end.saturating_sub(start);
+    let needed = match rule {
+        Rule::Slide => opts.min_points.max(opts.slide_lr_diff + 1),
+        _ => opts.min_points,
+    }
+    .max(2);
+    if usable < needed {
+        return Err(Error::invalid(
+            what,
+            format!(
+                "too few points: {} recorded, {finite} before the first NaN or ∞, {usable} \
+                 after leaving out the first {} and the last {}; this rule needs at least {needed}",
+                losses.len(),
+                start,
+                opts.skip_end.min(finite),
+            ),
+            "Run more iterations (100 or more), or start the sweep lower so that the loss \
+             blows up later.",
+        ));
+    }
+    let w = &losses[start..end];
+    let (first, min) = (w[0], w.iter().copied().fold(f64::INFINITY, f64::min));
+    let scale = first.abs().max(min.abs()).max(f64::MIN_POSITIVE);
+    if first - min <= opts.min_drop * scale {
+        return Err(no_descent(rule, w));
+    }
+    Ok((start, end))
+}
+
+fn no_descent(rule: Rule, w: &[f64]) -> Error {
+    let min = w.iter().copied().fold(f64::INFINITY, f64::min);
+    Error::invalid(
+        format!("range-test curve for the {} rule", rule.name()),
+        format!(
+            "the curve has no descent to read: the smoothed loss goes from {} to a minimum \
+             of {}",
+            fmt_sig(w[0], 4),
+            fmt_sig(min, 4)
+        ),
+        "A flat curve means the loss cannot fall any faster at a larger learning rate: the \
+         model may already be trained (the finder is for a model about to be trained), or \
+         start_lr is already too high. Start the sweep lower or use a fresh model.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweeps_hit_both_ends_exactly() {
+        let t = RangeTest::new(1e-6, 1.0, 7).unwrap();
+        assert_eq!(t.lr_at(0), 1e-6);
+        assert!((t.lr_at(6) - 1.0).abs() < 1e-15);
+        assert!((t.lr_at(3) - 1e-3).abs() < 1e-15);
+        let lin = RangeTest {
+            sweep: Sweep::Linear,
+            ..RangeTest::new(0.1, 0.7, 4).unwrap()
+        };
+        let got: Vec<f64> = (0..4).map(|k| lin.lr_at(k)).collect();
+        for (g, w) in got.iter().zip([0.1, 0.3, 0.5, 0.7]) {
+            assert!((g - w).abs() < 1e-15, "{got:?}");
+        }
+        let two = RangeTest::new(0.01, 1.0, 2).unwrap();
+        assert_eq!(two.lr_at(0), 0.01);
+        assert_eq!(two.lr_at(1), 1.0);
+    }
+
+    #[test]
+    fn bias_corrected_average_of_a_constant_is_that_constant() {
+        let mut t = Tracker::new(Smoothing::default(), Some(4.0));
+        for _ in 0..50 {
+            let (s, stop) = t.push(2.5);
+            assert!((s - 2.5).abs() < 1e-12, "{s}");
+            assert!(!stop);
+        }
+        let mut raw = Tracker::new(
+            Smoothing {
+                beta: 0.9,
+                bias_correction: false,
+            },
+            None,
+        );
+        for k in 1..=20 {
+            let (s, _) = raw.push(2.0);
+            assert!((s - 2.0 * (1.0 - 0.9f64.powi(k))).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn divergence_is_k_times_the_best_and_negative_losses_do_not_trip_it() {
+        let no_smoothing = Smoothing {
+            beta: 0.0,
+            bias_correction: true,
+        };
+        let mut t = Tracker::new(no_smoothing, Some(4.0));
+        assert!(!t.push(1.0).1);
+        assert!(!t.push(0.5).1);
+        assert!(!t.push(2.0).1); // exactly 4 × 0.5 is not above it
+        assert!(t.push(2.0001).1);
+        let mut neg = Tracker::new(no_smoothing, Some(4.0));
+        assert!(!neg.push(-1.0).1);
+        assert!(!neg.push(-0.5).1); // fastai's `s > 4·best` would stop here
+        assert!(!neg.push(1.9).1);
+        assert!(neg.push(2.1).1); // best + 3·|best| = 2
+        let mut nan = Tracker::new(Smoothing::default(), None);
+        assert!(!nan.push(1e30).1);
+        assert!(nan.push(f64::NAN).1);
+    }
+}

@@ -1,0 +1,229 @@
+//! Chapter 6: the range tests, the grid validation and the exercises are pinned by
+//! snapshots, and the facts the book states about them are asserted directly.
+use lrbook::chapters::ch6::{self, Plan, Setup};
+use lrbook::chapters::{ch6_exercises, Config};
+use lrbook::finder::{Rule, Stop};
+use lrbook::report::Cell;
+
+fn cpu_single_thread() {
+    lrbook::device::set_threads(1);
+}
+
+#[test]
+fn quick_report_is_pinned_and_every_run_is_consistent() {
+    cpu_single_thread();
+    let ch = ch6::run(&Config::quick_cpu()).expect("chapter 6 quick run");
+    insta::assert_snapshot!("ch6_quick_report", ch.report.to_markdown());
+
+    let fc = ch6::FinderConfig::for_config(true);
+    let test = fc.range_test().unwrap();
+    assert_eq!(ch.setups.len(), 3);
+    for r in &ch.setups {
+        // The recorded sweep is the configured one, step by step.
+        for (k, p) in r.finder.points.iter().enumerate() {
+            assert_eq!(p.lr, test.lr_at(k));
+        }
+        if let Stop::Diverged { step, .. } = r.finder.stop {
+            assert_eq!(step + 1, r.finder.points.len());
+        } else {
+            assert_eq!(r.finder.points.len(), fc.iterations);
+        }
+        assert_eq!(r.grid.len(), fc.grid.len());
+        // Every suggestion that was made was also trained, and the ratio is the quotient.
+        for (rule, s) in &r.suggestions {
+            let lr = s.as_ref().expect("a fresh model's curve has a descent");
+            assert!(*lr > 0.0 && *lr < fc.end_lr, "{rule}: {lr}");
+            let ratio = r.ratio(*rule).unwrap();
+            let (_, loss) = r.at_suggestion.iter().find(|a| a.0 == *rule).unwrap();
+            assert_eq!(ratio, loss / r.best_grid().1);
+        }
+    }
+    // Retraining one grid point reproduces the grid's number exactly (same seed, 1 thread).
+    let data = ch6::load_data(&Config::quick_cpu(), &fc).unwrap();
+    let first = &ch.setups[0];
+    let again = ch6::mean_final_loss(
+        &fc,
+        &data,
+        first.setup,
+        Plan::Constant(fc.grid[2]),
+        tch::Device::Cpu,
+    )
+    .unwrap();
+    assert_eq!(again, first.grid[2].1);
+}
+
+/// The book shows the full configuration's tables; they are pinned too, and every claim the
+/// chapter's prose makes about them is asserted here.
+#[test]
+fn full_report_is_pinned_and_backs_the_books_claims() {
+    cpu_single_thread();
+    let ch = ch6::run(&Config::full_cpu()).expect("chapter 6 full run");
+    insta::assert_snapshot!("ch6_full_report", ch.report.to_markdown());
+    let setups = &ch.setups;
+    assert_eq!(
+        setups.iter().map(|r| r.setup).collect::<Vec<_>>(),
+        Setup::ALL.to_vec()
+    );
+
+    // 1. Every rule suggests something on every fresh model, and the grid's best point is
+    //    inside the grid, not at its edge (so the grid brackets the optimum).
+    for r in setups {
+        assert!(
+            r.suggestions.iter().all(|(_, s)| s.is_ok()),
+            "{:?}",
+            r.setup
+        );
+        let best = r.best_grid().0;
+        assert!(best > r.grid[0].0 && best < r.grid.last().unwrap().0);
+    }
+    // 2. Steep and minimum/10 are within 10% of the grid's best in every setup, and one of
+    //    them has the smallest worst-case ratio.
+    for rule in [Rule::Steep, Rule::Minimum] {
+        let (_, worst) = ch6::rule_summary(setups, rule).unwrap();
+        assert!(worst < 1.1, "{rule}: {worst}");
+    }
+    assert!(matches!(ch.trusted, Rule::Steep | Rule::Minimum));
+    // Each of the two beats the other in some setup.
+    let better = |a, b| {
+        setups
+            .iter()
+            .any(|r| r.ratio(a).unwrap() < r.ratio(b).unwrap())
+    };
+    assert!(better(Rule::Steep, Rule::Minimum) && better(Rule::Minimum, Rule::Steep));
+    // 3. Valley (fastai's default) and slide suggest below the best grid η in every setup,
+    //    and valley has the worst worst case.
+    for r in setups {
+        for rule in [Rule::Valley, Rule::Slide] {
+            assert!(r.suggested(rule).unwrap() < r.best_grid().0, "{rule}");
+        }
+    }
+    let worst_of = |rule| ch6::rule_summary(setups, rule).unwrap().1;
+    for rule in [Rule::Steep, Rule::Minimum, Rule::Slide] {
+        assert!(worst_of(Rule::Valley) > worst_of(rule), "{rule}");
+    }
+    // 4. On a trained model the curve is flat until it blows up: no rule suggests anything,
+    //    while every rule does on the same model fresh.
+    for (rule, s) in ch.trained.trained.suggestions() {
+        let err = s.unwrap_err().to_string();
+        assert!(err.contains("no descent"), "{rule}: {err}");
+    }
+    assert!(ch
+        .trained
+        .fresh
+        .suggestions()
+        .iter()
+        .all(|(_, s)| s.is_ok()));
+    assert!(matches!(ch.trained.trained.stop, Stop::Diverged { .. }));
+    // 5. One-cycle: a peak at the η of the loss minimum does worse than a peak at
+    //    minimum/10's suggestion, in every setup.
+    assert_eq!(ch6::ONE_CYCLE_RULE, Rule::Minimum);
+    let oc = ch.report.table("one_cycle").unwrap();
+    for row in &oc.rows {
+        let num = |c: &Cell| match c {
+            Cell::Num { value, .. } => *value,
+            other => panic!("{other:?}"),
+        };
+        assert!(num(&row[4]) > num(&row[2]), "{row:?}");
+        assert!(num(&row[2]) < 1.0, "beats the best constant: {row:?}");
+    }
+    // ... and for the CNN, a peak at the minimum is worse than every grid point below 0.3.
+    let cnn = &setups[2];
+    let oc_cnn = match &oc.rows[2][4] {
+        Cell::Num { value, .. } => value * cnn.best_grid().1,
+        other => panic!("{other:?}"),
+    };
+    for &(lr, loss) in cnn.grid.iter().filter(|g| g.0 < 0.3) {
+        assert!(oc_cnn > loss, "η = {lr}");
+    }
+}
+
+#[test]
+fn exercises_are_pinned() {
+    cpu_single_thread();
+    let cfg = Config::full_cpu();
+    let ex1 = ch6_exercises::ex1_fashion_mnist(&cfg).unwrap();
+    let ex2 = ch6_exercises::ex2_bias_correction(&ch6_exercises::EX2_SETTINGS, 1000).unwrap();
+    let ex3 = ch6_exercises::ex3_sweep_length(&cfg, &ch6_exercises::EX3_ITERATIONS).unwrap();
+    // Exercise 2: the closed form equals the library's tracker; the corrected one never stops.
+    for row in &ex2.rows {
+        assert_eq!(row[3], row[4], "{row:?}");
+        assert_eq!(row[5], Cell::from("never"));
+    }
+    // Exercise 1: the held-out curve is recorded at every step, and both variants suggest.
+    assert!(ex1.validated.points.iter().all(|p| p.val_loss.is_some()));
+    for r in [&ex1.train, &ex1.validated] {
+        assert!(r.suggestions().iter().all(|(_, s)| s.is_ok()));
+    }
+    // Exercise 3: minimum/10 moves by less than 4× across sweep lengths; steep by over 10×.
+    let spread = |col: usize| {
+        let v: Vec<f64> = ex3
+            .rows
+            .iter()
+            .map(|r| match &r[col] {
+                Cell::Num { value, .. } => *value,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        max / v.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    assert!(spread(2) < 4.0, "minimum/10 spread {}", spread(2));
+    assert!(spread(1) > 10.0, "steep spread {}", spread(1));
+    // Exercise 1 (instructor's guide): the variants agree within 2× for steep, minimum/10
+    // and slide, and valley moves most.
+    let factor = |rule| {
+        let (a, b) = (
+            ex1.train.suggest(rule).unwrap().lr,
+            ex1.validated.suggest(rule).unwrap().lr,
+        );
+        a.max(b) / a.min(b)
+    };
+    for rule in [Rule::Steep, Rule::Minimum, Rule::Slide] {
+        assert!(factor(rule) < 2.0, "{rule}: {}", factor(rule));
+        assert!(factor(Rule::Valley) > factor(rule));
+    }
+    // Exercise 3: slide lands in the flat region (below 1e-4) on the two shortest sweeps,
+    // and steep's answer on the longest is over 10× all its others.
+    let value = |row: usize, col: usize| match &ex3.rows[row][col] {
+        Cell::Num { value, .. } => *value,
+        other => panic!("{other:?}"),
+    };
+    assert!(value(0, 4) < 1e-4 && value(1, 4) < 1e-4);
+    let last = ex3.rows.len() - 1;
+    for row in 0..last {
+        assert!(value(last, 1) > 10.0 * value(row, 1));
+    }
+    let mut report = lrbook::report::Report::new("Chapter 6 exercises");
+    report.tables = vec![ex1.table, ex2, ex3];
+    insta::assert_snapshot!("ch6_exercises", report.to_markdown());
+}
+
+#[test]
+fn figures_are_written_with_their_data() {
+    cpu_single_thread();
+    let ch = ch6::run(&Config::quick_cpu()).unwrap();
+    let dir = std::env::temp_dir().join(format!("lrbook-ch6-figures-{}", std::process::id()));
+    let written = ch6::draw_figures(&ch, &dir).unwrap();
+    for name in [
+        "finder_setups.svg",
+        "grid_vs_suggestions.svg",
+        "trained_model.svg",
+        "finder_0.csv",
+    ] {
+        assert!(written.iter().any(|p| p.ends_with(name)), "{name} missing");
+    }
+    for p in &written {
+        let text = std::fs::read_to_string(p).unwrap();
+        assert!(text.len() > 200, "{} is nearly empty", p.display());
+        if p.extension().is_some_and(|e| e == "svg") {
+            assert!(text.contains("<text"), "{} has no text", p.display());
+        }
+    }
+    // Each suggestion is marked on the range-test figure.
+    let svg = std::fs::read_to_string(dir.join("finder_0.svg")).unwrap();
+    for rule in Rule::ALL {
+        assert!(svg.contains(rule.name()), "{rule} not marked");
+    }
+    assert!(svg.contains("diverged"));
+    std::fs::remove_dir_all(&dir).ok();
+}
