@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
-.PHONY: all setup book examples serve test test-rust lint check-book clean-book
+.PHONY: all setup book examples serve test test-rust lint check-book clean-book bench
 
 all: book
 
@@ -34,3 +34,8 @@ test: setup
 
 clean-book:
 	rm -rf book/build book/src/generated book/src/figures
+
+## bench: speed against PyTorch-Python, in the same run (prints tables; asserts nothing)
+bench: setup
+	cargo run --quiet --example bench_adam_step
+	bench/finder_range_test.sh

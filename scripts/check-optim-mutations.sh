@@ -6,8 +6,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 survivors=0
+backup=""; target=""
+# Put the file back even if the script is interrupted mid-mutation.
+trap '[ -n "$backup" ] && cp "$backup" "$target" && rm -f "$backup"' EXIT INT TERM
 run() { # file, old, new
-    local backup
+    target="$1"
     backup="$(mktemp)"
     cp "$1" "$backup"
     python3 - "$1" "$2" "$3" <<'PY'
@@ -22,7 +25,7 @@ PY
     else
         echo "killed:   $1: $2 -> $3"
     fi
-    cp "$backup" "$1"; rm -f "$backup"
+    cp "$backup" "$1"; rm -f "$backup"; backup=""
 }
 run src/optim/sgd.rs "None => d_p.copy()," "None => d_p.copy() * (1.0 - c.dampening),"
 run src/optim/sgd.rs "Some(b) => b * c.momentum + &d_p * (1.0 - c.dampening)," "Some(b) => b * c.momentum + &d_p,"
@@ -33,10 +36,11 @@ run src/optim/adagrad.rs "let std = sum.sqrt() + c.eps;" "let std = (&*sum + c.e
 run src/optim/rmsprop.rs "(&*v - &*m * &*m).sqrt()" "v.sqrt()"
 run src/optim/rmsprop.rs "*m = &*m * c.alpha + &g * (1.0 - c.alpha);" "*m = &*m * c.alpha + &g;"
 run src/optim/rmsprop.rs "*b = &*b * c.momentum + g / rms;" "*b = &*b * c.momentum + g / rms * (1.0 - c.momentum);"
-run src/optim/adam.rs "let step_size = lr / bias_correction1;" "let step_size = lr;"
-run src/optim/adam.rs "v_used.sqrt() / bias_correction2.sqrt() + c.eps" "v_used.sqrt() + c.eps"
-run src/optim/adam.rs "*v_max = v_max.maximum(v);" "*v_max = v.shallow_clone();"
+run src/optim/adam.rs "tmp.f_mul_scalar_(lr / bias_correction1)" "tmp.f_mul_scalar_(lr)"
+run src/optim/adam.rs "tmp.f_div_scalar_(bias_correction2.sqrt())" "tmp.f_div_scalar_(1.0)"
+run src/optim/adam.rs "let _ = v_max.f_copy_(tmp)?;" "let _ = v_max.f_copy_(v)?;"
 run src/optim/adam.rs "shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?;" "shrink(&mut self.params[i], 1.0 - c.weight_decay)?;"
+run src/optim/adam.rs "let _ = tmp.f_add_scalar_(c.eps)?;" "let _ = tmp.f_add_scalar_(c.eps * 1e4)?;"
 run src/optim/adam_variants.rs "*u = (&*u * c.beta2).maximum(&(g.abs() + c.eps));" "*u = (&*u * c.beta2).maximum(&g.abs()) + c.eps;"
 run src/optim/adam_variants.rs "let clr = lr / (1.0 - c.beta1.powi(self.steps as i32));" "let clr = lr;"
 run src/optim/adam_variants.rs "let mu_product_next = self.mu_product * mu_next;" "let mu_product_next = self.mu_product * mu;"

@@ -6,8 +6,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 survivors=0
+backup=""; target=""
+# Put the file back even if the script is interrupted mid-mutation.
+trap '[ -n "$backup" ] && cp "$backup" "$target" && rm -f "$backup"' EXIT INT TERM
 run() { # file, old, new
-    local backup
+    target="$1"
     backup="$(mktemp)"
     cp "$1" "$backup"
     python3 - "$1" "$2" "$3" <<'PY'
@@ -22,7 +25,7 @@ PY
     else
         echo "killed:   $1: $2 -> $3"
     fi
-    cp "$backup" "$1"; rm -f "$backup"
+    cp "$backup" "$1"; rm -f "$backup"; backup=""
 }
 run src/schedule/basic.rs "let decays = (step / self.step_size) as f64;" "let decays = ((step + 1) / self.step_size) as f64;"
 run src/schedule/basic.rs "partition_point(|&m| m <= step)" "partition_point(|&m| m < step)"

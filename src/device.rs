@@ -81,6 +81,15 @@ pub fn set_threads(threads: usize) {
     tch::set_num_threads(threads.max(1) as i32);
 }
 
+/// libtorch's random generator is global to the process: code that seeds it and then draws
+/// from it (model initialisation, noise) is reproducible only if no other thread draws in
+/// between. Hold this guard over such a section when several threads may run experiments
+/// at once, as the tests of one test binary do.
+pub fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

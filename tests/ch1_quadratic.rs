@@ -4,8 +4,11 @@ use lrbook::chapters::{ch1, ch1_exercises, Config};
 use lrbook::report::Cell;
 use tch::{Cuda, Device};
 
-fn cpu_single_thread() {
+/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
+/// binary run in parallel threads, and each seeds and draws.
+fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
     lrbook::device::set_threads(1);
+    lrbook::device::rng_lock()
 }
 
 fn int(cell: &Cell) -> Option<i64> {
@@ -17,7 +20,7 @@ fn int(cell: &Cell) -> Option<i64> {
 
 #[test]
 fn quick_report_is_pinned_and_matches_the_closed_forms() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch1::run(&Config::quick_cpu()).expect("chapter 1 quick run");
     insta::assert_snapshot!("ch1_quick_report", ch.report.to_markdown());
 
@@ -53,14 +56,14 @@ fn quick_report_is_pinned_and_matches_the_closed_forms() {
 /// The book shows the full configuration's tables; they are pinned too.
 #[test]
 fn full_report_is_pinned() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch1::run(&Config::full_cpu()).expect("chapter 1 full run");
     insta::assert_snapshot!("ch1_full_report", ch.report.to_markdown());
 }
 
 #[test]
 fn exercises_are_pinned() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let (iterates, verdicts) =
         ch1_exercises::ex1_iterates(&ch1_exercises::EX1_ETAS, 10, Device::Cpu).unwrap();
     // η = 0.5 lands on w = 5 in one step; η = 1.0 alternates 0, 10; η = 1.5 grows ×(−2).
@@ -77,7 +80,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch1::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch1-figures-{}", std::process::id()));
     let written = ch1::draw_figures(&ch, &dir).unwrap();
@@ -102,7 +105,7 @@ fn cuda_matches_cpu_on_the_quick_config() {
         eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
         return;
     }
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let cpu = ch1::run(&Config::quick_cpu()).unwrap();
     let gpu = ch1::run(&Config {
         device: Device::Cuda(0),

@@ -6,8 +6,11 @@ use lrbook::report::Cell;
 use lrbook::schedule::{CosineAnnealingLr, LrSchedule, OneCycleConfig, OneCycleLr};
 use tch::{Cuda, Device};
 
-fn cpu_single_thread() {
+/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
+/// binary run in parallel threads, and each seeds and draws.
+fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
     lrbook::device::set_threads(1);
+    lrbook::device::rng_lock()
 }
 
 fn num(cell: &Cell) -> f64 {
@@ -20,7 +23,7 @@ fn num(cell: &Cell) -> f64 {
 
 #[test]
 fn quick_report_is_pinned_and_runs_follow_their_schedules() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch3::run(&Config::quick_cpu()).expect("chapter 3 quick run");
     insta::assert_snapshot!("ch3_quick_report", ch.report.to_markdown());
 
@@ -78,7 +81,7 @@ fn quick_report_is_pinned_and_runs_follow_their_schedules() {
 /// the chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch3::run(&Config::full_cpu()).expect("chapter 3 full run");
     insta::assert_snapshot!("ch3_full_report", ch.report.to_markdown());
 
@@ -179,7 +182,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 
 #[test]
 fn exercises_are_pinned() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
     let (results, per_seed) =
         ch3_exercises::ex1_four_schedules(&cfg, &ch3_exercises::ex1_config()).unwrap();
@@ -208,7 +211,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch3::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch3-figures-{}", std::process::id()));
     let written = ch3::draw_figures(&ch, &dir).unwrap();
@@ -234,7 +237,7 @@ fn cuda_matches_cpu_on_the_quick_config() {
         eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
         return;
     }
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let cpu = ch3::run(&Config::quick_cpu()).unwrap();
     let gpu = ch3::run(&Config {
         device: Device::Cuda(0),

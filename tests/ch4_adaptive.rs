@@ -4,8 +4,11 @@ use lrbook::chapters::{ch4, ch4_exercises, Config};
 use lrbook::report::{Cell, Table};
 use tch::{Cuda, Device};
 
-fn cpu_single_thread() {
+/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
+/// binary run in parallel threads, and each seeds and draws.
+fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
     lrbook::device::set_threads(1);
+    lrbook::device::rng_lock()
 }
 
 fn num(cell: &Cell) -> f64 {
@@ -123,7 +126,7 @@ fn check_claims(ch: &ch4::Chapter4, quick: bool) {
 
 #[test]
 fn quick_report_is_pinned() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch4::run(&Config::quick_cpu()).expect("chapter 4 quick run");
     insta::assert_snapshot!("ch4_quick_report", ch.report.to_markdown());
     check_claims(&ch, true);
@@ -133,7 +136,7 @@ fn quick_report_is_pinned() {
 /// the sensitivity claim: Adam's good band is the widest of the three.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch4::run(&Config::full_cpu()).expect("chapter 4 full run");
     insta::assert_snapshot!("ch4_full_report", ch.report.to_markdown());
     check_claims(&ch, false);
@@ -191,7 +194,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch4::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch4-figures-{}", std::process::id()));
     let written = ch4::draw_figures(&ch, &dir).unwrap();
@@ -218,7 +221,7 @@ fn cuda_matches_cpu_on_the_quick_config() {
         eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
         return;
     }
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let cpu = ch4::run(&Config::quick_cpu()).unwrap();
     let gpu = ch4::run(&Config {
         device: Device::Cuda(0),

@@ -5,13 +5,16 @@ use lrbook::chapters::{ch6_exercises, Config};
 use lrbook::finder::{Rule, Stop};
 use lrbook::report::Cell;
 
-fn cpu_single_thread() {
+/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
+/// binary run in parallel threads, and each seeds and draws.
+fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
     lrbook::device::set_threads(1);
+    lrbook::device::rng_lock()
 }
 
 #[test]
 fn quick_report_is_pinned_and_every_run_is_consistent() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch6::run(&Config::quick_cpu()).expect("chapter 6 quick run");
     insta::assert_snapshot!("ch6_quick_report", ch.report.to_markdown());
 
@@ -56,7 +59,7 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
 /// chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch6::run(&Config::full_cpu()).expect("chapter 6 full run");
     insta::assert_snapshot!("ch6_full_report", ch.report.to_markdown());
     let setups = &ch.setups;
@@ -139,7 +142,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 
 #[test]
 fn exercises_are_pinned() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
     let ex1 = ch6_exercises::ex1_fashion_mnist(&cfg).unwrap();
     let ex2 = ch6_exercises::ex2_bias_correction(&ch6_exercises::EX2_SETTINGS, 1000).unwrap();
@@ -200,7 +203,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    cpu_single_thread();
+    let _rng = cpu_single_thread();
     let ch = ch6::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch6-figures-{}", std::process::id()));
     let written = ch6::draw_figures(&ch, &dir).unwrap();

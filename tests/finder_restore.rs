@@ -64,6 +64,7 @@ fn optimizers() -> [(&'static str, Factory); 2] {
 #[test]
 fn model_and_optimizer_state_after_the_finder_equal_the_state_before() {
     lrbook::device::set_threads(1);
+    let _rng = lrbook::device::rng_lock();
     let data = data();
     let batches: Vec<(Tensor, Tensor)> = data.batches(16, Some(1), true).unwrap().collect();
     for (name, make) in optimizers() {
@@ -124,6 +125,7 @@ fn model_and_optimizer_state_after_the_finder_equal_the_state_before() {
 #[test]
 fn the_twin_comparison_detects_a_disturbed_optimizer() {
     lrbook::device::set_threads(1);
+    let _rng = lrbook::device::rng_lock();
     let data = data();
     let batches: Vec<(Tensor, Tensor)> = data.batches(16, Some(1), true).unwrap().collect();
     for (name, make) in optimizers() {
@@ -193,6 +195,7 @@ fn a_failing_loss_closure_still_restores_the_model() {
 #[test]
 fn stops_on_divergence_on_data_exhaustion_and_records_validation_losses() {
     lrbook::device::set_threads(1);
+    let _rng = lrbook::device::rng_lock();
     let data = data();
     let batches: Vec<(Tensor, Tensor)> = data.batches(16, Some(1), true).unwrap().collect();
     let (vs, net) = model(1);

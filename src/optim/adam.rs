@@ -56,6 +56,9 @@ pub struct Adam {
     exp_avgs: Vec<Tensor>,
     exp_avg_sqs: Vec<Tensor>,
     max_exp_avg_sqs: Vec<Tensor>,
+    /// Working memory for the update, one tensor per parameter (not state: it carries
+    /// nothing from one step to the next).
+    scratch: Vec<Tensor>,
     steps: u64,
 }
 
@@ -74,6 +77,7 @@ impl Adam {
             Vec::new()
         };
         Ok(Self {
+            scratch: zeros_like_all(&params),
             params,
             config,
             exp_avgs,
@@ -125,24 +129,31 @@ impl Optimizer for Adam {
             if c.decoupled && c.weight_decay != 0.0 {
                 shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?; // AdamW: shrink θ
             }
+            // In place, into a scratch buffer kept per parameter: no allocation per step.
             let m = &mut self.exp_avgs[i];
-            *m = &*m * c.beta1 + &g * (1.0 - c.beta1); // m = β₁m + (1−β₁)g
+            let _ = m.f_lerp_(&g, 1.0 - c.beta1)?; // m = β₁m + (1−β₁)g
+            let tmp = &mut self.scratch[i];
+            let _ = g.f_mul_out(tmp, &g)?; // g²
             let v = &mut self.exp_avg_sqs[i];
-            *v = &*v * c.beta2 + &g * &g * (1.0 - c.beta2); // v = β₂v + (1−β₂)g²
-            let v_used = if c.amsgrad {
+            let _ = v.f_lerp_(tmp, 1.0 - c.beta2)?; // v = β₂v + (1−β₂)g²
+            if c.amsgrad {
                 let v_max = &mut self.max_exp_avg_sqs[i];
-                *v_max = v_max.maximum(v); // AMSGrad: never let the denominator shrink
-                v_max.shallow_clone()
+                let _ = v_max.f_maximum_out(tmp, v)?; // AMSGrad: the denominator never shrinks
+                let _ = v_max.f_copy_(tmp)?;
+            }
+            let v_used = if c.amsgrad {
+                &self.max_exp_avg_sqs[i]
             } else {
-                v.shallow_clone()
+                &self.exp_avg_sqs[i]
             };
             // θ −= η/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
-            let denom = v_used.sqrt() / bias_correction2.sqrt() + c.eps;
-            let step_size = lr / bias_correction1;
-            descend(
-                &mut self.params[i],
-                &(&self.exp_avgs[i] / denom * step_size),
-            )?;
+            let _ = v_used.f_sqrt_out(tmp)?;
+            let _ = tmp.f_div_scalar_(bias_correction2.sqrt())?;
+            let _ = tmp.f_add_scalar_(c.eps)?; // tmp = √v̂ + ε
+            let _ = tmp.f_reciprocal_()?;
+            let _ = tmp.f_mul_(&self.exp_avgs[i])?;
+            let _ = tmp.f_mul_scalar_(lr / bias_correction1)?;
+            descend(&mut self.params[i], tmp)?;
         }
         Ok(())
     }
