@@ -37,5 +37,7 @@ clean-book:
 
 ## bench: speed against PyTorch-Python, in the same run (prints tables; asserts nothing)
 bench: setup
+	cargo run --quiet --example bench_train_step -- --threads 1
+	cargo run --quiet --example bench_train_step -- --threads 2
 	cargo run --quiet --example bench_adam_step
 	bench/finder_range_test.sh

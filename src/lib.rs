@@ -38,3 +38,8 @@ pub mod train;
 pub mod validate;
 
 pub use error::{Error, Result};
+
+/// The README's code blocks, compiled and run as doc tests so that they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

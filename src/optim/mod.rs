@@ -12,6 +12,26 @@
 //! Every update runs under `no_grad`, in place, one parameter tensor at a time, so that a
 //! reader can follow it line by line against the formula in the book. A parameter whose
 //! gradient is undefined is skipped, as in PyTorch.
+//!
+//! Swapping tch's optimizer for one of these changes two lines: build it over the
+//! VarStore's variables, and pass the learning rate to `step` (so a schedule can set it):
+//!
+//! ```
+//! use lrbook::optim::{Optimizer, RAdam, RAdamConfig};
+//! use tch::nn::{self, Module};
+//! # fn main() -> lrbook::Result<()> {
+//! let vs = nn::VarStore::new(tch::Device::Cpu);
+//! let model = nn::linear(vs.root(), 3, 1, Default::default());
+//! let x = tch::Tensor::ones([8, 3], (tch::Kind::Float, tch::Device::Cpu));
+//! let mut opt = RAdam::new(vs.trainable_variables(), RAdamConfig::default())?;
+//! for step in 0..10 {
+//!     opt.zero_grad();
+//!     model.forward(&x).square().mean(tch::Kind::Float).backward();
+//!     opt.step(1e-2 * 0.9f64.powi(step))?; // this step's learning rate
+//! }
+//! assert_eq!(opt.state().len(), 2); // exp_avg and exp_avg_sq, one tensor per parameter
+//! # Ok(()) }
+//! ```
 use tch::Tensor;
 
 use crate::{validate, Error, Result};

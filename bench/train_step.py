@@ -1,0 +1,52 @@
+"""PyTorch's side of bench/train_step.rs: the same training steps and the same sgemm.
+
+One training step of the Fashion-MNIST MLP 784-128-10 (ReLU, f32, cross-entropy) at a given
+batch size: forward, loss, zero_grad, backward, optimizer step. The inputs are fixed random
+tensors (the arithmetic does not depend on the values). Prints one line per workload:
+`name median_us` (median over repeats of the mean time per step).
+Usage: .venv/bin/python bench/train_step.py THREADS REPEATS STEPS
+"""
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+threads, repeats, steps = (int(a) for a in sys.argv[1:4])
+torch.set_num_threads(threads)
+
+
+def timed(step):
+    step()  # warm-up
+    step()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(steps):
+            step()
+        times.append((time.perf_counter() - t) / steps)
+    return statistics.median(times) * 1e6
+
+
+for batch in (32, 128, 1024):
+    for opt_name in ("sgd", "adam"):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+        x = torch.randn(batch, 784)
+        y = torch.randint(0, 10, (batch,))
+        if opt_name == "sgd":
+            opt = torch.optim.SGD(model.parameters(), lr=0.01)
+        else:
+            opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+        def step():
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+
+        print(f"mlp_b{batch}_{opt_name} {timed(step):.3f}")
+
+n = 1024
+a, b = torch.randn(n, n), torch.randn(n, n)
+print(f"sgemm_{n} {timed(lambda: torch.mm(a, b)):.3f}")

@@ -1,0 +1,168 @@
+//! Benchmark: a training step of the Fashion-MNIST MLP (784-128-10, ReLU, f32) at batch 32,
+//! 128 and 1024, with SGD and Adam, through lrbook (tch) and through PyTorch-Python
+//! (`bench/train_step.py`, run by this program, so both are measured in the same run with
+//! the same threads); plus the machine's sgemm rate through libtorch, the ceiling for the
+//! step's FLOP rate. Prints a markdown table and writes it to `bench/results/`.
+//!
+//!     cargo run --example bench_train_step -- --threads 1      # or: make bench
+use std::process::Command;
+use std::time::Instant;
+
+use clap::Parser;
+use lrbook::models::{Activation, Mlp};
+use lrbook::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+use tch::nn::{self, Module, OptimizerConfig};
+use tch::{Device, Kind, Tensor};
+
+/// Times MLP training steps against PyTorch-Python.
+#[derive(Parser)]
+struct Args {
+    /// libtorch CPU threads, on both sides.
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Timed repetitions; the median is reported.
+    #[arg(long, default_value_t = 7)]
+    repeats: usize,
+    /// Steps per repetition.
+    #[arg(long, default_value_t = 50)]
+    steps: usize,
+}
+
+/// Median over `repeats` of the mean microseconds per call of `step`, after two warm-ups.
+fn timed(repeats: usize, steps: usize, step: &mut dyn FnMut()) -> f64 {
+    step();
+    step();
+    let mut times: Vec<f64> = (0..repeats)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..steps {
+                step();
+            }
+            t.elapsed().as_secs_f64() / steps as f64
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2] * 1e6
+}
+
+// ANCHOR: step_flops
+/// Floating-point operations of one training step of the 784-128-10 MLP at batch `b`:
+/// forward `2b(784·128 + 128·10)`, the same again for the weight gradients, and the input
+/// gradient of the second layer `2b·128·10` (the first layer's input needs none).
+fn step_flops(b: f64) -> f64 {
+    let matmuls = 784.0 * 128.0 + 128.0 * 10.0;
+    2.0 * b * matmuls * 2.0 + 2.0 * b * 128.0 * 10.0
+}
+// ANCHOR_END: step_flops
+
+fn mlp_step_time(args: &Args, batch: i64, optimizer: &str) -> anyhow::Result<f64> {
+    tch::manual_seed(0);
+    let vs = nn::VarStore::new(Device::Cpu);
+    let model = Mlp::new(&vs.root(), &[784, 128, 10], Activation::Relu)?;
+    let x = Tensor::randn([batch, 784], (Kind::Float, Device::Cpu));
+    let y = Tensor::randint(10, [batch], (Kind::Int64, Device::Cpu));
+    let loss = |m: &Mlp| m.forward(&x).cross_entropy_for_logits(&y);
+    Ok(match optimizer {
+        "tch" => {
+            let mut opt = nn::Adam::default().build(&vs, 1e-3)?;
+            timed(args.repeats, args.steps, &mut || {
+                opt.zero_grad();
+                loss(&model).backward();
+                opt.step();
+            })
+        }
+        _ => {
+            let params = vs.trainable_variables();
+            let mut opt: Box<dyn Optimizer> = if optimizer == "sgd" {
+                Box::new(Sgd::new(params, SgdConfig::default())?)
+            } else {
+                Box::new(Adam::new(params, AdamConfig::default())?)
+            };
+            let lr = if optimizer == "sgd" { 0.01 } else { 1e-3 };
+            timed(args.repeats, args.steps, &mut || {
+                opt.zero_grad();
+                loss(&model).backward();
+                opt.step(lr).expect("optimizer step");
+            })
+        }
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    lrbook::validate::at_least_one("--threads", args.threads)?;
+    lrbook::validate::at_least_one("--repeats", args.repeats)?;
+    lrbook::validate::at_least_one("--steps", args.steps)?;
+    lrbook::device::set_threads(args.threads);
+
+    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/train_step.py");
+    let out = Command::new(python)
+        .args([
+            script,
+            &args.threads.to_string(),
+            &args.repeats.to_string(),
+            &args.steps.to_string(),
+        ])
+        .output()
+        .map_err(|e| anyhow::anyhow!("could not run {python} (run `make setup` first): {e}"))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "bench/train_step.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let torch: std::collections::HashMap<String, f64> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            Some((it.next()?.to_string(), it.next()?.parse().ok()?))
+        })
+        .collect();
+
+    let n = 1024i64;
+    let a = Tensor::randn([n, n], (Kind::Float, Device::Cpu));
+    let b = Tensor::randn([n, n], (Kind::Float, Device::Cpu));
+    let sgemm_us = timed(args.repeats, 5, &mut || {
+        let _ = a.mm(&b);
+    });
+    let sgemm_gflops = 2.0 * (n as f64).powi(3) / sgemm_us / 1e3;
+
+    let mut table = format!(
+        "Training step of the MLP 784-128-10 (f32), {} CPU thread(s); median of {} repetitions of {} steps. \
+         sgemm through libtorch ({n}×{n}): {:.1} GFLOP/s.\n\n\
+         | workload | lrbook (µs) | PyTorch (µs) | lrbook / PyTorch | lrbook GFLOP/s | % of sgemm |\n\
+         |:---|---:|---:|---:|---:|---:|\n",
+        args.threads, args.repeats, args.steps, sgemm_gflops
+    );
+    for batch in [32i64, 128, 1024] {
+        for (ours, theirs, label) in [
+            ("sgd", "sgd", "SGD (lrbook::optim)"),
+            ("adam", "adam", "Adam (lrbook::optim)"),
+            ("tch", "adam", "Adam (tch built-in)"),
+        ] {
+            let us = mlp_step_time(&args, batch, ours)?;
+            let py = torch
+                .get(&format!("mlp_b{batch}_{theirs}"))
+                .copied()
+                .unwrap_or(f64::NAN);
+            let gflops = step_flops(batch as f64) / us / 1e3;
+            table.push_str(&format!(
+                "| batch {batch}, {label} | {us:.1} | {py:.1} | {:.2} | {gflops:.2} | {:.0}% |\n",
+                us / py,
+                100.0 * gflops / sgemm_gflops
+            ));
+        }
+    }
+    let py_sgemm = torch.get("sgemm_1024").copied().unwrap_or(f64::NAN);
+    table.push_str(&format!(
+        "| sgemm 1024³ | {sgemm_us:.1} | {py_sgemm:.1} | {:.2} | {sgemm_gflops:.1} | 100% |\n",
+        sgemm_us / py_sgemm
+    ));
+    println!("{table}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/results");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("train_step_cpu_{}thread.md", args.threads));
+    std::fs::write(&path, &table)?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
