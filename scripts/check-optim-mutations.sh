@@ -38,7 +38,7 @@ run src/optim/rmsprop.rs "*m = &*m * c.alpha + &g * (1.0 - c.alpha);" "*m = &*m 
 run src/optim/rmsprop.rs "*b = &*b * c.momentum + g / rms;" "*b = &*b * c.momentum + g / rms * (1.0 - c.momentum);"
 run src/optim/adam.rs "tmp.f_mul_scalar_(lr / bias_correction1)" "tmp.f_mul_scalar_(lr)"
 run src/optim/adam.rs "tmp.f_div_scalar_(bias_correction2.sqrt())" "tmp.f_div_scalar_(1.0)"
-run src/optim/adam.rs "let _ = v_max.f_copy_(tmp)?;" "let _ = v_max.f_copy_(v)?;"
+run src/optim/adam.rs "v_max.f_copy_(tmp)?;" "v_max.f_copy_(v)?;"
 run src/optim/adam.rs "shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?;" "shrink(&mut self.params[i], 1.0 - c.weight_decay)?;"
 run src/optim/adam.rs "let _ = tmp.f_add_scalar_(c.eps)?;" "let _ = tmp.f_add_scalar_(c.eps * 1e4)?;"
 run src/optim/adam_variants.rs "*u = (&*u * c.beta2).maximum(&(g.abs() + c.eps));" "*u = (&*u * c.beta2).maximum(&g.abs()) + c.eps;"

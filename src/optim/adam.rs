@@ -139,7 +139,7 @@ impl Optimizer for Adam {
             if c.amsgrad {
                 let v_max = &mut self.max_exp_avg_sqs[i];
                 let _ = v_max.f_maximum_out(tmp, v)?; // AMSGrad: the denominator never shrinks
-                let _ = v_max.f_copy_(tmp)?;
+                v_max.f_copy_(tmp)?;
             }
             let v_used = if c.amsgrad {
                 &self.max_exp_avg_sqs[i]
