@@ -42,6 +42,23 @@ fn quick_report_is_pinned_and_runs_follow_their_schedules() {
         cosine[9]
     );
 
+    // The prose: a constant schedule spends the most (largest mean η); cosine, linear decay
+    // and one-cycle spend about half of it.
+    let mean = |name: &str| {
+        num(&gallery
+            .rows
+            .iter()
+            .find(|r| r[0] == Cell::from(name))
+            .unwrap()[9])
+    };
+    for r in &gallery.rows {
+        assert!(num(&r[9]) <= mean("constant"), "{:?}", r[0]);
+    }
+    for name in ["cosine", "linear decay", "one-cycle (PyTorch)"] {
+        let share = mean(name) / mean("constant");
+        assert!((0.45..0.55).contains(&share), "{name}: {share}");
+    }
+
     let cmp = &ch.comparison;
     let total = cmp.config.total_steps();
     assert_eq!(cmp.runs.len(), 7 * cmp.config.seeds.len());
