@@ -134,7 +134,9 @@ impl Surface {
         let y = xy.select(1, 1);
         match self.kind {
             SurfaceKind::Quadratic { a, b, c } => x.square() * a + y.square() * b + (&x * &y) * c,
-            SurfaceKind::Rosenbrock => (x.ones_like() - &x).square() + (y - x.square()).square() * 100.0,
+            SurfaceKind::Rosenbrock => {
+                (x.ones_like() - &x).square() + (y - x.square()).square() * 100.0
+            }
         }
     }
     // ANCHOR_END: surfaces

@@ -36,10 +36,13 @@ fn check_claims(ch: &Chapter2) {
         );
     }
     let by = |n: &str| ch.sweeps.iter().find(|s| s.surface.name == n).unwrap();
-    // Quadratics: above the edge every η blows up; the edge is where blowing up starts.
+    // Quadratics: the edge is a cliff: every η above 2/λmax blows up, none below does.
     for n in ["bowl", "ravine"] {
         let s = by(n);
-        assert_eq!(s.first_blowup, Some(s.edge_bracket.1), "{n}");
+        let pred = s.surface.curvature().edge();
+        for p in &s.points {
+            assert_eq!(p.diverged_at.is_some(), p.eta > pred, "{n}: η = {}", p.eta);
+        }
     }
     // Rosenbrock: between the edge and the blow-up lies a wide band where descent neither
     // converges nor blows up (it keeps bouncing): the first blow-up is above 2× the edge.
@@ -50,7 +53,10 @@ fn check_claims(ch: &Chapter2) {
     let rv = by("ravine");
     let c = rv.surface.curvature();
     let (eta, steps) = rv.best;
-    let flat_bound = (ch2::EPS.ln() / (1.0 - eta * c.lambda_min).ln()).ceil() as usize;
+    // The flat coordinate alone must shrink from |x₀| to ε‖x₀ − x*‖.
+    let [x0, y0] = rv.surface.start;
+    let need = ch2::EPS * (x0 * x0 + y0 * y0).sqrt() / x0.abs();
+    let flat_bound = (need.ln() / (1.0 - eta * c.lambda_min).ln()).ceil() as usize;
     assert!(steps >= flat_bound, "{steps} vs {flat_bound}");
     assert!(steps <= flat_bound + 1, "{steps} vs {flat_bound}");
     // The ravine's oscillating band is narrower (relative to its edge) than the bowl's.
@@ -94,6 +100,12 @@ fn check_claims(ch: &Chapter2) {
     assert_eq!(diag, vec![TooSmall, JustRight, Oscillating, Diverged]);
     // The diverged run was stopped by the guard; the others completed.
     assert!(ch.mlp[3].history.diverged());
+    assert!(
+        ch.mlp[3].history.steps.len() <= 10,
+        "the guard fires within a few steps"
+    );
+    // The bowl's fastest η is next to 1/2, where one step would reach the minimum.
+    assert!((by("bowl").best.0 - 0.5).abs() < 0.01);
     assert!(ch.mlp[..3].iter().all(|r| !r.history.diverged()));
     // Just right has the best test accuracy of the four.
     let best = ch.mlp[1].final_accuracy();
@@ -123,6 +135,11 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     insta::assert_snapshot!("ch2_slider_json", ch2::slider_json(&ch.sweeps));
     assert_eq!(ch.sweeps[0].points.len(), 1000);
     check_claims(&ch);
+    // The ravine's grid point just below the edge neither reaches ε nor blows up.
+    let rv = &ch.sweeps[1];
+    let pred = rv.surface.curvature().edge();
+    let below = rv.points.iter().filter(|p| p.eta < pred).last().unwrap();
+    assert!(below.steps_to_eps.is_none() && below.diverged_at.is_none());
 }
 
 #[test]
@@ -185,7 +202,13 @@ fn figures_are_written() {
     }
     for p in &written {
         let bytes = std::fs::read(p).unwrap();
-        assert!(bytes.len() > 1000, "{} is nearly empty", p.display());
+        assert!(bytes.len() > 200, "{} is nearly empty", p.display());
+        assert!(
+            bytes.len() < 1_500_000,
+            "{} is too big: {}",
+            p.display(),
+            bytes.len()
+        );
         if p.extension().is_some_and(|e| e == "svg") {
             assert!(
                 String::from_utf8_lossy(&bytes).contains("<text"),

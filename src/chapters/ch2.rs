@@ -787,14 +787,24 @@ fn draw_contours<DB: DrawingBackend>(
         -2.0f64,
         (s.value(x0, y1).max(s.value(x1, y1)).max(s.value(x0, y0)) + 1e-2).log10(),
     );
-    let mut rects = Vec::with_capacity(nx * ny);
-    for i in 0..nx {
-        for j in 0..ny {
-            let (cx, cy) = (x0 + (i as f64 + 0.5) * dx, y0 + (j as f64 + 0.5) * dy);
-            let v = (s.value(cx, cy) + 1e-2).log10();
-            let band = (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * levels).floor() / levels;
+    // One rectangle per run of equal band along each row keeps the SVG small.
+    let band_of = |i: usize, j: usize| -> usize {
+        let (cx, cy) = (x0 + (i as f64 + 0.5) * dx, y0 + (j as f64 + 0.5) * dy);
+        let v = (s.value(cx, cy) + 1e-2).log10();
+        (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * levels).floor() as usize
+    };
+    let mut rects = Vec::new();
+    for j in 0..ny {
+        let mut i = 0;
+        while i < nx {
+            let b = band_of(i, j);
+            let mut k = i + 1;
+            while k < nx && band_of(k, j) == b {
+                k += 1;
+            }
+            let band = b as f64 / levels;
             // From a pale blue-white at the minimum to a mid grey-blue at the rim.
-            let shade = |a: f64, b: f64| (a + (b - a) * band) as u8;
+            let shade = |a: f64, c: f64| (a + (c - a) * band) as u8;
             let color = RGBColor(
                 shade(246.0, 150.0),
                 shade(249.0, 166.0),
@@ -803,10 +813,11 @@ fn draw_contours<DB: DrawingBackend>(
             rects.push(Rectangle::new(
                 [
                     (x0 + i as f64 * dx, y0 + j as f64 * dy),
-                    (x0 + (i + 1) as f64 * dx, y0 + (j + 1) as f64 * dy),
+                    (x0 + k as f64 * dx, y0 + (j + 1) as f64 * dy),
                 ],
                 color.filled(),
             ));
+            i = k;
         }
     }
     chart.draw_series(rects).map_err(|e| perr(path, e))?;
@@ -878,7 +889,7 @@ fn draw_path_panel<DB: DrawingBackend>(
         .label_style(("sans-serif", font * 0.7))
         .draw()
         .map_err(|e| perr(path, e))?;
-    let cells = if font < 15.0 { (60, 45) } else { (100, 75) };
+    let cells = if font < 15.0 { (52, 39) } else { (90, 68) };
     draw_contours(&mut chart, s, cells, path)?;
     let color = run_color(k);
     let p = &shown.paths[k];
@@ -1191,7 +1202,7 @@ fn draw_gif(shown: &ShownRuns, path: &Path) -> Result<PathBuf> {
     let frames: Vec<usize> = (0..=24)
         .chain([28, 32, 40, 50, 65, 80, 100, 130, 170, 220, 300])
         .collect();
-    let root = BitMapBackend::gif(path, (640, 470), 250)
+    let root = BitMapBackend::gif(path, (560, 420), 250)
         .map_err(|e| perr(path, e))?
         .into_drawing_area();
     for &upto in &frames {
