@@ -26,7 +26,6 @@ fn main() -> anyhow::Result<()> {
         };
         let mut batched = f64::INFINITY;
         let mut naive = f64::INFINITY;
-        let mut results = None;
         for _ in 0..repeats {
             let t = Instant::now();
             let a = surfaces::sweep(&s, &etas, opts, Device::Cpu)?;
@@ -35,9 +34,7 @@ fn main() -> anyhow::Result<()> {
             let b = surfaces::sweep_one_at_a_time(&s, &etas, opts, Device::Cpu)?;
             naive = naive.min(t.elapsed().as_secs_f64());
             anyhow::ensure!(a == b, "batched and naive sweeps disagree on {}", s.name);
-            results = Some(a);
         }
-        let _ = results;
         println!(
             "| {} | {points} | {} | {batched:.3} | {naive:.3} | {:.1} |",
             s.name,

@@ -1128,6 +1128,8 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
                 .losses
                 .iter()
                 .enumerate()
+                // Long runs: every step of the first 200, then every 20th, to keep it small.
+                .filter(|(t, _)| *t < 200 || t % 20 == 0 || t + 1 == p.losses.len())
                 .map(|(t, l)| {
                     (
                         (t as f64).max(if s.surface.name == "rosenbrock" {
