@@ -59,6 +59,8 @@ fn check_claims(ch: &Chapter2) {
     let flat_bound = (need.ln() / (1.0 - eta * c.lambda_min).ln()).ceil() as usize;
     assert!(steps >= flat_bound, "{steps} vs {flat_bound}");
     assert!(steps <= flat_bound + 1, "{steps} vs {flat_bound}");
+    // On the ravine the fastest η sits right under the cliff (above 90% of the edge).
+    assert!(eta > 0.9 * c.edge(), "{eta}");
     // The ravine's oscillating band is narrower (relative to its edge) than the bowl's.
     let osc_width = |n: &str| {
         let s = by(n);
@@ -87,7 +89,19 @@ fn check_claims(ch: &Chapter2) {
             vec![TooSmall, JustRight, JustRight, Diverged]
         };
         assert_eq!(diag, expected, "{}: {:?}", s.surface.name, s.diagnoses);
-        if s.surface.name != "rosenbrock" {
+        if s.surface.name == "rosenbrock" {
+            // Rosenbrock's oscillating run ends in a 2-cycle: the loss alternates between
+            // two values at every step.
+            let l = &s.paths[2].losses;
+            let tail = &l[l.len() - 100..];
+            for w in tail.windows(3) {
+                assert!((w[2] - w[0]).abs() <= 1e-9 * w[0], "period 2: {w:?}");
+                assert!(
+                    (w[1] - w[0]).abs() > 1e-3 * w[0],
+                    "two distinct values: {w:?}"
+                );
+            }
+        } else {
             let l = &s.paths[2].losses;
             assert!(l.windows(2).all(|w| w[1] <= w[0]), "monotone loss");
             // ... while the iterate's sharp coordinate (y) flips sign every step.
