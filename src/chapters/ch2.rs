@@ -564,7 +564,6 @@ pub fn mlp_runs(cfg: &Config, mc: &MlpConfig) -> Result<Vec<MlpRun>> {
         )?;
         let diagnosis = regimes::diagnose(&history.losses())?;
         // ANCHOR_END: mlp_train
-        let _ = &mut vs;
         out.push(MlpRun {
             lr,
             history,
