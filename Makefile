@@ -22,7 +22,8 @@ serve: setup
 	@[ -f book/build/index.html ] || scripts/build-book.sh
 	mdbook serve book --hostname 127.0.0.1 --port 3000
 
-## test: formatting, lints, unit + snapshot tests (no pending snapshots), then the book build
+## test: formatting, lints, unit + snapshot tests (no pending snapshots), the book build, then
+##       chapter 2's slider in headless Chromium (screenshot in target/artifacts/)
 test: setup
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
@@ -30,6 +31,7 @@ test: setup
 	cargo test --doc
 	@scripts/check-no-pending-snapshots.sh
 	@scripts/build-book.sh
+	@scripts/test-slider.sh
 	@echo "make test: all checks passed"
 
 clean-book:

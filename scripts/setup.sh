@@ -3,8 +3,9 @@
 #   .venv/          Python venv with torch==2.13.0 (libtorch for tch, and the reference scripts)
 #   .libtorch       symlink to the wheel's torch/ folder (LIBTORCH, see .cargo/config.toml)
 #   .tools/bin/     mdbook and mdbook-katex, built from crates.io
-# and, system-wide when root or sudo is available, Debian's dataset-fashion-mnist.
-# Usage: scripts/setup.sh [all|torch|book|data]   (default: all)
+#   node_modules/   playwright-core (npm ci; drives the system Chromium, downloads no browser)
+# and, system-wide when root or sudo is available, Debian's dataset-fashion-mnist and chromium.
+# Usage: scripts/setup.sh [all|torch|book|data|browser]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -83,10 +84,35 @@ MSG
     fi
 }
 
+# Chapter 2's slider test (scripts/test-slider.sh) runs in a real headless Chromium.
+setup_browser() {
+    if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
+        local SUDO=""
+        if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; fi
+        if [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; then
+            say "installing Debian package chromium"
+            $SUDO apt-get install -y -q chromium >/dev/null 2>&1 || {
+                $SUDO apt-get update -q >/dev/null 2>&1 || true
+                $SUDO apt-get install -y -q chromium >/dev/null
+            }
+        else
+            say "Chromium is not installed and this user cannot run apt-get: ask an administrator to run 'apt-get install chromium', or set CHROMIUM to a Chromium binary"
+            return 1
+        fi
+    fi
+    if [ -f node_modules/playwright-core/package.json ] && grep -q '"version": "1.65.1"' node_modules/playwright-core/package.json; then
+        say "playwright-core already in node_modules"
+    else
+        say "installing playwright-core into node_modules (npm ci; no browser download)"
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent
+    fi
+}
+
 case "${1:-all}" in
-    all) setup_torch; setup_book_tools; setup_data ;;
+    all) setup_torch; setup_book_tools; setup_data; setup_browser ;;
+    browser) setup_browser ;;
     torch) setup_torch ;;
     book) setup_book_tools ;;
     data) setup_data ;;
-    *) echo "usage: $0 [all|torch|book|data]" >&2; exit 2 ;;
+    *) echo "usage: $0 [all|torch|book|data|browser]" >&2; exit 2 ;;
 esac

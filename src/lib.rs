@@ -16,6 +16,8 @@
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
 //! | [`finder`] | the LR range test, restoring the model, and fastai's four suggestion rules | 6 |
 //! | [`quadratic`] | closed forms and gradient descent on quadratics, with momentum | 1 |
+//! | [`surfaces`] | bowl, ravine and Rosenbrock with autograd; many learning rates as one batch | 2 |
+//! | [`regimes`] | diagnose a loss history: too small, just right, oscillating or diverged | 2 |
 //! | [`hessian`] | Hessian-vector products and sharpness by power iteration | 1 |
 //! | [`cli`] | the flags every chapter example shares | all |
 #![warn(missing_docs)]
@@ -32,8 +34,10 @@ pub mod models;
 pub mod optim;
 pub mod plot;
 pub mod quadratic;
+pub mod regimes;
 pub mod report;
 pub mod schedule;
+pub mod surfaces;
 pub mod train;
 pub mod validate;
 

@@ -1,0 +1,295 @@
+//! Chapter 2: the sweep, the shown runs, the MLP runs and the exercises are pinned by
+//! snapshots, and every claim the chapter's prose makes about them is asserted here.
+use lrbook::chapters::ch2::{self, Chapter2};
+use lrbook::chapters::{ch2_exercises, Config};
+use lrbook::regimes::{self, Regime};
+use lrbook::surfaces::{self, Surface, SweepOptions};
+use tch::{Cuda, Device};
+
+/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
+/// binary run in parallel threads, and each seeds and draws.
+fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
+    lrbook::device::set_threads(1);
+    lrbook::device::rng_lock()
+}
+
+use Regime::{Diverged, JustRight, Oscillating, TooSmall};
+
+/// The claims that hold for the quick and the full configuration alike.
+fn check_claims(ch: &Chapter2) {
+    for s in &ch.sweeps {
+        let name = s.surface.name.as_str();
+        let pred = s.surface.curvature().edge();
+        let ratio = s.measured_edge() / pred;
+        // The measured edge agrees with 2/λmax to within one grid step of the sweep.
+        let step = (ch2::ETA_HI / ch2::ETA_LO).powf(1.0 / (s.points.len() - 1) as f64);
+        assert!(
+            ratio > 1.0 / step && ratio < step,
+            "{name}: measured/predicted = {ratio}"
+        );
+        // Every regime appears, in order of η: too small, just right, oscillating, diverged.
+        let order: Vec<Regime> = ch2::bands(&s.regimes).iter().map(|b| b.0).collect();
+        assert_eq!(
+            order,
+            vec![TooSmall, JustRight, Oscillating, Diverged],
+            "{name}"
+        );
+    }
+    let by = |n: &str| ch.sweeps.iter().find(|s| s.surface.name == n).unwrap();
+    // Quadratics: the edge is a cliff: every η above 2/λmax blows up, none below does.
+    for n in ["bowl", "ravine"] {
+        let s = by(n);
+        let pred = s.surface.curvature().edge();
+        for p in &s.points {
+            assert_eq!(p.diverged_at.is_some(), p.eta > pred, "{n}: η = {}", p.eta);
+        }
+    }
+    // Rosenbrock: between the edge and the blow-up lies a wide band where descent neither
+    // converges nor blows up (it keeps bouncing): the first blow-up is above 2× the edge.
+    let r = by("rosenbrock");
+    assert!(r.first_blowup.unwrap() > 2.0 * r.surface.curvature().edge());
+    // The ravine: the limit is set by the sharp direction (edge 2/λmax = 2/4), the speed by
+    // the flat one: even the fastest η needs at least ln ε / ln(1 − η λmin) steps.
+    let rv = by("ravine");
+    let c = rv.surface.curvature();
+    let (eta, steps) = rv.best;
+    // The flat coordinate alone must shrink from |x₀| to ε‖x₀ − x*‖.
+    let [x0, y0] = rv.surface.start;
+    let need = ch2::EPS * (x0 * x0 + y0 * y0).sqrt() / x0.abs();
+    let flat_bound = (need.ln() / (1.0 - eta * c.lambda_min).ln()).ceil() as usize;
+    assert!(steps >= flat_bound, "{steps} vs {flat_bound}");
+    assert!(steps <= flat_bound + 1, "{steps} vs {flat_bound}");
+    // On the ravine the fastest η sits right under the cliff (above 90% of the edge).
+    assert!(eta > 0.9 * c.edge(), "{eta}");
+    // The ravine's oscillating band is narrower (relative to its edge) than the bowl's.
+    let osc_width = |n: &str| {
+        let s = by(n);
+        let b = ch2::bands(&s.regimes)
+            .into_iter()
+            .find(|b| b.0 == Oscillating)
+            .unwrap();
+        s.points[b.2].eta / s.points[b.1].eta
+    };
+    assert!(osc_width("ravine") < osc_width("bowl"));
+
+    // The shown runs sit in the regimes they are meant to show.
+    for s in &ch.shown {
+        assert_eq!(
+            s.sweep_regimes,
+            vec![TooSmall, JustRight, Oscillating, Diverged],
+            "{}",
+            s.surface.name
+        );
+        let diag: Vec<Regime> = s.diagnoses.iter().map(|d| d.regime).collect();
+        // The loss alone cannot see the zig-zag on a quadratic (it falls monotonically), so
+        // the oscillating run reads "just right" there; on Rosenbrock it reads oscillating.
+        let expected = if s.surface.name == "rosenbrock" {
+            vec![TooSmall, JustRight, Oscillating, Diverged]
+        } else {
+            vec![TooSmall, JustRight, JustRight, Diverged]
+        };
+        assert_eq!(diag, expected, "{}: {:?}", s.surface.name, s.diagnoses);
+        if s.surface.name == "rosenbrock" {
+            // Rosenbrock's oscillating run ends in a 2-cycle: the loss alternates between
+            // two values at every step.
+            let l = &s.paths[2].losses;
+            let tail = &l[l.len() - 100..];
+            for w in tail.windows(3) {
+                assert!((w[2] - w[0]).abs() <= 1e-9 * w[0], "period 2: {w:?}");
+                assert!(
+                    (w[1] - w[0]).abs() > 1e-3 * w[0],
+                    "two distinct values: {w:?}"
+                );
+            }
+        } else {
+            let l = &s.paths[2].losses;
+            assert!(l.windows(2).all(|w| w[1] <= w[0]), "monotone loss");
+            // ... while the iterate's sharp coordinate (y) flips sign every step.
+            let ys: Vec<f64> = s.paths[2].points.iter().map(|p| p[1]).collect();
+            assert!(ys.windows(2).take(20).all(|w| w[0] * w[1] < 0.0));
+        }
+    }
+    // The MLP: one run per regime, in order of η.
+    let diag: Vec<Regime> = ch.mlp.iter().map(|r| r.diagnosis.regime).collect();
+    assert_eq!(diag, vec![TooSmall, JustRight, Oscillating, Diverged]);
+    // The diverged run was stopped by the guard; the others completed.
+    assert!(ch.mlp[3].history.diverged());
+    assert!(
+        ch.mlp[3].history.steps.len() <= 10,
+        "the guard fires within a few steps"
+    );
+    // The bowl's fastest η is next to 1/2, where one step would reach the minimum.
+    assert!((by("bowl").best.0 - 0.5).abs() < 0.01);
+    assert!(ch.mlp[..3].iter().all(|r| !r.history.diverged()));
+    // The oscillating run ends near chance (0.1 for ten classes), not learning.
+    assert!(
+        ch.mlp[2].final_accuracy() < 0.3,
+        "{}",
+        ch.mlp[2].final_accuracy()
+    );
+    // Just right has the best test accuracy of the four.
+    let best = ch.mlp[1].final_accuracy();
+    for (k, r) in ch.mlp.iter().enumerate() {
+        if k != 1 {
+            assert!(
+                r.final_accuracy() < best || r.final_accuracy().is_nan(),
+                "run {k}"
+            );
+        }
+    }
+}
+
+#[test]
+fn quick_report_is_pinned_and_backs_the_claims() {
+    let _rng = cpu_single_thread();
+    let ch = ch2::run(&Config::quick_cpu()).expect("chapter 2 quick run");
+    insta::assert_snapshot!("ch2_quick_report", ch.report.to_markdown());
+    check_claims(&ch);
+}
+
+#[test]
+fn full_report_is_pinned_and_backs_the_books_claims() {
+    let _rng = cpu_single_thread();
+    let ch = ch2::run(&Config::full_cpu()).expect("chapter 2 full run");
+    insta::assert_snapshot!("ch2_full_report", ch.report.to_markdown());
+    insta::assert_snapshot!("ch2_slider_json", ch2::slider_json(&ch.sweeps));
+    assert_eq!(ch.sweeps[0].points.len(), 1000);
+    check_claims(&ch);
+    // The ravine's grid point just below the edge neither reaches ε nor blows up.
+    let rv = &ch.sweeps[1];
+    let pred = rv.surface.curvature().edge();
+    let below = rv.points.iter().rev().find(|p| p.eta < pred).unwrap();
+    assert!(below.steps_to_eps.is_none() && below.diverged_at.is_none());
+}
+
+#[test]
+fn batched_sweep_equals_the_naive_loop() {
+    let _rng = cpu_single_thread();
+    for s in Surface::all() {
+        let etas = surfaces::log_spaced(ch2::ETA_LO, ch2::ETA_HI, 40).unwrap();
+        let opts = SweepOptions {
+            max_steps: if s.name == "rosenbrock" { 3000 } else { 600 },
+            rel_tol: ch2::EPS,
+            blowup: ch2::BLOWUP,
+        };
+        let batch = surfaces::sweep(&s, &etas, opts, Device::Cpu).unwrap();
+        let naive = surfaces::sweep_one_at_a_time(&s, &etas, opts, Device::Cpu).unwrap();
+        assert_eq!(batch, naive, "{}", s.name);
+    }
+}
+
+#[test]
+fn exercises_are_pinned() {
+    let _rng = cpu_single_thread();
+    let cfg = Config::full_cpu();
+    let ex1 = ch2_exercises::ex1_predict_edge(1000, Device::Cpu).unwrap();
+    let s = ch2_exercises::ex1_surface().unwrap();
+    let c = s.curvature();
+    assert!((c.lambda_max - 3.8).abs() < 1e-12 && (c.lambda_min - 1.2).abs() < 1e-12);
+    let etas = surfaces::log_spaced(ch2::ETA_LO, ch2::ETA_HI, 1000).unwrap();
+    let opts = SweepOptions {
+        max_steps: 2000,
+        rel_tol: ch2::EPS,
+        blowup: ch2::BLOWUP,
+    };
+    let sw = ch2::summarise(&s, surfaces::sweep(&s, &etas, opts, Device::Cpu).unwrap()).unwrap();
+    assert!((sw.measured_edge() / c.edge() - 1.0).abs() < 0.01);
+    let (logs, solution, runs) =
+        ch2_exercises::ex2_diagnose_logs(&cfg, &ch2_exercises::ex2_config()).unwrap();
+    let diag: Vec<Regime> = runs.iter().map(|r| r.diagnosis.regime).collect();
+    // Logs A–D are oscillating, too small, diverged and just right (the solution says so).
+    assert_eq!(diag, vec![Oscillating, TooSmall, Diverged, JustRight]);
+    // The instructor's guide: A sits near ln 10, the loss of a uniform guess; only D ends
+    // far (below half) under its start; B drifts down by less than a tenth.
+    let end = |k: usize| *runs[k].history.losses().last().unwrap();
+    let start = |k: usize| runs[k].history.losses()[0];
+    assert!((end(0) - 10f64.ln()).abs() < 0.3, "{}", end(0));
+    assert!(end(3) < 0.5 * start(3));
+    assert!(end(0) > 0.5 * start(0) && end(1) > 0.5 * start(1));
+    assert!(end(1) < start(1) && end(1) > 0.9 * start(1));
+    let mut report = lrbook::report::Report::new("Chapter 2 exercises");
+    report.tables = vec![ex1, logs, solution];
+    insta::assert_snapshot!("ch2_exercises", report.to_markdown());
+}
+
+#[test]
+fn figures_are_written() {
+    let _rng = cpu_single_thread();
+    let ch = ch2::run(&Config::quick_cpu()).unwrap();
+    let dir = std::env::temp_dir().join(format!("lrbook-ch2-figures-{}", std::process::id()));
+    let written = ch2::draw_figures(&ch, &dir).unwrap();
+    for name in [
+        "paths_bowl.svg",
+        "paths_ravine.svg",
+        "paths_rosenbrock.svg",
+        "steps_vs_eta.svg",
+        "mlp_curves.svg",
+        "descent_ravine.gif",
+    ] {
+        assert!(written.iter().any(|p| p.ends_with(name)), "{name} missing");
+    }
+    for p in &written {
+        let bytes = std::fs::read(p).unwrap();
+        assert!(bytes.len() > 200, "{} is nearly empty", p.display());
+        assert!(
+            bytes.len() < 1_500_000,
+            "{} is too big: {}",
+            p.display(),
+            bytes.len()
+        );
+        if p.extension().is_some_and(|e| e == "svg") {
+            assert!(
+                String::from_utf8_lossy(&bytes).contains("<text"),
+                "{}",
+                p.display()
+            );
+        }
+        if p.extension().is_some_and(|e| e == "gif") {
+            assert!(bytes.starts_with(b"GIF89a"));
+            assert!(bytes.len() < 2_000_000, "GIF too big: {}", bytes.len());
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let _rng = cpu_single_thread();
+    let mut mc = ch2::Ch2Config::for_config(true).mlp;
+    mc.lrs = vec![0.1, -0.5];
+    let e = ch2::mlp_runs(&Config::quick_cpu(), &mc)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("learning rate"), "{e}");
+    for eta in [0.0, -1e-3] {
+        let e = surfaces::paths(&Surface::ravine(), &[eta], 10, 1e6, Device::Cpu).unwrap_err();
+        assert!(e.to_string().contains("> 0"), "{e}");
+    }
+    assert!(regimes::diagnose(&[]).is_err());
+    assert!(regimes::diagnose(&[f64::NAN, f64::NAN, f64::NAN]).is_err());
+}
+
+/// On a CUDA machine the quick config's sweeps agree with the CPU's: the same regimes
+/// everywhere and the same measured edges (f64 on both).
+#[test]
+fn cuda_matches_cpu_on_the_quick_config() {
+    if !Cuda::is_available() {
+        eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
+        return;
+    }
+    let _rng = cpu_single_thread();
+    let cpu = ch2::run(&Config::quick_cpu()).unwrap();
+    let gpu = ch2::run(&Config {
+        device: Device::Cuda(0),
+        ..Config::quick_cpu()
+    })
+    .unwrap();
+    for (a, b) in cpu.sweeps.iter().zip(&gpu.sweeps) {
+        assert_eq!(a.regimes, b.regimes, "{}", a.surface.name);
+        assert_eq!(a.edge_bracket, b.edge_bracket, "{}", a.surface.name);
+    }
+    for (a, b) in cpu.mlp.iter().zip(&gpu.mlp) {
+        assert_eq!(a.diagnosis.regime, b.diagnosis.regime, "η = {}", a.lr);
+    }
+    eprintln!("CUDA and CPU agree on chapter 2's quick config");
+}
