@@ -23,7 +23,8 @@ serve: setup
 	mdbook serve book --hostname 127.0.0.1 --port 3000
 
 ## test: formatting, lints, unit + snapshot tests (no pending snapshots), the book build, then
-##       chapter 2's slider in headless Chromium (screenshot in target/artifacts/)
+##       chapter 2's slider and every page of the book in headless Chromium
+##       (screenshots in target/artifacts/)
 test: setup
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
@@ -32,6 +33,7 @@ test: setup
 	@scripts/check-no-pending-snapshots.sh
 	@scripts/build-book.sh
 	@scripts/test-slider.sh
+	@scripts/test-pages.sh
 	@echo "make test: all checks passed"
 
 clean-book:

@@ -1,0 +1,107 @@
+// Headless-Chromium check of every page of the built book. Run by scripts/test-pages.sh,
+// which serves book/build on 127.0.0.1 and passes the base URL.
+//
+// For each HTML page it fails on: a failed resource load (HTTP error or network failure),
+// KaTeX error markup, an <img> that did not decode, has zero natural size or no alt text, an internal
+// link (or #anchor) that does not resolve, or a console error / uncaught page error. It
+// saves a full-page screenshot of every chapter (and of print.html) as an artifact.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
+
+const base = process.argv[2];
+const root = process.argv[3] || "book/build";
+const shotDir = process.argv[4] || "target/artifacts/pages";
+if (!base) {
+  console.error("usage: node tests/browser/pages.mjs BASE_URL [BOOK_BUILD_DIR] [SCREENSHOT_DIR]");
+  process.exit(2);
+}
+fs.mkdirSync(shotDir, { recursive: true });
+
+// Every HTML page of the book, relative to its root (mdBook's 404 page and the
+// search/toc helpers are not pages of their own).
+const pages = [];
+const walk = (dir) => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith(".html") && !["404.html", "toc.html"].includes(e.name)) {
+      pages.push(path.relative(root, p));
+    }
+  }
+};
+walk(root);
+pages.sort();
+
+const failures = [];
+const fail = (page, what) => failures.push(`${page}: ${what}`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+});
+const anchorsCache = new Map(); // page path -> Set of ids
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  for (const rel of pages) {
+    const page = await context.newPage();
+    const url = new URL(rel, base).href;
+    page.on("pageerror", (e) => fail(rel, `page error: ${e}`));
+    page.on("console", (m) => { if (m.type() === "error") fail(rel, `console error: ${m.text()}`); });
+    page.on("requestfailed", (r) => fail(rel, `failed to load ${r.url()} (${r.failure()?.errorText})`));
+    page.on("response", (r) => { if (r.status() >= 400) fail(rel, `HTTP ${r.status()} for ${r.url()}`); });
+    const response = await page.goto(url, { waitUntil: "load" });
+    if (!response || !response.ok()) fail(rel, `page did not load (${response && response.status()})`);
+    await page.waitForLoadState("networkidle").catch(() => {});
+
+    const katexErrors = await page.locator(".katex-error").count();
+    if (katexErrors) fail(rel, `${katexErrors} KaTeX error(s)`);
+
+    const images = await page.$$eval("img", (imgs) => imgs.map((i) => ({
+      src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0 && i.naturalHeight > 0,
+      alt: (i.getAttribute("alt") || "").trim(),
+    })));
+    for (const img of images) {
+      if (!img.ok) fail(rel, `image not decoded: ${img.src}`);
+      if (!img.alt) fail(rel, `image without alt text: ${img.src}`);
+    }
+
+    const ids = await page.$$eval("[id]", (els) => els.map((e) => e.id));
+    anchorsCache.set(rel, new Set(ids));
+    const links = await page.$$eval("a[href]", (as) => as.map((a) => a.getAttribute("href")));
+    for (const href of links) {
+      if (/^(https?:|mailto:|javascript:)/.test(href)) continue; // external: not checked offline
+      const target = new URL(href, url);
+      if (!target.href.startsWith(base)) continue;
+      const targetRel = decodeURIComponent(target.pathname.slice(new URL(base).pathname.length)) || "index.html";
+      const file = path.join(root, targetRel.endsWith("/") ? targetRel + "index.html" : targetRel);
+      if (!fs.existsSync(file)) { fail(rel, `broken link ${href}`); continue; }
+      if (target.hash && targetRel.endsWith(".html")) {
+        // Anchors are checked after every page is loaded (below).
+        anchorsCache.pending = anchorsCache.pending || [];
+        anchorsCache.pending.push([rel, href, targetRel, decodeURIComponent(target.hash.slice(1))]);
+      }
+    }
+
+    const isChapter = /^(ch\d|appendix|instructor\/|preface)/.test(rel) || rel === "print.html";
+    if (isChapter) {
+      const shot = path.join(shotDir, rel.replace(/[\/]/g, "_").replace(/\.html$/, ".png"));
+      await page.screenshot({ path: shot, fullPage: true });
+    }
+    console.log(`checked ${rel}: ${images.length} images, ${links.length} links`);
+    await page.close();
+  }
+  for (const [rel, href, targetRel, id] of anchorsCache.pending || []) {
+    const ids = anchorsCache.get(targetRel);
+    if (!ids) fail(rel, `link ${href}: target page not checked`);
+    else if (!ids.has(id)) fail(rel, `link ${href}: no element with id "${id}" on ${targetRel}`);
+  }
+} finally {
+  await browser.close();
+}
+if (failures.length) {
+  console.error(`\n${failures.length} problem(s):\n  ${failures.join("\n  ")}`);
+  process.exit(1);
+}
+console.log(`all ${pages.length} pages passed; screenshots in ${shotDir}`);
