@@ -77,6 +77,38 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
         .iter()
         .filter(|r| r.lr >= 1.0)
         .all(|r| matches!(r.outcome, ch5::SweepOutcome::Diverged(_))));
+    // The best rate stops rising: the two largest batches' best is no larger than the
+    // largest best at B ≤ 512. And η/B is far from constant (the temperature argument).
+    let upto = |cap: usize| {
+        s.best
+            .iter()
+            .filter(|x| x.0 <= cap)
+            .map(|x| x.1)
+            .fold(0.0, f64::max)
+    };
+    let n = s.best.len();
+    assert!(s.best[n - 2..].iter().all(|x| x.1 <= upto(512)));
+    let temps: Vec<f64> = s.best.iter().map(|x| x.1 / x.0 as f64).collect();
+    let (tmin, tmax) = temps
+        .iter()
+        .fold((f64::MAX, 0.0f64), |a, &t| (a.0.min(t), a.1.max(t)));
+    assert!(tmax > 10.0 * tmin);
+    // η₀ is about a factor of three below the sweep's best at B₀.
+    let at_b0 = s
+        .best
+        .iter()
+        .find(|x| x.0 == ch.config.base_batch)
+        .unwrap()
+        .1;
+    assert!(at_b0 / ch.config.base_lr > 2.0 && at_b0 / ch.config.base_lr < 5.0);
+    // The product of the trade-off comes out negative somewhere (noise at large B).
+    assert!(ch
+        .report
+        .table("tradeoff")
+        .unwrap()
+        .rows
+        .iter()
+        .any(|r| num(&r[5]) < 0.0));
     // Steps fall and examples rise with B; the fit is within 30% of every measured S; the
     // estimated B_noise and the fitted B_crit agree within a factor 2.
     let (first, lastb) = (s.best[0], *s.best.last().unwrap());
@@ -89,6 +121,15 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     }
     let ratio = s.b_noise / s.tradeoff.b_crit();
     assert!(ratio > 0.5 && ratio < 2.0, "B_noise / B_crit = {ratio}");
+
+    // Scaling out: the predicted speed-up grows with K but its efficiency falls, and it can
+    // never exceed S(b)/S_min, whatever the number of workers.
+    let dp = ch.report.table("data_parallel").unwrap();
+    let speed: Vec<f64> = dp.rows.iter().map(|r| num(&r[4])).collect();
+    let eff: Vec<f64> = dp.rows.iter().map(|r| num(&r[5])).collect();
+    assert!(speed.windows(2).all(|w| w[1] > w[0]) && eff.windows(2).all(|w| w[1] < w[0]));
+    let b = ch.config.worker_batch as f64;
+    assert!(*speed.last().unwrap() < s.tradeoff.steps(b) / s.tradeoff.s_min);
 
     // The rules: every rule matches the base at 2·B₀ and none at 4·B₀.
     let r = &ch.rules;
@@ -111,6 +152,16 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     // warmup carries it through B = 1024 but not 2048.
     for x in r.runs.iter().filter(|x| x.rule == linear) {
         assert_eq!(x.history.diverged(), x.batch >= 1024, "B = {}", x.batch);
+    }
+    // ... exactly where the linear rate passes the smallest grid rate that diverged in the sweep.
+    let ceiling = s
+        .runs
+        .iter()
+        .filter(|x| matches!(x.outcome, ch5::SweepOutcome::Diverged(_)))
+        .map(|x| x.lr)
+        .fold(f64::INFINITY, f64::min);
+    for x in r.runs.iter().filter(|x| x.rule == linear) {
+        assert_eq!(x.history.diverged(), x.lr >= ceiling, "B = {}", x.batch);
     }
     assert!(!run_of(RuleRun::LinearWarmup, 1024).history.diverged());
     assert!(run_of(RuleRun::LinearWarmup, 2048).history.diverged());
