@@ -80,7 +80,7 @@ pub fn flat_gradient(
     for p in params {
         p.shallow_clone().zero_grad();
     }
-    let l = loss.compute(&model.forward_t(xs, true), ys);
+    let l = loss_in_output_precision(loss, &model.forward_t(xs, true), ys);
     l.backward();
     let parts: Vec<Tensor> = params
         .iter()
@@ -92,6 +92,16 @@ pub fn flat_gradient(
         p.shallow_clone().zero_grad();
     }
     Ok(flat)
+}
+
+/// `loss.compute`, except that cross-entropy keeps the output's precision: tch's
+/// `cross_entropy_for_logits` takes the log-softmax in f32 even for f64 logits, which would
+/// round an f64 demonstration to f32. The mathematics is the same.
+fn loss_in_output_precision(loss: Loss, output: &Tensor, targets: &Tensor) -> Tensor {
+    match loss {
+        Loss::CrossEntropy => output.log_softmax(-1, output.kind()).nll_loss(targets),
+        other => other.compute(output, targets),
+    }
 }
 
 // ANCHOR: data_parallel

@@ -349,11 +349,11 @@ pub fn noise_law_table(n: &FixedStateNoise, pool: usize, draws: usize) -> Table 
         ),
         &[
             "B",
-            "measured E|g_B − G|²",
+            "measured E‖g_B − G‖²",
             "tr(Σ)/B (per-example)",
             "measured / predicted",
-            "measured E|g_B|²",
-            "|G|² + tr(Σ)/B",
+            "measured E‖g_B‖²",
+            "‖G‖² + tr(Σ)/B",
         ],
     );
     for p in &n.points {
@@ -376,8 +376,8 @@ pub fn fixed_state_scale_table(n: &FixedStateNoise) -> Result<Table> {
     let mut t = Table::new(
         "noise_scale_fixed",
         "The noise scale at the fixed state: exact (per-example gradients) and from the \
-         two-batch estimator on the averaged |g_B|²",
-        &["method", "|G|²", "tr(Σ)", "B_noise = tr(Σ)/|G|²"],
+         two-batch estimator on the averaged ‖g_B‖²",
+        &["method", "‖G‖²", "tr(Σ)", "B_noise = tr(Σ)/‖G‖²"],
     );
     t.push(vec![
         Cell::from("exact, per-example gradients"),
@@ -626,7 +626,7 @@ pub fn noise_scale_table(r: &NoiseScaleRun, c: &Ch5Config) -> Table {
             fmt_sig(c.ema_beta, 2),
             fmt_sig(c.target_loss, 3)
         ),
-        &["step", "probe loss", "|G|² (EMA)", "tr(Σ) (EMA)", "B_noise"],
+        &["step", "probe loss", "‖G‖² (EMA)", "tr(Σ) (EMA)", "B_noise"],
     );
     let n = r.trace.len();
     let mut picks: Vec<usize> = [0, n / 4, n / 2, 3 * n / 4, n.saturating_sub(1)]
@@ -1301,7 +1301,7 @@ pub fn draw_figures(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
     let chart = LineChart::new(
         "Variance of the minibatch gradient at a fixed state",
         "batch size B (log scale)",
-        "E|g_B − G|² (log scale)",
+        "E‖g_B − G‖² (log scale)",
     )
     .x_log()
     .y_log()

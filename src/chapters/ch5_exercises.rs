@@ -151,13 +151,13 @@ pub fn ex3_estimator_bias(big: &[usize], trials: usize, seed: u64) -> Result<Tab
     let mut table = Table::new(
         "ex3_estimator_bias",
         &format!(
-            "Estimating |G|² = 1 and B_noise = 50 on a synthetic gradient distribution, mean of \
+            "Estimating ‖G‖² = 1 and B_noise = 50 on a synthetic gradient distribution, mean of \
              {trials} draws, B_small = 4"
         ),
         &[
             "B_big",
-            "naive |g_B_big|²",
-            "two-batch |G|²",
+            "naive ‖g_B_big‖²",
+            "two-batch ‖G‖²",
             "two-batch tr Σ",
             "B_noise (ratio of means)",
         ],
