@@ -14,6 +14,7 @@
 //! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; the [`optim::Optimizer`] trait takes each step's LR | 1–6 |
 //! | [`schedule`] | every PyTorch LR scheduler (exact), warmup, composition, plateau; `apply` to a tch optimizer | 3 |
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
+//! | [`batch`] | LR scaling rules, gradient noise, McCandlish's noise scale and critical batch, the steps/examples trade-off | 5 |
 //! | [`finder`] | the LR range test, restoring the model, and fastai's four suggestion rules | 6 |
 //! | [`quadratic`] | closed forms and gradient descent on quadratics, with momentum | 1 |
 //! | [`surfaces`] | bowl, ravine and Rosenbrock with autograd; many learning rates as one batch | 2 |
@@ -23,6 +24,7 @@
 #![warn(missing_docs)]
 #![allow(clippy::needless_range_loop)]
 
+pub mod batch;
 pub mod chapters;
 pub mod cli;
 pub mod data;
