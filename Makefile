@@ -45,3 +45,4 @@ bench: setup
 	cargo run --quiet --example bench_train_step -- --threads 2
 	cargo run --quiet --example bench_adam_step
 	bench/finder_range_test.sh
+	cargo run --quiet --example bench_lr_sweep
