@@ -4,12 +4,8 @@ use lrbook::chapters::{ch1, ch1_exercises, Config};
 use lrbook::report::Cell;
 use tch::{Cuda, Device};
 
-/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
-/// binary run in parallel threads, and each seeds and draws.
-fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
-    lrbook::device::set_threads(1);
-    lrbook::device::rng_lock()
-}
+mod common;
+use common::cpu_single_thread;
 
 fn int(cell: &Cell) -> Option<i64> {
     match cell {
@@ -84,14 +80,7 @@ fn figures_are_written_with_their_data() {
     let ch = ch1::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch1-figures-{}", std::process::id()));
     let written = ch1::draw_figures(&ch, &dir).unwrap();
-    assert!(written.iter().any(|p| p.ends_with("trajectories.svg")));
-    for p in &written {
-        let text = std::fs::read_to_string(p).unwrap();
-        assert!(text.len() > 200, "{} is nearly empty", p.display());
-        if p.extension().is_some_and(|e| e == "svg") {
-            assert!(text.contains("<text"), "{} has no text", p.display());
-        }
-    }
+    common::check_written_figures(&written, &["trajectories.svg"]);
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -6,14 +6,10 @@ use lrbook::regimes::{self, Regime};
 use lrbook::surfaces::{self, Surface, SweepOptions};
 use tch::{Cuda, Device};
 
-/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
-/// binary run in parallel threads, and each seeds and draws.
-fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
-    lrbook::device::set_threads(1);
-    lrbook::device::rng_lock()
-}
-
 use Regime::{Diverged, JustRight, Oscillating, TooSmall};
+
+mod common;
+use common::cpu_single_thread;
 
 /// The claims that hold for the quick and the full configuration alike.
 fn check_claims(ch: &Chapter2) {

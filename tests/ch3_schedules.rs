@@ -6,12 +6,8 @@ use lrbook::report::Cell;
 use lrbook::schedule::{CosineAnnealingLr, LrSchedule, OneCycleConfig, OneCycleLr};
 use tch::{Cuda, Device};
 
-/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
-/// binary run in parallel threads, and each seeds and draws.
-fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
-    lrbook::device::set_threads(1);
-    lrbook::device::rng_lock()
-}
+mod common;
+use common::cpu_single_thread;
 
 fn num(cell: &Cell) -> f64 {
     match cell {
@@ -232,16 +228,10 @@ fn figures_are_written_with_their_data() {
     let ch = ch3::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch3-figures-{}", std::process::id()));
     let written = ch3::draw_figures(&ch, &dir).unwrap();
-    for name in ["gallery.svg", "training.svg", "gallery_decays.csv"] {
-        assert!(written.iter().any(|p| p.ends_with(name)), "{name} missing");
-    }
-    for p in &written {
-        let text = std::fs::read_to_string(p).unwrap();
-        assert!(text.len() > 200, "{} is nearly empty", p.display());
-        if p.extension().is_some_and(|e| e == "svg") {
-            assert!(text.contains("<text"), "{} has no text", p.display());
-        }
-    }
+    common::check_written_figures(
+        &written,
+        &["gallery.svg", "training.svg", "gallery_decays.csv"],
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -4,12 +4,8 @@ use lrbook::chapters::{ch4, ch4_exercises, Config};
 use lrbook::report::{Cell, Table};
 use tch::{Cuda, Device};
 
-/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
-/// binary run in parallel threads, and each seeds and draws.
-fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
-    lrbook::device::set_threads(1);
-    lrbook::device::rng_lock()
-}
+mod common;
+use common::cpu_single_thread;
 
 fn num(cell: &Cell) -> f64 {
     match cell {
@@ -198,18 +194,15 @@ fn figures_are_written_with_their_data() {
     let ch = ch4::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch4-figures-{}", std::process::id()));
     let written = ch4::draw_figures(&ch, &dir).unwrap();
-    for name in [
-        "ravine.svg",
-        "effective_lr.svg",
-        "sensitivity.svg",
-        "sensitivity.csv",
-    ] {
-        assert!(written.iter().any(|p| p.ends_with(name)), "{name} missing");
-    }
-    for p in &written {
-        let text = std::fs::read_to_string(p).unwrap();
-        assert!(text.len() > 200, "{} is nearly empty", p.display());
-    }
+    common::check_written_figures(
+        &written,
+        &[
+            "ravine.svg",
+            "effective_lr.svg",
+            "sensitivity.svg",
+            "sensitivity.csv",
+        ],
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

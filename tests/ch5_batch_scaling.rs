@@ -6,12 +6,8 @@ use lrbook::chapters::{ch5_exercises, Config};
 use lrbook::report::Cell;
 use tch::{Cuda, Device};
 
-/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
-/// binary run in parallel threads, and each seeds and draws.
-fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
-    lrbook::device::set_threads(1);
-    lrbook::device::rng_lock()
-}
+mod common;
+use common::cpu_single_thread;
 
 fn num(cell: &Cell) -> f64 {
     match cell {
@@ -241,20 +237,17 @@ fn figures_are_written_with_their_data() {
     let dir = std::env::temp_dir().join(format!("lrbook-ch5-figures-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let written = ch5::draw_figures(&ch, &dir).unwrap();
-    for name in [
-        "noise_law.svg",
-        "best_lr.svg",
-        "tradeoff.svg",
-        "noise_scale_training.svg",
-        "rules.svg",
-        "rules_by_step.csv",
-    ] {
-        assert!(written.iter().any(|p| p.ends_with(name)), "{name} missing");
-    }
-    for p in &written {
-        let text = std::fs::read_to_string(p).unwrap();
-        assert!(text.len() > 200, "{} is nearly empty", p.display());
-    }
+    common::check_written_figures(
+        &written,
+        &[
+            "noise_law.svg",
+            "best_lr.svg",
+            "tradeoff.svg",
+            "noise_scale_training.svg",
+            "rules.svg",
+            "rules_by_step.csv",
+        ],
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

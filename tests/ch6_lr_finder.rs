@@ -5,12 +5,8 @@ use lrbook::chapters::{ch6_exercises, Config};
 use lrbook::finder::{Rule, Stop};
 use lrbook::report::Cell;
 
-/// One CPU thread, and the lock on libtorch's global random generator: the tests of this
-/// binary run in parallel threads, and each seeds and draws.
-fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
-    lrbook::device::set_threads(1);
-    lrbook::device::rng_lock()
-}
+mod common;
+use common::cpu_single_thread;
 
 #[test]
 fn quick_report_is_pinned_and_every_run_is_consistent() {
@@ -207,21 +203,15 @@ fn figures_are_written_with_their_data() {
     let ch = ch6::run(&Config::quick_cpu()).unwrap();
     let dir = std::env::temp_dir().join(format!("lrbook-ch6-figures-{}", std::process::id()));
     let written = ch6::draw_figures(&ch, &dir).unwrap();
-    for name in [
-        "finder_setups.svg",
-        "grid_vs_suggestions.svg",
-        "trained_model.svg",
-        "finder_0.csv",
-    ] {
-        assert!(written.iter().any(|p| p.ends_with(name)), "{name} missing");
-    }
-    for p in &written {
-        let text = std::fs::read_to_string(p).unwrap();
-        assert!(text.len() > 200, "{} is nearly empty", p.display());
-        if p.extension().is_some_and(|e| e == "svg") {
-            assert!(text.contains("<text"), "{} has no text", p.display());
-        }
-    }
+    common::check_written_figures(
+        &written,
+        &[
+            "finder_setups.svg",
+            "grid_vs_suggestions.svg",
+            "trained_model.svg",
+            "finder_0.csv",
+        ],
+    );
     // Each suggestion is marked on the range-test figure.
     let svg = std::fs::read_to_string(dir.join("finder_0.svg")).unwrap();
     for rule in Rule::ALL {
