@@ -46,3 +46,4 @@ bench: setup
 	cargo run --quiet --example bench_adam_step
 	bench/finder_range_test.sh
 	cargo run --quiet --example bench_lr_sweep
+	bench/chapter_quick.sh

@@ -4,7 +4,7 @@ One training step of the Fashion-MNIST MLP 784-128-10 (ReLU, f32, cross-entropy)
 batch size: forward, loss, zero_grad, backward, optimizer step. The inputs are fixed random
 tensors (the arithmetic does not depend on the values). Prints one line per workload:
 `name median_us` (median over repeats of the mean time per step).
-Usage: .venv/bin/python bench/train_step.py THREADS REPEATS STEPS
+Usage: .venv/bin/python bench/train_step.py THREADS REPEATS STEPS [cpu|cuda]
 """
 import statistics
 import sys
@@ -14,17 +14,25 @@ import torch
 import torch.nn.functional as F
 
 threads, repeats, steps = (int(a) for a in sys.argv[1:4])
+device = sys.argv[4] if len(sys.argv) > 4 else "cpu"
 torch.set_num_threads(threads)
+
+
+def sync():
+    if device == "cuda":
+        torch.cuda.synchronize()
 
 
 def timed(step):
     step()  # warm-up
     step()
+    sync()
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
         for _ in range(steps):
             step()
+        sync()
         times.append((time.perf_counter() - t) / steps)
     return statistics.median(times) * 1e6
 
@@ -32,9 +40,9 @@ def timed(step):
 for batch in (32, 128, 1024):
     for opt_name in ("sgd", "adam"):
         torch.manual_seed(0)
-        model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
-        x = torch.randn(batch, 784)
-        y = torch.randint(0, 10, (batch,))
+        model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)).to(device)
+        x = torch.randn(batch, 784, device=device)
+        y = torch.randint(0, 10, (batch,), device=device)
         if opt_name == "sgd":
             opt = torch.optim.SGD(model.parameters(), lr=0.01)
         else:
@@ -48,5 +56,5 @@ for batch in (32, 128, 1024):
         print(f"mlp_b{batch}_{opt_name} {timed(step):.3f}")
 
 n = 1024
-a, b = torch.randn(n, n), torch.randn(n, n)
+a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
 print(f"sgemm_{n} {timed(lambda: torch.mm(a, b)):.3f}")

@@ -26,18 +26,30 @@ struct Args {
     /// Steps per repetition.
     #[arg(long, default_value_t = 50)]
     steps: usize,
+    /// `cpu` or `cuda` (both sides run there; the table is marked with the device).
+    #[arg(long, default_value = "cpu")]
+    device: lrbook::device::DeviceChoice,
+}
+
+/// Waits for queued GPU work, so that wall time measures it (a no-op on the CPU).
+fn sync(device: Device) {
+    if let Device::Cuda(i) = device {
+        tch::Cuda::synchronize(i as i64);
+    }
 }
 
 /// Median over `repeats` of the mean microseconds per call of `step`, after two warm-ups.
-fn timed(repeats: usize, steps: usize, step: &mut dyn FnMut()) -> f64 {
+fn timed(device: Device, repeats: usize, steps: usize, step: &mut dyn FnMut()) -> f64 {
     step();
     step();
+    sync(device);
     let mut times: Vec<f64> = (0..repeats)
         .map(|_| {
             let t = Instant::now();
             for _ in 0..steps {
                 step();
             }
+            sync(device);
             t.elapsed().as_secs_f64() / steps as f64
         })
         .collect();
@@ -55,17 +67,17 @@ fn step_flops(b: f64) -> f64 {
 }
 // ANCHOR_END: step_flops
 
-fn mlp_step_time(args: &Args, batch: i64, optimizer: &str) -> anyhow::Result<f64> {
+fn mlp_step_time(args: &Args, device: Device, batch: i64, optimizer: &str) -> anyhow::Result<f64> {
     tch::manual_seed(0);
-    let vs = nn::VarStore::new(Device::Cpu);
+    let vs = nn::VarStore::new(device);
     let model = Mlp::new(&vs.root(), &[784, 128, 10], Activation::Relu)?;
-    let x = Tensor::randn([batch, 784], (Kind::Float, Device::Cpu));
-    let y = Tensor::randint(10, [batch], (Kind::Int64, Device::Cpu));
+    let x = Tensor::randn([batch, 784], (Kind::Float, device));
+    let y = Tensor::randint(10, [batch], (Kind::Int64, device));
     let loss = |m: &Mlp| m.forward(&x).cross_entropy_for_logits(&y);
     Ok(match optimizer {
         "tch" => {
             let mut opt = nn::Adam::default().build(&vs, 1e-3)?;
-            timed(args.repeats, args.steps, &mut || {
+            timed(device, args.repeats, args.steps, &mut || {
                 opt.zero_grad();
                 loss(&model).backward();
                 opt.step();
@@ -79,7 +91,7 @@ fn mlp_step_time(args: &Args, batch: i64, optimizer: &str) -> anyhow::Result<f64
                 Box::new(Adam::new(params, AdamConfig::default())?)
             };
             let lr = if optimizer == "sgd" { 0.01 } else { 1e-3 };
-            timed(args.repeats, args.steps, &mut || {
+            timed(device, args.repeats, args.steps, &mut || {
                 opt.zero_grad();
                 loss(&model).backward();
                 opt.step(lr).expect("optimizer step");
@@ -94,6 +106,11 @@ fn main() -> anyhow::Result<()> {
     lrbook::validate::at_least_one("--repeats", args.repeats)?;
     lrbook::validate::at_least_one("--steps", args.steps)?;
     lrbook::device::set_threads(args.threads);
+    let device = args.device.resolve()?;
+    let device_name = match device {
+        Device::Cuda(_) => "cuda",
+        _ => "cpu",
+    };
 
     let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/train_step.py");
@@ -103,6 +120,7 @@ fn main() -> anyhow::Result<()> {
             &args.threads.to_string(),
             &args.repeats.to_string(),
             &args.steps.to_string(),
+            device_name,
         ])
         .output()
         .map_err(|e| anyhow::anyhow!("could not run {python} (run `make setup` first): {e}"))?;
@@ -120,15 +138,15 @@ fn main() -> anyhow::Result<()> {
         .collect();
 
     let n = 1024i64;
-    let a = Tensor::randn([n, n], (Kind::Float, Device::Cpu));
-    let b = Tensor::randn([n, n], (Kind::Float, Device::Cpu));
-    let sgemm_us = timed(args.repeats, 5, &mut || {
+    let a = Tensor::randn([n, n], (Kind::Float, device));
+    let b = Tensor::randn([n, n], (Kind::Float, device));
+    let sgemm_us = timed(device, args.repeats, 5, &mut || {
         let _ = a.mm(&b);
     });
     let sgemm_gflops = 2.0 * (n as f64).powi(3) / sgemm_us / 1e3;
 
     let mut table = format!(
-        "Training step of the MLP 784-128-10 (f32), {} CPU thread(s); median of {} repetitions of {} steps. \
+        "Training step of the MLP 784-128-10 (f32) on {device_name}, {} CPU thread(s); median of {} repetitions of {} steps. \
          sgemm through libtorch ({n}×{n}): {:.1} GFLOP/s.\n\n\
          | workload | lrbook (µs) | PyTorch (µs) | lrbook / PyTorch | lrbook GFLOP/s | % of sgemm |\n\
          |:---|---:|---:|---:|---:|---:|\n",
@@ -140,7 +158,7 @@ fn main() -> anyhow::Result<()> {
             ("adam", "adam", "Adam (lrbook::optim)"),
             ("tch", "adam", "Adam (tch built-in)"),
         ] {
-            let us = mlp_step_time(&args, batch, ours)?;
+            let us = mlp_step_time(&args, device, batch, ours)?;
             let py = torch
                 .get(&format!("mlp_b{batch}_{theirs}"))
                 .copied()
@@ -161,7 +179,10 @@ fn main() -> anyhow::Result<()> {
     println!("{table}");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/results");
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("train_step_cpu_{}thread.md", args.threads));
+    let path = dir.join(format!(
+        "train_step_{device_name}_{}thread.md",
+        args.threads
+    ));
     std::fs::write(&path, &table)?;
     eprintln!("wrote {}", path.display());
     Ok(())
