@@ -162,6 +162,7 @@ fn the_twin_comparison_detects_a_disturbed_optimizer() {
 
 #[test]
 fn a_failing_loss_closure_still_restores_the_model() {
+    let _rng = lrbook::device::rng_lock(); // libtorch's RNG is global to the process
     let data = data();
     let batches: Vec<(Tensor, Tensor)> = data.batches(16, Some(1), true).unwrap().collect();
     let (vs, net) = model(3);
@@ -262,6 +263,7 @@ fn stops_on_divergence_on_data_exhaustion_and_records_validation_losses() {
 
 #[test]
 fn bad_settings_are_clear_errors() {
+    let _rng = lrbook::device::rng_lock(); // libtorch's RNG is global to the process
     let cases: [(f64, f64, usize, &str); 6] = [
         (1.0, 1.0, 100, "start_lr = 1 >= end_lr = 1"),
         (10.0, 1e-3, 100, "the sweep must go up"),
