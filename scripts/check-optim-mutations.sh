@@ -5,28 +5,8 @@
 # Usage: scripts/check-optim-mutations.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
-survivors=0
-backup=""; target=""
-# Put the file back even if the script is interrupted mid-mutation.
-trap '[ -n "$backup" ] && cp "$backup" "$target" && rm -f "$backup"' EXIT INT TERM
-run() { # file, old, new
-    target="$1"
-    backup="$(mktemp)"
-    cp "$1" "$backup"
-    python3 - "$1" "$2" "$3" <<'PY'
-import sys
-p, old, new = sys.argv[1:4]
-s = open(p).read()
-assert old in s, f"mutation target not found in {p}: {old}"
-open(p, "w").write(s.replace(old, new, 1))
-PY
-    if cargo test --quiet --test optim_conformance every_update_rule >/dev/null 2>&1; then
-        echo "SURVIVED: $1: $2 -> $3"; survivors=$((survivors + 1))
-    else
-        echo "killed:   $1: $2 -> $3"
-    fi
-    cp "$backup" "$1"; rm -f "$backup"; backup=""
-}
+MUTATION_TEST="cargo test --quiet --test optim_conformance every_update_rule"
+source scripts/mutation-harness.sh
 run src/optim/sgd.rs "None => d_p.copy()," "None => d_p.copy() * (1.0 - c.dampening),"
 run src/optim/sgd.rs "Some(b) => b * c.momentum + &d_p * (1.0 - c.dampening)," "Some(b) => b * c.momentum + &d_p,"
 run src/optim/sgd.rs "d_p + &b * c.momentum" "&b * c.momentum"
@@ -48,5 +28,4 @@ run src/optim/adam_variants.rs "0.96f64.powf((t + 1.0) * c.momentum_decay)" "0.9
 run src/optim/adam_variants.rs "let update = if rho_t > 5.0 {" "let update = if rho_t > 4.0 {"
 run src/optim/adam_variants.rs "m_hat * lr * adaptive * rect" "m_hat * lr * adaptive"
 run src/optim/adam_variants.rs "let m_hat = &self.exp_avgs[i] / bias_correction1;" "let m_hat = self.exp_avgs[i].shallow_clone();"
-echo "$survivors mutations survived"
-[ "$survivors" -eq 0 ]
+finish

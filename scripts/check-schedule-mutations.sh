@@ -5,28 +5,8 @@
 # Usage: scripts/check-schedule-mutations.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
-survivors=0
-backup=""; target=""
-# Put the file back even if the script is interrupted mid-mutation.
-trap '[ -n "$backup" ] && cp "$backup" "$target" && rm -f "$backup"' EXIT INT TERM
-run() { # file, old, new
-    target="$1"
-    backup="$(mktemp)"
-    cp "$1" "$backup"
-    python3 - "$1" "$2" "$3" <<'PY'
-import sys
-p, old, new = sys.argv[1:4]
-s = open(p).read()
-assert old in s, f"mutation target not found in {p}: {old}"
-open(p, "w").write(s.replace(old, new, 1))
-PY
-    if cargo test --quiet --test schedule_conformance >/dev/null 2>&1; then
-        echo "SURVIVED: $1: $2 -> $3"; survivors=$((survivors + 1))
-    else
-        echo "killed:   $1: $2 -> $3"
-    fi
-    cp "$backup" "$1"; rm -f "$backup"; backup=""
-}
+MUTATION_TEST="cargo test --quiet --test schedule_conformance"
+source scripts/mutation-harness.sh
 run src/schedule/basic.rs "let decays = (step / self.step_size) as f64;" "let decays = ((step + 1) / self.step_size) as f64;"
 run src/schedule/basic.rs "partition_point(|&m| m <= step)" "partition_point(|&m| m < step)"
 run src/schedule/basic.rs "self.base_lr * self.gamma.powf(step as f64)" "self.base_lr * self.gamma.powf(step as f64 + 1.0)"
@@ -46,5 +26,4 @@ run src/schedule/plateau.rs "(PlateauMode::Min, ThresholdMode::Abs) => a < best 
 run src/schedule/plateau.rs "(PlateauMode::Max, ThresholdMode::Rel) => a > best * (th + 1.0)," "(PlateauMode::Max, ThresholdMode::Rel) => a > best * (0.5 * th + 1.0),"
 run src/schedule/plateau.rs "(PlateauMode::Max, ThresholdMode::Abs) => a > best + th," "(PlateauMode::Max, ThresholdMode::Abs) => a > best + 0.5 * th,"
 run src/schedule/cycles.rs "self.config.cycle_momentum.then(|| self.values(step).1)" "self.config.cycle_momentum.then(|| self.values(step + 1).1)"
-echo "$survivors mutations survived"
-[ "$survivors" -eq 0 ]
+finish

@@ -86,9 +86,6 @@ impl Optimizer for Adagrad {
     }
 
     fn state(&self) -> Vec<StateBuffer> {
-        vec![StateBuffer {
-            name: "sum",
-            tensors: self.sums.iter().map(Tensor::shallow_clone).collect(),
-        }]
+        vec![StateBuffer::of("sum", &self.sums)]
     }
 }

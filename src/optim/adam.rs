@@ -170,24 +170,11 @@ impl Optimizer for Adam {
 
     fn state(&self) -> Vec<StateBuffer> {
         let mut out = vec![
-            StateBuffer {
-                name: "exp_avg",
-                tensors: self.exp_avgs.iter().map(Tensor::shallow_clone).collect(),
-            },
-            StateBuffer {
-                name: "exp_avg_sq",
-                tensors: self.exp_avg_sqs.iter().map(Tensor::shallow_clone).collect(),
-            },
+            StateBuffer::of("exp_avg", &self.exp_avgs),
+            StateBuffer::of("exp_avg_sq", &self.exp_avg_sqs),
         ];
         if self.config.amsgrad {
-            out.push(StateBuffer {
-                name: "max_exp_avg_sq",
-                tensors: self
-                    .max_exp_avg_sqs
-                    .iter()
-                    .map(Tensor::shallow_clone)
-                    .collect(),
-            });
+            out.push(StateBuffer::of("max_exp_avg_sq", &self.max_exp_avg_sqs));
         }
         out
     }

@@ -13,13 +13,6 @@ fn check_adam_like(name: &str, beta1: f64, beta2: f64, eps: f64, weight_decay: f
     Ok(())
 }
 
-fn buffer(name: &'static str, tensors: &[Tensor]) -> StateBuffer {
-    StateBuffer {
-        name,
-        tensors: tensors.iter().map(Tensor::shallow_clone).collect(),
-    }
-}
-
 /// Options of [`Adamax`], with PyTorch's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdamaxConfig {
@@ -111,8 +104,8 @@ impl Optimizer for Adamax {
 
     fn state(&self) -> Vec<StateBuffer> {
         vec![
-            buffer("exp_avg", &self.exp_avgs),
-            buffer("exp_inf", &self.exp_infs),
+            StateBuffer::of("exp_avg", &self.exp_avgs),
+            StateBuffer::of("exp_inf", &self.exp_infs),
         ]
     }
 }
@@ -227,8 +220,8 @@ impl Optimizer for NAdam {
 
     fn state(&self) -> Vec<StateBuffer> {
         vec![
-            buffer("exp_avg", &self.exp_avgs),
-            buffer("exp_avg_sq", &self.exp_avg_sqs),
+            StateBuffer::of("exp_avg", &self.exp_avgs),
+            StateBuffer::of("exp_avg_sq", &self.exp_avg_sqs),
         ]
     }
 }
@@ -350,8 +343,8 @@ impl Optimizer for RAdam {
 
     fn state(&self) -> Vec<StateBuffer> {
         vec![
-            buffer("exp_avg", &self.exp_avgs),
-            buffer("exp_avg_sq", &self.exp_avg_sqs),
+            StateBuffer::of("exp_avg", &self.exp_avgs),
+            StateBuffer::of("exp_avg_sq", &self.exp_avg_sqs),
         ]
     }
 }

@@ -59,6 +59,14 @@ pub struct StateBuffer {
 }
 
 impl StateBuffer {
+    /// A named buffer of shallow copies of `tensors` (same storage, no copy of the data).
+    pub fn of(name: &'static str, tensors: &[Tensor]) -> Self {
+        Self {
+            name,
+            tensors: tensors.iter().map(Tensor::shallow_clone).collect(),
+        }
+    }
+
     /// Bytes this buffer occupies across all parameters.
     pub fn bytes(&self) -> usize {
         self.tensors

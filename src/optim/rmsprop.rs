@@ -114,21 +114,12 @@ impl Optimizer for RmsProp {
     }
 
     fn state(&self) -> Vec<StateBuffer> {
-        let mut out = vec![StateBuffer {
-            name: "square_avg",
-            tensors: self.square_avgs.iter().map(Tensor::shallow_clone).collect(),
-        }];
+        let mut out = vec![StateBuffer::of("square_avg", &self.square_avgs)];
         if !self.grad_avgs.is_empty() {
-            out.push(StateBuffer {
-                name: "grad_avg",
-                tensors: self.grad_avgs.iter().map(Tensor::shallow_clone).collect(),
-            });
+            out.push(StateBuffer::of("grad_avg", &self.grad_avgs));
         }
         if !self.buffers.is_empty() {
-            out.push(StateBuffer {
-                name: "momentum_buffer",
-                tensors: self.buffers.iter().map(Tensor::shallow_clone).collect(),
-            });
+            out.push(StateBuffer::of("momentum_buffer", &self.buffers));
         }
         out
     }
