@@ -1,8 +1,9 @@
 //! The flags every chapter example shares: `--device`, `--quick`, `--out`, `--seed`, `--threads`.
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Command, FromArgMatches};
 
+use crate::chapters::exercise::Exercise;
 use crate::device::DeviceChoice;
 
 /// Flags common to every chapter example. Flatten into an example's own `clap::Parser`.
@@ -107,6 +108,29 @@ impl CommonArgs {
             started.elapsed().as_secs_f64()
         );
     }
+}
+
+/// The whole `main` of an exercise example: parses the chapter flags and `E`'s own flags,
+/// solves `E`, draws its figures, prints its tables and writes them to the book's folders.
+pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
+    let started = std::time::Instant::now();
+    // Augmenting with CommonArgs would take its doc comment as the about text: set ours last.
+    let command = CommonArgs::augment_args(E::augment_args(Command::new(E::NAME)))
+        .about(E::ABOUT)
+        .version(env!("CARGO_PKG_VERSION"));
+    let matches = command.get_matches();
+    let parsed = CommonArgs::from_arg_matches(&matches)
+        .and_then(|common| Ok((common, E::from_arg_matches(&matches)?)));
+    let (common, exercise) = parsed.unwrap_or_else(|e| e.exit());
+    let cfg = common.init()?;
+    let figures_dir = common.figures_dir(E::CHAPTER);
+    let solution = exercise.solve(&cfg, Some(&figures_dir))?;
+    common.publish(
+        E::CHAPTER,
+        &solution.report(E::TITLE),
+        solution.figures.len(),
+        started,
+    )
 }
 
 /// The book's source folder, `book/src` in this repository.

@@ -15,6 +15,8 @@
 //! | [`schedule`] | every PyTorch LR scheduler (exact), warmup, composition, plateau; `apply` to a tch optimizer | 3 |
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
 //! | [`batch`] | LR scaling rules, gradient noise, McCandlish's noise scale and critical batch, the steps/examples trade-off | 5 |
+//! | [`grid`] | log-spaced learning-rate grids, by count or by step in decades | 2, 4, 5, 6 |
+//! | [`experiment`] | the Fashion-MNIST MLP set-up (subset sizes, seeded network) chapters 2–6 share | 2–6 |
 //! | [`finder`] | the LR range test, restoring the model, and fastai's four suggestion rules | 6 |
 //! | [`quadratic`] | closed forms and gradient descent on quadratics, with momentum | 1 |
 //! | [`surfaces`] | bowl, ravine and Rosenbrock with autograd; many learning rates as one batch | 2 |
@@ -30,7 +32,9 @@ pub mod cli;
 pub mod data;
 pub mod device;
 mod error;
+pub mod experiment;
 pub mod finder;
+pub mod grid;
 pub mod hessian;
 pub mod models;
 pub mod optim;

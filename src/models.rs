@@ -1,6 +1,7 @@
-//! Small models on `tch::nn`: linear maps, multi-layer perceptrons and a small CNN.
+//! Small models on `tch::nn`: multi-layer perceptrons and a small CNN, and [`seeded`]
+//! construction, so that every chapter starts a run from the same weights on any device.
 use tch::nn::{self, Module};
-use tch::Tensor;
+use tch::{Device, Kind, Tensor};
 
 use crate::{Error, Result};
 
@@ -107,10 +108,59 @@ impl Module for SmallCnn {
     }
 }
 
+/// Fashion-MNIST's input and class counts around `hidden`: `[784, hidden…, 10]`.
+pub fn fashion_mlp_sizes(hidden: &[i64]) -> Vec<i64> {
+    let mut sizes = vec![784];
+    sizes.extend(hidden);
+    sizes.push(10);
+    sizes
+}
+
+/// How tables name a Fashion-MNIST MLP: `784-128-10` for `hidden = [128]`.
+pub fn mlp_label(hidden: &[i64]) -> String {
+    let sizes: Vec<String> = fashion_mlp_sizes(hidden)
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    sizes.join("-")
+}
+
+/// Builds a model with `build` after seeding libtorch with `seed`, on the CPU, converts its
+/// parameters to `kind` and moves them to `device`.
+///
+/// Initialising on the CPU first means the CPU and a GPU start from the same weights, and
+/// one seed gives one network whatever the device. Every chapter builds its models here.
+pub fn seeded<M>(
+    seed: u64,
+    kind: Kind,
+    device: Device,
+    build: impl FnOnce(&nn::Path) -> Result<M>,
+) -> Result<(nn::VarStore, M)> {
+    tch::manual_seed(seed as i64);
+    let mut vs = nn::VarStore::new(Device::Cpu);
+    let model = build(&vs.root())?;
+    if kind != Kind::Float {
+        vs.set_kind(kind);
+    }
+    vs.set_device(device);
+    Ok((vs, model))
+}
+
+/// An f32 [`Mlp`] with `sizes` and `activation`, initialised from `seed` (see [`seeded`]).
+pub fn seeded_mlp(
+    seed: u64,
+    sizes: &[i64],
+    activation: Activation,
+    device: Device,
+) -> Result<(nn::VarStore, Mlp)> {
+    seeded(seed, Kind::Float, device, |root| {
+        Mlp::new(root, sizes, activation)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tch::{Device, Kind};
 
     #[test]
     fn mlp_shapes_and_parameter_count() {
@@ -142,5 +192,26 @@ mod tests {
             .sum();
         assert_eq!(n, (25 * 4 + 4) + (4 * 25 * 8 + 8) + (8 * 16 * 10 + 10));
         assert!(SmallCnn::new(&vs.root(), (0, 8), 10).is_err());
+    }
+
+    #[test]
+    fn seeded_models_repeat_and_label() {
+        let _lock = crate::device::rng_lock();
+        let (a, _) =
+            seeded_mlp(3, &fashion_mlp_sizes(&[16]), Activation::Relu, Device::Cpu).unwrap();
+        let (b, _) = seeded_mlp(3, &[784, 16, 10], Activation::Relu, Device::Cpu).unwrap();
+        let (c, _) = seeded(4, Kind::Double, Device::Cpu, |root| {
+            Mlp::new(root, &[784, 16, 10], Activation::Relu)
+        })
+        .unwrap();
+        let first = |vs: &nn::VarStore| vs.variables()["layer0.weight"].shallow_clone();
+        assert!(first(&a).equal(&first(&b)));
+        assert_eq!(first(&c).kind(), Kind::Double);
+        assert_ne!(
+            first(&a).double_value(&[0, 0]),
+            first(&c).double_value(&[0, 0])
+        );
+        assert_eq!(mlp_label(&[256, 128]), "784-256-128-10");
+        assert!(seeded_mlp(0, &[784], Activation::Relu, Device::Cpu).is_err());
     }
 }

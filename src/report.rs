@@ -28,6 +28,15 @@ impl Cell {
         Cell::Num { value, digits }
     }
 
+    /// The number in the cell (an integer as `f64`); `None` for text.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Cell::Num { value, .. } => Some(*value),
+            Cell::Int(i) => Some(*i as f64),
+            Cell::Text(_) => None,
+        }
+    }
+
     /// Renders the cell as it appears in markdown.
     pub fn render(&self) -> String {
         match self {
@@ -142,6 +151,16 @@ impl Table {
         self.rows.push(row);
     }
 
+    /// The index of the column headed `name`.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// The cell in row `row` under the column headed `name`.
+    pub fn cell(&self, row: usize, name: &str) -> Option<&Cell> {
+        self.rows.get(row)?.get(self.column(name)?)
+    }
+
     /// The table as GitHub-flavoured markdown, without the title.
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
@@ -227,6 +246,18 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_are_read_by_column_name() {
+        let mut t = Table::new("t", "T", &["η", "steps", "verdict"]);
+        t.push(vec![Cell::num(0.5, 3), 12usize.into(), "converges".into()]);
+        assert_eq!(t.column("steps"), Some(1));
+        assert_eq!(t.cell(0, "η"), Some(&Cell::num(0.5, 3)));
+        assert_eq!(t.cell(0, "steps").and_then(Cell::value), Some(12.0));
+        assert_eq!(t.cell(0, "verdict").and_then(Cell::value), None);
+        assert_eq!(t.cell(0, "nope"), None);
+        assert_eq!(t.cell(1, "η"), None);
+    }
 
     #[test]
     fn significant_digits_plain_and_scientific() {

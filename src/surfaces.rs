@@ -232,19 +232,7 @@ fn check_sweep(surface: &Surface, etas: &[f64], opts: &SweepOptions) -> Result<(
     Ok(())
 }
 
-/// `n` learning rates log-spaced from `lo` to `hi` inclusive.
-pub fn log_spaced(lo: f64, hi: f64, n: usize) -> Result<Vec<f64>> {
-    validate::learning_rate("lowest learning rate", lo)?;
-    validate::learning_rate("highest learning rate", hi)?;
-    validate::at_least_one("number of learning rates", n)?;
-    if n == 1 {
-        return Ok(vec![lo]);
-    }
-    let (a, b) = (lo.ln(), hi.ln());
-    Ok((0..n)
-        .map(|i| (a + (b - a) * i as f64 / (n - 1) as f64).exp())
-        .collect())
-}
+pub use crate::grid::log_spaced;
 
 /// One gradient-descent step on every row at once: `x ← x − η∇f(x)` with one `η` per row,
 /// except rows whose `active` entry is false, which stay put.

@@ -148,6 +148,26 @@ impl History {
     pub fn losses(&self) -> Vec<f64> {
         self.steps.iter().map(|r| r.loss).collect()
     }
+
+    /// Held-out accuracy at the last evaluation; NaN if there was none (a run that diverged
+    /// before its first evaluation) or the loss has no accuracy.
+    pub fn final_accuracy(&self) -> f64 {
+        self.evals
+            .last()
+            .and_then(|e| e.accuracy)
+            .unwrap_or(f64::NAN)
+    }
+
+    /// Held-out loss at the last evaluation; NaN if there was none.
+    pub fn final_eval_loss(&self) -> f64 {
+        self.evals.last().map_or(f64::NAN, |e| e.loss)
+    }
+
+    /// Mean training loss over the last `window` steps (at least one); NaN with no steps.
+    pub fn mean_final_loss(&self, window: usize) -> f64 {
+        let tail = &self.steps[self.steps.len().saturating_sub(window.max(1))..];
+        tail.iter().map(|r| r.loss).sum::<f64>() / tail.len() as f64
+    }
 }
 
 /// Trains `model` on `data` with `optimizer`, taking each step's learning rate (and
@@ -307,6 +327,39 @@ mod tests {
         let x = Tensor::linspace(-1.0, 1.0, 64, (Kind::Float, Device::Cpu)).view([64, 1]);
         let y = &x * 2.0 + 1.0;
         Dataset::new(x, y).unwrap()
+    }
+
+    #[test]
+    fn history_summaries_read_the_last_records() {
+        let step = |step, loss| StepRecord {
+            step,
+            epoch: 0,
+            lr: 0.1,
+            loss,
+            accuracy: None,
+        };
+        let mut h = History {
+            steps: vec![step(0, 4.0), step(1, 2.0), step(2, 1.0)],
+            evals: vec![],
+            outcome: Outcome::Completed,
+        };
+        assert!(h.final_accuracy().is_nan() && h.final_eval_loss().is_nan());
+        assert_eq!(h.mean_final_loss(2), 1.5);
+        assert_eq!(h.mean_final_loss(0), 1.0);
+        assert_eq!(h.mean_final_loss(10), 7.0 / 3.0);
+        h.evals = vec![
+            EvalRecord {
+                step: 1,
+                loss: 0.9,
+                accuracy: Some(0.5),
+            },
+            EvalRecord {
+                step: 3,
+                loss: 0.7,
+                accuracy: Some(0.75),
+            },
+        ];
+        assert_eq!((h.final_accuracy(), h.final_eval_loss()), (0.75, 0.7));
     }
 
     #[test]

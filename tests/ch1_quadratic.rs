@@ -1,7 +1,8 @@
 //! Chapter 1: the report of the quick and the full configuration is pinned by snapshots,
 //! and key findings are asserted directly, so a change to the update rule fails here.
+use lrbook::chapters::exercise::Exercise;
 use lrbook::chapters::{ch1, ch1_exercises, Config};
-use lrbook::report::Cell;
+use lrbook::report::{Cell, Table};
 use tch::{Cuda, Device};
 
 mod common;
@@ -60,8 +61,10 @@ fn full_report_is_pinned() {
 #[test]
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
-    let (iterates, verdicts) =
-        ch1_exercises::ex1_iterates(&ch1_exercises::EX1_ETAS, 10, Device::Cpu).unwrap();
+    let ex1 = ch1_exercises::Iterates::defaults()
+        .and_then(|ex| ex.solve(&Config::full_cpu(), None))
+        .unwrap();
+    let [iterates, verdicts]: [Table; 2] = ex1.tables.try_into().unwrap();
     // η = 0.5 lands on w = 5 in one step; η = 1.0 alternates 0, 10; η = 1.5 grows ×(−2).
     assert_eq!(iterates.rows[1][2], Cell::num(5.0, 6));
     assert_eq!(iterates.rows[3][3], Cell::num(10.0, 6));

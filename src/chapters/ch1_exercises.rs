@@ -1,12 +1,44 @@
 //! Chapter 1's exercises, with runnable solutions (`examples/ch1_ex*`).
+use std::path::Path;
+
 use tch::Device;
 
+use super::exercise::{Exercise, Solution};
+use super::Config;
 use crate::quadratic::{self, closed_form, Quadratic, RunOptions};
 use crate::report::{Cell, Table};
 use crate::Result;
 
-/// Exercise 1's learning rates, from the source text: `η ∈ {0.1, 0.5, 1.0, 1.5}`.
-pub const EX1_ETAS: [f64; 4] = [0.1, 0.5, 1.0, 1.5];
+/// Exercise 1: every iterate of gradient descent on `(w−5)²` from `w₀ = 0` for each learning
+/// rate, and which ones converge. The learning rates are the source text's.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Iterates {
+    /// Learning rates, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.1,0.5,1.0,1.5",
+        value_name = "ETA,..."
+    )]
+    pub eta: Vec<f64>,
+    /// Steps per run.
+    #[arg(long, default_value_t = 10)]
+    pub steps: usize,
+}
+
+impl Exercise for Iterates {
+    const CHAPTER: &'static str = "ch1";
+    const NAME: &'static str = "ch1_ex1_iterates";
+    const TITLE: &'static str = "Chapter 1, exercise 1";
+    const ABOUT: &'static str = "Prints every iterate of gradient descent on (w−5)² for each \
+        learning rate, and which ones converge.";
+
+    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        crate::validate::at_least_one("--steps", self.steps)?;
+        let (iterates, verdicts) = ex1_iterates(&self.eta, self.steps, cfg.device)?;
+        Ok(Solution::tables(vec![iterates, verdicts]))
+    }
+}
 /// Exercise 2's condition numbers.
 pub const EX2_KAPPAS: [f64; 4] = [2.0, 10.0, 100.0, 1000.0];
 /// Exercise 3's momentum coefficients.

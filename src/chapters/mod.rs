@@ -19,6 +19,7 @@ pub mod ch5;
 pub mod ch5_exercises;
 pub mod ch6;
 pub mod ch6_exercises;
+pub mod exercise;
 
 /// What every chapter's `run` takes.
 #[derive(Clone, Debug)]

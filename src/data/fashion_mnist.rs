@@ -185,6 +185,30 @@ pub fn load_subset(dir: &Path, n_train: usize, n_test: usize) -> Result<FashionM
     })
 }
 
+/// The folder to read: `dir` when given (a `--data-dir` flag), else the one [`locate`] finds.
+pub fn resolve_dir(dir: Option<&Path>) -> Result<PathBuf> {
+    match dir {
+        Some(d) => Ok(d.to_path_buf()),
+        None => locate(),
+    }
+}
+
+/// The one entry point the chapters use: the first `n_train` training and `n_test` test
+/// examples from `dir` (or the installed copy, see [`resolve_dir`]), [`standardize`]d, on
+/// `device`.
+pub fn load_standardized(
+    dir: Option<&Path>,
+    n_train: usize,
+    n_test: usize,
+    device: tch::Device,
+) -> Result<FashionMnist> {
+    let raw = load_subset(&resolve_dir(dir)?, n_train, n_test)?;
+    Ok(FashionMnist {
+        train: standardize(&raw.train).to_device(device),
+        test: standardize(&raw.test).to_device(device),
+    })
+}
+
 /// Subtracts [`PIXEL_MEAN`] and divides by [`PIXEL_STD`]: inputs get about mean 0 and
 /// standard deviation 1 over the training set. Targets are shared, not copied.
 pub fn standardize(data: &Dataset) -> Dataset {

@@ -25,3 +25,78 @@ pub fn check_written_figures(written: &[PathBuf], required: &[&str]) {
         }
     }
 }
+
+/// The cell of `table` in `row` under the column headed `column`; panics naming the table's
+/// columns if there is no such column or row, so a renamed header fails loudly.
+pub fn cell<'a>(
+    table: &'a lrbook::report::Table,
+    row: usize,
+    column: &str,
+) -> &'a lrbook::report::Cell {
+    table.cell(row, column).unwrap_or_else(|| {
+        panic!(
+            "table '{}' has no row {row} under column '{column}' (columns: {:?}, {} rows)",
+            table.id,
+            table.columns,
+            table.rows.len()
+        )
+    })
+}
+
+/// The number in [`cell`]; panics if the cell is text.
+pub fn num(table: &lrbook::report::Table, row: usize, column: &str) -> f64 {
+    let c = cell(table, row, column);
+    c.value().unwrap_or_else(|| {
+        panic!(
+            "table '{}' row {row} column '{column}' is text: {c:?}",
+            table.id
+        )
+    })
+}
+
+/// The first row of `table` whose cell under `column` renders as `text`.
+pub fn row_where(table: &lrbook::report::Table, column: &str, text: &str) -> usize {
+    let c = table.column(column).unwrap_or_else(|| {
+        panic!(
+            "table '{}' has no column '{column}' ({:?})",
+            table.id, table.columns
+        )
+    });
+    table
+        .rows
+        .iter()
+        .position(|r| r[c].render() == text)
+        .unwrap_or_else(|| panic!("table '{}' has no row with {column} = {text}", table.id))
+}
+
+/// Runs `check(cpu, gpu)` on a chapter's quick run on the CPU and on CUDA device 0. Without
+/// a GPU it prints why it skipped (so a CUDA machine's log shows it ran) and returns.
+pub fn on_cpu_and_cuda<R>(
+    test: &str,
+    run: impl Fn(&lrbook::chapters::Config) -> lrbook::Result<R>,
+    check: impl FnOnce(&R, &R),
+) {
+    if !tch::Cuda::is_available() {
+        eprintln!("SKIPPED {test}: no CUDA GPU visible to libtorch");
+        return;
+    }
+    let _rng = cpu_single_thread();
+    let cpu_cfg = lrbook::chapters::Config::quick_cpu();
+    let cpu = run(&cpu_cfg).unwrap_or_else(|e| panic!("{test}: CPU run failed: {e}"));
+    let gpu = run(&lrbook::chapters::Config {
+        device: tch::Device::Cuda(0),
+        ..cpu_cfg
+    })
+    .unwrap_or_else(|e| panic!("{test}: CUDA run failed: {e}"));
+    check(&cpu, &gpu);
+}
+
+/// `|a − b| <= tol · max(|a|, |b|)`: relative closeness for CPU-vs-CUDA comparisons.
+pub fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-300)
+}
+
+/// A fresh temporary folder for one test's figures, named after the test and the process.
+pub fn figures_dir(test: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("lrbook-{test}-{}", std::process::id()))
+}

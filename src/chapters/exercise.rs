@@ -1,0 +1,68 @@
+//! What every exercise solution shares: its flags with their defaults, written once as a
+//! `clap` struct, and one `solve` that the example, the test and the book all call.
+//!
+//! An exercise example is then three lines (see `examples/ch1_ex1_iterates.rs`):
+//!
+//! ```no_run
+//! fn main() -> anyhow::Result<()> {
+//!     Ok(lrbook::cli::exercise_main::<lrbook::chapters::ch1::exercises::Iterates>()?)
+//! }
+//! ```
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Command, FromArgMatches};
+
+use super::Config;
+use crate::report::{Report, Table};
+use crate::{Error, Result};
+
+/// What a solution prints (its tables) and what it drew (figure files).
+#[derive(Debug, Default)]
+pub struct Solution {
+    /// The solution's tables, in the order the book shows them.
+    pub tables: Vec<Table>,
+    /// The figure files written, if a figures folder was given.
+    pub figures: Vec<PathBuf>,
+}
+
+impl Solution {
+    /// A solution that is tables only.
+    pub fn tables(tables: Vec<Table>) -> Self {
+        Solution {
+            tables,
+            figures: Vec::new(),
+        }
+    }
+
+    /// The solution as a report titled `title`.
+    pub fn report(&self, title: &str) -> Report {
+        let mut report = Report::new(title);
+        report.tables = self.tables.clone();
+        report
+    }
+}
+
+/// One exercise: its own flags (the struct's fields, defaults in their `#[arg]`s) and how
+/// to solve it under the chapter flags `cfg`.
+pub trait Exercise: Args + FromArgMatches {
+    /// The chapter folder its outputs go to, e.g. `"ch1"`.
+    const CHAPTER: &'static str;
+    /// The example's name, e.g. `"ch1_ex1_iterates"`.
+    const NAME: &'static str;
+    /// The report title, e.g. `"Chapter 1, exercise 1"`.
+    const TITLE: &'static str;
+    /// One line for `--help`: what the solution prints.
+    const ABOUT: &'static str;
+
+    /// Solves the exercise; draws figures into `figures` when given.
+    fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution>;
+
+    /// The exercise with every flag at its default: what the book shows and the test pins.
+    fn defaults() -> Result<Self> {
+        let matches = Self::augment_args(Command::new(Self::NAME).no_binary_name(true))
+            .try_get_matches_from(Vec::<String>::new())
+            .map_err(|e| Error::invalid(Self::NAME, "defaults", e.to_string()))?;
+        Self::from_arg_matches(&matches)
+            .map_err(|e| Error::invalid(Self::NAME, "defaults", e.to_string()))
+    }
+}
