@@ -94,6 +94,14 @@ pub fn rng_lock() -> std::sync::MutexGuard<'static, ()> {
 mod tests {
     use super::*;
 
+    /// The snapshots hold only under the kernel pin in `.cargo/config.toml`: libtorch draws
+    /// different initial weights from one seed under AVX-512 than under AVX2.
+    #[test]
+    fn cpu_kernels_are_pinned_to_avx2_through_cargo() {
+        assert_eq!(std::env::var("ATEN_CPU_CAPABILITY").as_deref(), Ok("avx2"));
+        assert_eq!(std::env::var("MKL_CBWR").as_deref(), Ok("AVX2"));
+    }
+
     #[test]
     fn parses_the_three_choices_and_rejects_others() {
         assert_eq!("auto".parse::<DeviceChoice>().unwrap(), DeviceChoice::Auto);
