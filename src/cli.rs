@@ -114,20 +114,20 @@ impl CommonArgs {
 /// solves `E`, draws its figures, prints its tables and writes them to the book's folders.
 pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
     let started = std::time::Instant::now();
-    // Augmenting with CommonArgs would take its doc comment as the about text: set ours last.
-    let command = CommonArgs::augment_args(E::augment_args(Command::new(E::NAME)))
-        .about(E::ABOUT)
+    // Each `augment_args` sets the command's about text from its struct's doc comment: the
+    // exercise's goes last, so its doc comment is what `--help` says.
+    let command = E::augment_args(CommonArgs::augment_args(Command::new(E::NAME)))
         .version(env!("CARGO_PKG_VERSION"));
     let matches = command.get_matches();
     let parsed = CommonArgs::from_arg_matches(&matches)
         .and_then(|common| Ok((common, E::from_arg_matches(&matches)?)));
     let (common, exercise) = parsed.unwrap_or_else(|e| e.exit());
     let cfg = common.init()?;
-    let figures_dir = common.figures_dir(E::CHAPTER);
+    let figures_dir = common.figures_dir(E::chapter());
     let solution = exercise.solve(&cfg, Some(&figures_dir))?;
     common.publish(
-        E::CHAPTER,
-        &solution.report(E::TITLE),
+        E::chapter(),
+        &solution.report(&E::title()),
         solution.figures.len(),
         started,
     )

@@ -27,11 +27,7 @@ pub struct Iterates {
 }
 
 impl Exercise for Iterates {
-    const CHAPTER: &'static str = "ch1";
     const NAME: &'static str = "ch1_ex1_iterates";
-    const TITLE: &'static str = "Chapter 1, exercise 1";
-    const ABOUT: &'static str = "Prints every iterate of gradient descent on (w−5)² for each \
-        learning rate, and which ones converge.";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
         crate::validate::at_least_one("--steps", self.steps)?;

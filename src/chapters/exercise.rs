@@ -43,19 +43,31 @@ impl Solution {
 }
 
 /// One exercise: its own flags (the struct's fields, defaults in their `#[arg]`s) and how
-/// to solve it under the chapter flags `cfg`.
+/// to solve it under the chapter flags `cfg`. The struct's doc comment is the example's
+/// `--help` text.
 pub trait Exercise: Args + FromArgMatches {
-    /// The chapter folder its outputs go to, e.g. `"ch1"`.
-    const CHAPTER: &'static str;
-    /// The example's name, e.g. `"ch1_ex1_iterates"`.
+    /// The example's name, `chN_exM_slug` (e.g. `"ch1_ex1_iterates"`): it names the chapter
+    /// folder the outputs go to and the report's title.
     const NAME: &'static str;
-    /// The report title, e.g. `"Chapter 1, exercise 1"`.
-    const TITLE: &'static str;
-    /// One line for `--help`: what the solution prints.
-    const ABOUT: &'static str;
 
     /// Solves the exercise; draws figures into `figures` when given.
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution>;
+
+    /// The chapter folder its outputs go to: `"ch1"` for `ch1_ex1_iterates`.
+    fn chapter() -> &'static str {
+        Self::NAME.split('_').next().unwrap_or(Self::NAME)
+    }
+
+    /// The report title: `"Chapter 1, exercise 1"` for `ch1_ex1_iterates`.
+    fn title() -> String {
+        let mut parts = Self::NAME.split('_');
+        let chapter = parts.next().and_then(|p| p.strip_prefix("ch"));
+        let number = parts.next().and_then(|p| p.strip_prefix("ex"));
+        match (chapter, number) {
+            (Some(c), Some(n)) => format!("Chapter {c}, exercise {n}"),
+            _ => Self::NAME.to_string(),
+        }
+    }
 
     /// The exercise with every flag at its default: what the book shows and the test pins.
     fn defaults() -> Result<Self> {
