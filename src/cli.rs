@@ -3,6 +3,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Command, FromArgMatches};
 
+use crate::chapters::chapter::Chapter;
 use crate::chapters::exercise::Exercise;
 use crate::device::DeviceChoice;
 
@@ -110,18 +111,60 @@ impl CommonArgs {
     }
 }
 
+/// Defines a chapter example's `main`: `lrbook::chapter_main!(lrbook::chapters::ch1::Flags);`
+/// is the whole example (see [`chapter_main`]).
+#[macro_export]
+macro_rules! chapter_main {
+    ($chapter:ty) => {
+        fn main() -> ::anyhow::Result<()> {
+            Ok($crate::cli::chapter_main::<$chapter>()?)
+        }
+    };
+}
+
+/// The whole `main` of a chapter example: parses the common flags and `C`'s own, runs the
+/// chapter, draws its figures, prints its tables and writes them to the book's folders.
+pub fn chapter_main<C: Chapter>() -> crate::Result<()> {
+    let started = std::time::Instant::now();
+    let (common, chapter) = parse_flags::<C>(C::NAME);
+    let cfg = common.init()?;
+    let output = chapter.run(&cfg)?;
+    let folder = crate::chapters::chapter_folder(C::NAME);
+    let figures = C::write_figures(
+        &output,
+        &common.figures_dir(folder),
+        &common.generated_dir(folder),
+    )?;
+    common.publish(folder, C::report(&output), figures.len(), started)
+}
+
+/// The common flags and `T`'s own, parsed from the command line; exits with clap's message
+/// on a bad flag. `T`'s doc comment is the `--help` text: its `augment_args` goes last.
+fn parse_flags<T: Args + FromArgMatches>(name: &'static str) -> (CommonArgs, T) {
+    let command = T::augment_args(CommonArgs::augment_args(Command::new(name)))
+        .version(env!("CARGO_PKG_VERSION"));
+    let matches = command.get_matches();
+    let parsed = CommonArgs::from_arg_matches(&matches)
+        .and_then(|common| Ok((common, T::from_arg_matches(&matches)?)));
+    parsed.unwrap_or_else(|e| e.exit())
+}
+
+/// Defines an exercise example's `main`: `lrbook::exercise_main!(path::to::TheExercise);`
+/// is the whole example (see [`exercise_main`]).
+#[macro_export]
+macro_rules! exercise_main {
+    ($exercise:ty) => {
+        fn main() -> ::anyhow::Result<()> {
+            Ok($crate::cli::exercise_main::<$exercise>()?)
+        }
+    };
+}
+
 /// The whole `main` of an exercise example: parses the chapter flags and `E`'s own flags,
 /// solves `E`, draws its figures, prints its tables and writes them to the book's folders.
 pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
     let started = std::time::Instant::now();
-    // Each `augment_args` sets the command's about text from its struct's doc comment: the
-    // exercise's goes last, so its doc comment is what `--help` says.
-    let command = E::augment_args(CommonArgs::augment_args(Command::new(E::NAME)))
-        .version(env!("CARGO_PKG_VERSION"));
-    let matches = command.get_matches();
-    let parsed = CommonArgs::from_arg_matches(&matches)
-        .and_then(|common| Ok((common, E::from_arg_matches(&matches)?)));
-    let (common, exercise) = parsed.unwrap_or_else(|e| e.exit());
+    let (common, exercise) = parse_flags::<E>(E::NAME);
     let cfg = common.init()?;
     let figures_dir = common.figures_dir(E::chapter());
     let solution = exercise.solve(&cfg, Some(&figures_dir))?;

@@ -1,12 +1,10 @@
 //! What every exercise solution shares: its flags with their defaults, written once as a
 //! `clap` struct, and one `solve` that the example, the test and the book all call.
 //!
-//! An exercise example is then three lines (see `examples/ch1_ex1_iterates.rs`):
+//! An exercise example is then one line (see `examples/ch1_ex1_iterates.rs`):
 //!
 //! ```no_run
-//! fn main() -> anyhow::Result<()> {
-//!     Ok(lrbook::cli::exercise_main::<lrbook::chapters::ch1::exercises::Iterates>()?)
-//! }
+//! lrbook::exercise_main!(lrbook::chapters::ch1::exercises::Iterates);
 //! ```
 use std::path::{Path, PathBuf};
 
@@ -55,7 +53,7 @@ pub trait Exercise: Args + FromArgMatches {
 
     /// The chapter folder its outputs go to: `"ch1"` for `ch1_ex1_iterates`.
     fn chapter() -> &'static str {
-        Self::NAME.split('_').next().unwrap_or(Self::NAME)
+        super::chapter_folder(Self::NAME)
     }
 
     /// The report title: `"Chapter 1, exercise 1"` for `ch1_ex1_iterates`.

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use tch::Device;
 
 pub mod ch1;
-pub mod ch1_exercises;
 pub mod ch2;
 pub mod ch2_exercises;
 pub mod ch3;
@@ -19,6 +18,7 @@ pub mod ch5;
 pub mod ch5_exercises;
 pub mod ch6;
 pub mod ch6_exercises;
+pub mod chapter;
 pub mod exercise;
 
 /// What every chapter's `run` takes.
@@ -52,4 +52,9 @@ impl Config {
             ..Self::quick_cpu()
         }
     }
+}
+
+/// The chapter folder of an example: `"ch1"` for `ch1_quadratic` or `ch1_ex1_iterates`.
+pub fn chapter_folder(example: &str) -> &str {
+    example.split('_').next().unwrap_or(example)
 }

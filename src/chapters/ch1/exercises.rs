@@ -3,23 +3,18 @@ use std::path::Path;
 
 use tch::Device;
 
-use super::exercise::{Exercise, Solution};
-use super::Config;
+use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::Config;
 use crate::quadratic::{self, closed_form, Quadratic, RunOptions};
 use crate::report::{Cell, Table};
-use crate::Result;
+use crate::{Error, Result};
 
 /// Exercise 1: every iterate of gradient descent on `(w−5)²` from `w₀ = 0` for each learning
 /// rate, and which ones converge. The learning rates are the source text's.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Iterates {
     /// Learning rates, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "0.1,0.5,1.0,1.5",
-        value_name = "ETA,..."
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "0.1,0.5,1.0,1.5")]
     pub eta: Vec<f64>,
     /// Steps per run.
     #[arg(long, default_value_t = 10)]
@@ -35,10 +30,60 @@ impl Exercise for Iterates {
         Ok(Solution::tables(vec![iterates, verdicts]))
     }
 }
-/// Exercise 2's condition numbers.
-pub const EX2_KAPPAS: [f64; 4] = [2.0, 10.0, 100.0, 1000.0];
-/// Exercise 3's momentum coefficients.
-pub const EX3_BETAS: [f64; 4] = [0.0, 0.5, 0.9, 0.99];
+
+/// Exercise 2: how much the best fixed step `2/(λmax+λmin)` saves over `1/λmax` on
+/// `diag(1, κ)`: steps to ε = 1e-6 at each, closed form and measured.
+#[derive(clap::Args, Clone, Debug)]
+pub struct BestFixedStep {
+    /// Condition numbers, comma-separated (each ≥ 1).
+    #[arg(long, value_delimiter = ',', default_value = "2,10,100,1000")]
+    pub kappa: Vec<f64>,
+}
+
+impl Exercise for BestFixedStep {
+    const NAME: &'static str = "ch1_ex2_best_fixed_step";
+
+    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        for &k in &self.kappa {
+            if !(k.is_finite() && k >= 1.0) {
+                return Err(Error::invalid(
+                    "--kappa",
+                    format!("got {k}, but a condition number must be a finite number ≥ 1"),
+                    "Pass condition numbers such as 2,10,100.",
+                ));
+            }
+        }
+        let table = ex2_best_fixed_step(&self.kappa, 1e-6, cfg.device)?;
+        Ok(Solution::tables(vec![table]))
+    }
+}
+
+/// Exercise 3: the stability edge of heavy-ball momentum on `½θ²`, found by sweeping η for
+/// each β, against the closed form `2(1+β)`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct MomentumEdge {
+    /// Momentum coefficients, comma-separated (each in [0, 1)).
+    #[arg(long, value_delimiter = ',', default_value = "0,0.5,0.9,0.99")]
+    pub beta: Vec<f64>,
+}
+
+impl Exercise for MomentumEdge {
+    const NAME: &'static str = "ch1_ex3_momentum_edge";
+
+    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        for &b in &self.beta {
+            if !(0.0..1.0).contains(&b) {
+                return Err(Error::invalid(
+                    "--beta",
+                    format!("got {b}, but a momentum coefficient must lie in [0, 1)"),
+                    "Pass coefficients such as 0,0.5,0.9.",
+                ));
+            }
+        }
+        let table = ex3_momentum_edge(&self.beta, cfg.device)?;
+        Ok(Solution::tables(vec![table]))
+    }
+}
 
 /// Exercise 1: `L(w) = (w−5)²` from `w₀ = 0`, ten steps at each η. Since
 /// `(w−5)² = ½·2·(w−5)²`, the curvature is `a = 2` and the error factor is `1 − 2η`.
