@@ -9,10 +9,7 @@
 //! 4. A real network: an MLP on Fashion-MNIST under plain SGD at four learning rates, with
 //!    its curves, its log and the diagnosis of each run.
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use tch::nn;
 use tch::Device;
 
@@ -20,7 +17,9 @@ use super::Config;
 use crate::data::fashion_mnist;
 use crate::models::{Activation, Mlp};
 use crate::optim::{Sgd, SgdConfig};
-use crate::plot::{self, LineChart, Series};
+use crate::plot::{
+    self, Band, BandChart, BandPanel, ContourFigure, ContourPanel, LineChart, Series, Trajectory,
+};
 use crate::regimes::{self, Diagnosis, Regime, Thresholds};
 use crate::report::{fmt_sig, Cell, Report, Table};
 use crate::surfaces::{self, Path2d, Surface, SweepOptions, SweepPoint};
@@ -729,127 +728,20 @@ pub fn slider_json(sweeps: &[SurfaceSweep]) -> String {
 // ---------------------------------------------------------------------------------------
 // Figures
 
-static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-
-fn ensure_font() -> Result<()> {
-    static OK: OnceLock<bool> = OnceLock::new();
-    if *OK.get_or_init(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES).is_ok()
-    }) {
-        Ok(())
-    } else {
-        Err(Error::Plot {
-            path: PathBuf::from("<font>"),
-            message: "the embedded DejaVu font could not be registered".into(),
-        })
-    }
-}
-
-fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Plot {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
-/// Colours of the regimes, for the shading: blue, green, orange, red (light).
-fn regime_color(r: Regime) -> RGBColor {
+/// A regime's colour in every figure, as an index into [`plot::PALETTE`]: sky blue, green,
+/// orange, vermillion.
+fn regime_color(r: Regime) -> usize {
     match r {
-        Regime::TooSmall => RGBColor(0x56, 0xB4, 0xE9),
-        Regime::JustRight => RGBColor(0x00, 0x9E, 0x73),
-        Regime::Oscillating => RGBColor(0xE6, 0x9F, 0x00),
-        Regime::Diverged => RGBColor(0xD5, 0x5E, 0x00),
+        Regime::TooSmall => 1,
+        Regime::JustRight => 2,
+        Regime::Oscillating => 0,
+        Regime::Diverged => 4,
     }
 }
 
-/// Run colours in the trajectory figures (same order as the regimes).
-fn run_color(k: usize) -> RGBColor {
+/// Run `k` of four takes the colour of the regime it is meant to show.
+fn run_color(k: usize) -> usize {
     regime_color(Regime::ALL[k % 4])
-}
-
-/// Filled contour bands of `log10(f − f_min + δ)` over the surface's window.
-fn draw_contours<DB: DrawingBackend>(
-    chart: &mut ChartContext<
-        '_,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    s: &Surface,
-    cells: (usize, usize),
-    path: &Path,
-) -> Result<()> {
-    let (x0, x1, y0, y1) = s.window;
-    let (nx, ny) = cells;
-    let (dx, dy) = ((x1 - x0) / nx as f64, (y1 - y0) / ny as f64);
-    let levels = 12.0;
-    let (lo, hi) = (
-        -2.0f64,
-        (s.value(x0, y1).max(s.value(x1, y1)).max(s.value(x0, y0)) + 1e-2).log10(),
-    );
-    // One rectangle per run of equal band along each row keeps the SVG small.
-    let band_of = |i: usize, j: usize| -> usize {
-        let (cx, cy) = (x0 + (i as f64 + 0.5) * dx, y0 + (j as f64 + 0.5) * dy);
-        let v = (s.value(cx, cy) + 1e-2).log10();
-        (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * levels).floor() as usize
-    };
-    let mut rects = Vec::new();
-    for j in 0..ny {
-        let mut i = 0;
-        while i < nx {
-            let b = band_of(i, j);
-            let mut k = i + 1;
-            while k < nx && band_of(k, j) == b {
-                k += 1;
-            }
-            let band = b as f64 / levels;
-            // From a pale blue-white at the minimum to a mid grey-blue at the rim.
-            let shade = |a: f64, c: f64| (a + (c - a) * band) as u8;
-            let color = RGBColor(
-                shade(246.0, 150.0),
-                shade(249.0, 166.0),
-                shade(252.0, 190.0),
-            );
-            rects.push(Rectangle::new(
-                [
-                    (x0 + i as f64 * dx, y0 + j as f64 * dy),
-                    (x0 + k as f64 * dx, y0 + (j + 1) as f64 * dy),
-                ],
-                color.filled(),
-            ));
-            i = k;
-        }
-    }
-    chart.draw_series(rects).map_err(|e| perr(path, e))?;
-    let m = s.minimizer();
-    chart
-        .draw_series(std::iter::once(Cross::new(
-            (m[0], m[1]),
-            6,
-            BLACK.stroke_width(2),
-        )))
-        .map_err(|e| perr(path, e))?;
-    Ok(())
-}
-
-/// Points of `p` up to step `upto` that lie inside the window, split where the run leaves it.
-fn visible_segments(s: &Surface, p: &Path2d, upto: usize) -> Vec<Vec<(f64, f64)>> {
-    let (x0, x1, y0, y1) = s.window;
-    let mut out = vec![vec![]];
-    for pt in p.points.iter().take(upto.saturating_add(1)) {
-        if pt[0].is_finite()
-            && pt[1].is_finite()
-            && pt[0] >= x0
-            && pt[0] <= x1
-            && pt[1] >= y0
-            && pt[1] <= y1
-        {
-            out.last_mut().expect("non-empty").push((pt[0], pt[1]));
-        } else if !out.last().expect("non-empty").is_empty() {
-            out.push(vec![]);
-        }
-    }
-    out.retain(|v| !v.is_empty());
-    out
 }
 
 fn panel_title(shown: &ShownRuns, k: usize) -> String {
@@ -863,107 +755,36 @@ fn panel_title(shown: &ShownRuns, k: usize) -> String {
     )
 }
 
-fn draw_path_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    shown: &ShownRuns,
-    k: usize,
-    upto: usize,
-    font: f64,
-    path: &Path,
-) -> Result<()> {
+/// The four runs of a surface as a 2 x 2 contour figure, one run per panel.
+fn paths_figure<'a>(shown: &ShownRuns, height: &'a dyn Fn(f64, f64) -> f64) -> ContourFigure<'a> {
     let s = &shown.surface;
-    let (x0, x1, y0, y1) = s.window;
-    let mut chart = ChartBuilder::on(area)
-        .caption(panel_title(shown, k), ("sans-serif", font))
-        .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(36)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(|e| perr(path, e))?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(5)
-        .y_labels(5)
-        .label_style(("sans-serif", font * 0.7))
-        .draw()
-        .map_err(|e| perr(path, e))?;
-    let cells = if font < 15.0 { (52, 39) } else { (90, 68) };
-    draw_contours(&mut chart, s, cells, path)?;
-    let color = run_color(k);
-    let p = &shown.paths[k];
-    // Long runs: thin the points so the figure stays small; keep the first 200 steps whole.
-    let stride = if p.points.len() > 2000 {
-        p.points.len() / 1000
-    } else {
-        1
-    };
-    let thinned = Path2d {
-        eta: p.eta,
-        points: p
-            .points
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i < 200 || i % stride == 0 || *i + 1 == p.points.len())
-            .map(|(_, q)| *q)
-            .collect(),
-        losses: vec![],
-    };
-    let upto_thin = if stride == 1 {
-        upto
-    } else {
-        thinned.points.len()
-    };
-    for seg in visible_segments(s, &thinned, upto_thin) {
-        chart
-            .draw_series(LineSeries::new(seg.clone(), color.stroke_width(2)))
-            .map_err(|e| perr(path, e))?;
-        if seg.len() <= 80 {
-            chart
-                .draw_series(seg.iter().map(|&q| Circle::new(q, 3, color.filled())))
-                .map_err(|e| perr(path, e))?;
-        }
+    let mut fig = ContourFigure::new(format!(
+        "Gradient descent on the {} {} from ({}, {})",
+        s.name,
+        s.formula,
+        fmt_sig(s.start[0], 3),
+        fmt_sig(s.start[1], 3)
+    ));
+    let m = s.minimizer();
+    for (k, p) in shown.paths.iter().enumerate() {
+        let points: Vec<(f64, f64)> = p.points.iter().map(|q| (q[0], q[1])).collect();
+        fig = fig.panel(
+            ContourPanel::new(panel_title(shown, k), height, s.window)
+                .minimum((m[0], m[1]))
+                .start((s.start[0], s.start[1]))
+                .trajectory(Trajectory::new(points, run_color(k))),
+        );
     }
-    let st = s.start;
-    chart
-        .draw_series(std::iter::once(Circle::new(
-            (st[0], st[1]),
-            5,
-            BLACK.filled(),
-        )))
-        .map_err(|e| perr(path, e))?;
-    Ok(())
+    fig
 }
 
 /// Writes every figure of the chapter into `dir`; returns the files.
 pub fn draw_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
-    ensure_font()?;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     let mut written = Vec::new();
     for shown in &ch.shown {
         let path = dir.join(format!("paths_{}.svg", shown.surface.name));
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, (1000, 760)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| perr(&path, e))?;
-            let (top, rest) = root.split_vertically(40);
-            top.titled(
-                &format!(
-                    "Gradient descent on the {} {} from ({}, {})",
-                    shown.surface.name,
-                    shown.surface.formula,
-                    fmt_sig(shown.surface.start[0], 3),
-                    fmt_sig(shown.surface.start[1], 3)
-                ),
-                ("sans-serif", 20.0),
-            )
-            .map_err(|e| perr(&path, e))?;
-            for (k, area) in rest.split_evenly((2, 2)).iter().enumerate() {
-                draw_path_panel(area, shown, k, usize::MAX, 17.0, &path)?;
-            }
-            root.present().map_err(|e| perr(&path, e))?;
-        }
-        std::fs::write(&path, svg).map_err(|e| Error::io("write", &path, e))?;
+        let height = |x: f64, y: f64| shown.surface.value(x, y);
+        paths_figure(shown, &height).save_svg(&path)?;
         written.push(path);
     }
     written.push(draw_sweep_figure(
@@ -972,138 +793,70 @@ pub fn draw_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
     )?);
     written.extend(draw_loss_figures(ch, dir)?);
     if let Some(ravine) = ch.shown.iter().find(|s| s.surface.name == "ravine") {
-        written.push(draw_gif(ravine, &dir.join("descent_ravine.gif"))?);
+        let path = dir.join("descent_ravine.gif");
+        let height = |x: f64, y: f64| ravine.surface.value(x, y);
+        // Every step of the first 24, then faster.
+        let frames: Vec<usize> = (0..=24)
+            .chain([28, 32, 40, 50, 65, 80, 100, 130, 170, 220, 300])
+            .collect();
+        let title = |upto: usize| format!("Ravine {}: step {upto}", ravine.surface.formula);
+        paths_figure(ravine, &height)
+            .size(560, 420)
+            .save_gif(&frames, title, 250, &path)?;
+        written.push(path);
     }
     Ok(written)
 }
 
+/// Steps to ε against η on each surface, over the regime bands, with the predicted edge.
 fn draw_sweep_figure(sweeps: &[SurfaceSweep], path: &Path) -> Result<PathBuf> {
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (1500, 520)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| perr(path, e))?;
-        let (top, rest) = root.split_vertically(44);
-        top.titled(
-            &format!(
-                "Steps to ε = {} against η, {} learning rates per surface, regimes shaded",
-                fmt_sig(EPS, 1),
-                sweeps.first().map_or(0, |s| s.points.len())
-            ),
-            ("sans-serif", 20.0),
-        )
-        .map_err(|e| perr(path, e))?;
-        let (plots, legend) = rest.split_vertically(430);
-        for (s, area) in sweeps
-            .iter()
-            .zip(plots.split_evenly((1, sweeps.len().max(1))).iter())
-        {
-            let ymax = (sweep_steps(&s.surface) as f64) * 2.0;
-            let mut chart = ChartBuilder::on(area)
-                .caption(
-                    format!("{}: {}", s.surface.name, s.surface.formula),
-                    ("sans-serif", 17.0),
-                )
-                .margin(10)
-                .x_label_area_size(42)
-                .y_label_area_size(60)
-                .build_cartesian_2d((ETA_LO..ETA_HI).log_scale(), (1.0..ymax).log_scale())
-                .map_err(|e| perr(path, e))?;
-            chart
-                .configure_mesh()
-                .x_desc("learning rate η")
-                .y_desc("steps to ε")
-                .label_style(("sans-serif", 13.0))
-                .axis_desc_style(("sans-serif", 15.0))
-                .x_label_formatter(&|v| fmt_sig(*v, 1))
-                .y_label_formatter(&|v| fmt_sig(*v, 1))
-                .light_line_style(RGBColor(241, 241, 241))
-                .draw()
-                .map_err(|e| perr(path, e))?;
-            // Shade each regime band from half a grid step below to half a step above.
-            let etas: Vec<f64> = s.points.iter().map(|p| p.eta).collect();
-            let half = |i: usize, up: bool| -> f64 {
-                if up {
-                    etas.get(i + 1).map_or(ETA_HI, |n| (etas[i] * n).sqrt())
-                } else if i == 0 {
-                    ETA_LO
-                } else {
-                    (etas[i] * etas[i - 1]).sqrt()
-                }
-            };
-            for (r, lo, hi) in bands(&s.regimes) {
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(half(lo, false), 1.0), (half(hi, true), ymax)],
-                        regime_color(r).mix(0.22).filled(),
-                    )))
-                    .map_err(|e| perr(path, e))?;
+    let mut chart = BandChart::new(
+        &format!(
+            "Steps to ε = {} against η, {} learning rates per surface, regimes shaded",
+            fmt_sig(EPS, 1),
+            sweeps.first().map_or(0, |s| s.points.len())
+        ),
+        "learning rate η",
+        "steps to ε",
+    );
+    for s in sweeps {
+        // Shade each regime band from half a grid step below to half a step above.
+        let etas: Vec<f64> = s.points.iter().map(|p| p.eta).collect();
+        let half = |i: usize, up: bool| -> f64 {
+            if up {
+                etas.get(i + 1).map_or(ETA_HI, |n| (etas[i] * n).sqrt())
+            } else if i == 0 {
+                ETA_LO
+            } else {
+                (etas[i] * etas[i - 1]).sqrt()
             }
-            let pts: Vec<(f64, f64)> = s
+        };
+        chart = chart.panel(BandPanel {
+            title: format!("{}: {}", s.surface.name, s.surface.formula),
+            x_range: (ETA_LO, ETA_HI),
+            y_range: (1.0, (sweep_steps(&s.surface) as f64) * 2.0),
+            bands: bands(&s.regimes)
+                .into_iter()
+                .map(|(r, lo, hi)| Band {
+                    from: half(lo, false),
+                    to: half(hi, true),
+                    color: regime_color(r),
+                })
+                .collect(),
+            points: s
                 .points
                 .iter()
                 .filter_map(|p| p.steps_to_eps.map(|n| (p.eta, (n.max(1)) as f64)))
-                .collect();
-            chart
-                .draw_series(
-                    pts.iter()
-                        .map(|&q| Circle::new(q, 2, RGBColor(0x00, 0x72, 0xB2).filled())),
-                )
-                .map_err(|e| perr(path, e))?;
-            let edge = s.surface.curvature().edge();
-            chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(edge, 1.0), (edge, ymax)],
-                    6,
-                    4,
-                    BLACK.stroke_width(1),
-                ))
-                .map_err(|e| perr(path, e))?;
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    "2/λmax".to_string(),
-                    (edge * 1.1, ymax / 3.0),
-                    ("sans-serif", 13.0).into_font(),
-                )))
-                .map_err(|e| perr(path, e))?;
-        }
-        // Legend row.
-        let items = Regime::ALL
-            .iter()
-            .map(|r| (regime_color(*r), r.name().to_string()));
-        let mut x = 200;
-        for (c, name) in items {
-            legend
-                .draw(&Rectangle::new(
-                    [(x, 12), (x + 28, 32)],
-                    c.mix(0.35).filled(),
-                ))
-                .map_err(|e| perr(path, e))?;
-            legend
-                .draw(&Text::new(
-                    name,
-                    (x + 36, 14),
-                    ("sans-serif", 16.0).into_font(),
-                ))
-                .map_err(|e| perr(path, e))?;
-            x += 200;
-        }
-        legend
-            .draw(&Circle::new(
-                (x + 14, 22),
-                4,
-                RGBColor(0x00, 0x72, 0xB2).filled(),
-            ))
-            .map_err(|e| perr(path, e))?;
-        legend
-            .draw(&Text::new(
-                "steps to ε (runs that reach it)",
-                (x + 28, 14),
-                ("sans-serif", 16.0).into_font(),
-            ))
-            .map_err(|e| perr(path, e))?;
-        root.present().map_err(|e| perr(path, e))?;
+                .collect(),
+            reference: Some((s.surface.curvature().edge(), "2/λmax".to_string())),
+        });
     }
-    std::fs::write(path, svg).map_err(|e| Error::io("write", path, e))?;
+    for r in Regime::ALL {
+        chart = chart.legend(regime_color(r), r.name());
+    }
+    chart
+        .points_label("steps to ε (runs that reach it)")
+        .save_svg(path)?;
     Ok(path.to_path_buf())
 }
 
@@ -1145,7 +898,7 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
                     format!("η = {} ({})", fmt_sig(p.eta, 3), s.sweep_regimes[k].name()),
                     pts,
                 )
-                .with_color([1, 2, 0, 4][k]),
+                .with_color(run_color(k)),
             );
         }
         panels.push(c);
@@ -1166,7 +919,7 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
         .size(760, 480);
     for (k, r) in ch.mlp.iter().enumerate() {
         let name = format!("η = {} ({})", fmt_sig(r.lr, 3), r.diagnosis.regime.name());
-        let color = [1, 2, 0, 4][k % 4];
+        let color = run_color(k);
         loss = loss.series(
             Series::line(
                 &name,
@@ -1196,28 +949,4 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
     written.push(plot::save_figure(&loss, dir, "mlp_loss")?.1);
     written.push(plot::save_figure(&acc, dir, "mlp_accuracy")?.1);
     Ok(written)
-}
-
-/// The ravine's four runs as an animated GIF: frame k shows the first `s_k` steps.
-fn draw_gif(shown: &ShownRuns, path: &Path) -> Result<PathBuf> {
-    let frames: Vec<usize> = (0..=24)
-        .chain([28, 32, 40, 50, 65, 80, 100, 130, 170, 220, 300])
-        .collect();
-    let root = BitMapBackend::gif(path, (560, 420), 250)
-        .map_err(|e| perr(path, e))?
-        .into_drawing_area();
-    for &upto in &frames {
-        root.fill(&WHITE).map_err(|e| perr(path, e))?;
-        let (top, rest) = root.split_vertically(30);
-        top.titled(
-            &format!("Ravine {}: step {upto}", shown.surface.formula),
-            ("sans-serif", 17.0),
-        )
-        .map_err(|e| perr(path, e))?;
-        for (k, area) in rest.split_evenly((2, 2)).iter().enumerate() {
-            draw_path_panel(area, shown, k, upto, 13.0, path)?;
-        }
-        root.present().map_err(|e| perr(path, e))?;
-    }
-    Ok(path.to_path_buf())
 }
