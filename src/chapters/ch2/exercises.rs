@@ -89,12 +89,7 @@ impl Exercise for PredictEdge {
 #[derive(clap::Args, Clone, Debug)]
 pub struct DiagnoseLogs {
     /// The learning rates behind logs A, B, C, …, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "1.0,0.00003,10.0,0.1",
-        value_name = "LR,..."
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "1.0,0.00003,10.0,0.1")]
     pub lrs: Vec<f64>,
     /// Training examples (the first n of Fashion-MNIST's training set).
     #[arg(long, default_value_t = 3000)]
@@ -103,12 +98,7 @@ pub struct DiagnoseLogs {
     #[arg(long, default_value_t = 1000)]
     pub test_examples: usize,
     /// Hidden layer widths of the ReLU MLP, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "64",
-        value_name = "WIDTH,..."
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "64")]
     pub hidden: Vec<i64>,
     /// Passes over the training set.
     #[arg(long, default_value_t = 2)]
