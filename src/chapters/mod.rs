@@ -9,7 +9,6 @@ use tch::Device;
 
 pub mod ch1;
 pub mod ch2;
-pub mod ch2_exercises;
 pub mod ch3;
 pub mod ch3_exercises;
 pub mod ch4;

@@ -10,6 +10,10 @@
 //! range clips whatever falls outside it. Text uses an embedded DejaVu Sans font, so figures
 //! render the same on machines without system fonts.
 //!
+//! Besides line charts: [`ContourFigure`] (a function of two variables as shaded contours,
+//! with trajectories over it; as an SVG, or as a GIF replaying the runs step by step) and
+//! [`BandChart`] (measurements on log–log axes over shaded intervals, e.g. regimes).
+//!
 //! ```no_run
 //! use lrbook::plot::{LineChart, Marker, Series};
 //! # fn main() -> lrbook::Result<()> {
@@ -28,10 +32,16 @@ use plotters::prelude::{DrawingArea, DrawingBackend, IntoDrawingArea, SVGBackend
 
 use crate::{Error, Result};
 
+mod bands;
+mod contour;
+mod gif;
 mod prepare;
 mod render;
 #[cfg(test)]
 mod tests;
+
+pub use bands::{Band, BandChart, BandPanel};
+pub use contour::{ContourFigure, ContourPanel, Trajectory};
 
 /// The Okabe–Ito colour-blind-safe palette, without black (kept for text and markers), with
 /// the light yellow last because it is hard to see on white. Series take these in order.
@@ -332,18 +342,7 @@ impl LineChart {
     }
 
     fn check_size(&self, path: &Path) -> Result<()> {
-        let (w, h) = self.size;
-        if w < MIN_SIZE.0 || h < MIN_SIZE.1 || w > MAX_SIZE || h > MAX_SIZE {
-            return Err(Error::invalid(
-                format!("size of figure {}", path.display()),
-                format!(
-                    "got {w} x {h} pixels; it must be between {} x {} and {MAX_SIZE} x {MAX_SIZE}",
-                    MIN_SIZE.0, MIN_SIZE.1
-                ),
-                "Pass a size such as (800, 500).",
-            ));
-        }
-        Ok(())
+        check_size(self.size, path)
     }
 
     fn render_svg(&self, path: &Path) -> Result<String> {
@@ -403,10 +402,31 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Every figure's size must lie between [`MIN_SIZE`] and [`MAX_SIZE`] pixels.
+fn check_size((w, h): (u32, u32), path: &Path) -> Result<()> {
+    if w < MIN_SIZE.0 || h < MIN_SIZE.1 || w > MAX_SIZE || h > MAX_SIZE {
+        return Err(Error::invalid(
+            format!("size of figure {}", path.display()),
+            format!(
+                "got {w} x {h} pixels; it must be between {} x {} and {MAX_SIZE} x {MAX_SIZE}",
+                MIN_SIZE.0, MIN_SIZE.1
+            ),
+            "Pass a size such as (800, 500).",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates the folder `path` goes in, if it has one.
+fn create_parent(path: &Path) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
     }
+    Ok(())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    create_parent(path)?;
     std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
 }
 

@@ -17,7 +17,7 @@ use super::{LineChart, LineStyle};
 /// The embedded font (DejaVu Sans, see `assets/fonts/LICENSE-DejaVu.txt`), so that text
 /// renders the same on machines with no system fonts.
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 /// Registers the embedded font with plotters once per process.
 pub(crate) fn ensure_font() -> Result<(), String> {
@@ -51,6 +51,12 @@ const MARKER: RGBColor = RGBColor(95, 95, 95);
 /// Number of labelled ticks to aim for on an axis of `pixels` length.
 pub(crate) fn tick_target(pixels: u32, per_tick: u32, max: usize) -> usize {
     ((pixels / per_tick.max(1)) as usize).clamp(3, max)
+}
+
+/// Colour `i` of [`super::PALETTE`] (taken modulo its length).
+pub(crate) fn palette_rgb(i: usize) -> RGBColor {
+    let (r, g, b) = super::PALETTE[i % super::PALETTE.len()];
+    RGBColor(r, g, b)
 }
 
 fn font(size: f64) -> TextStyle<'static> {

@@ -530,3 +530,128 @@ fn demo_figure() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn bowl(x: f64, y: f64) -> f64 {
+    x * x + y * y
+}
+
+fn contour_figure(f: &dyn Fn(f64, f64) -> f64) -> ContourFigure<'_> {
+    let run = vec![
+        (1.5, 1.0),
+        (-1.0, -0.5),
+        (f64::NAN, 0.0),
+        (9.0, 0.0),
+        (0.2, 0.1),
+    ];
+    ContourFigure::new("bowl").panel(
+        ContourPanel::new("η = 0.9", f, (-2.0, 2.0, -2.0, 2.0))
+            .minimum((0.0, 0.0))
+            .start((1.5, 1.0))
+            .trajectory(Trajectory::new(run, 1)),
+    )
+}
+
+#[test]
+fn trajectories_break_where_they_leave_the_window_and_long_ones_are_thinned() {
+    use super::contour::{shown_points, visible_segments};
+    let run = [
+        (0.1, 0.1),
+        (0.2, 0.2),
+        (f64::NAN, 0.5),
+        (0.3, 0.3),
+        (2.0, 0.5),
+        (0.4, 0.4),
+    ];
+    let segs = visible_segments((0.0, 1.0, 0.0, 1.0), &run);
+    assert_eq!(segs, vec![run[..2].to_vec(), vec![run[3]], vec![run[5]]]);
+    assert_eq!(shown_points(&run, 1), run[..2].to_vec());
+    let long: Vec<(f64, f64)> = (0..5000).map(|i| (i as f64, 0.0)).collect();
+    let thin = shown_points(&long, usize::MAX);
+    assert_eq!(thin[..200], long[..200]);
+    assert_eq!(thin.last(), long.last());
+    assert!(thin.len() < 1300, "{}", thin.len());
+}
+
+#[test]
+fn contour_figures_draw_any_height_and_reject_bad_windows() {
+    let svg = contour_figure(&bowl).render_svg_string().unwrap();
+    let texts = svg_texts(&svg);
+    assert!(texts.iter().any(|t| t == "bowl") && texts.iter().any(|t| t == "η = 0.9"));
+    assert!(!svg.contains("NaN"));
+    // A height that is NaN, infinite or flat everywhere still draws.
+    for f in [
+        |_: f64, _: f64| f64::NAN,
+        |_: f64, _: f64| f64::INFINITY,
+        |_: f64, _: f64| 0.0,
+    ] {
+        assert!(contour_figure(&f).render_svg_string().is_ok());
+    }
+    let bad = |w: (f64, f64, f64, f64)| {
+        let mut fig = contour_figure(&bowl);
+        fig.panels[0].window = w;
+        fig.render_svg_string().unwrap_err().to_string()
+    };
+    assert!(bad((1.0, -1.0, 0.0, 1.0)).contains("window"));
+    assert!(bad((0.0, f64::NAN, 0.0, 1.0)).contains("window"));
+    assert!(ContourFigure::new("empty").render_svg_string().is_err());
+    assert!(contour_figure(&bowl).cols(0).render_svg_string().is_err());
+    assert!(contour_figure(&bowl)
+        .size(10, 10)
+        .render_svg_string()
+        .is_err());
+}
+
+#[test]
+fn gifs_replay_the_runs_and_reject_no_frames() {
+    let dir = temp_dir("gif");
+    let path = dir.join("sub").join("run.gif");
+    let fig = contour_figure(&bowl).size(300, 220);
+    fig.save_gif(&[0, 1, 4], |t| format!("step {t}"), 100, &path)
+        .unwrap();
+    assert!(std::fs::read(&path).unwrap().starts_with(b"GIF89a"));
+    assert!(fig.save_gif(&[], |_| String::new(), 100, &path).is_err());
+    assert!(fig.save_gif(&[1], |_| String::new(), 0, &path).is_err());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn band_charts_skip_what_a_log_axis_cannot_show_and_check_ranges() {
+    let panel = BandPanel {
+        title: "bowl".into(),
+        x_range: (1e-3, 10.0),
+        y_range: (1.0, 1e4),
+        bands: vec![
+            Band {
+                from: 1e-3,
+                to: 0.5,
+                color: 2,
+            },
+            Band {
+                from: 0.5,
+                to: 10.0,
+                color: 4,
+            },
+        ],
+        points: vec![(1e-2, 300.0), (0.1, 30.0), (0.2, 0.0), (f64::NAN, 5.0)],
+        reference: Some((1.0, "2/λmax".into())),
+    };
+    let chart = BandChart::new("steps", "learning rate η", "steps to ε")
+        .panel(panel.clone())
+        .legend(2, "just right")
+        .points_label("steps");
+    let svg = chart.render_svg_string().unwrap();
+    let texts = svg_texts(&svg);
+    for t in ["steps", "2/λmax", "just right", "learning rate η"] {
+        assert!(texts.iter().any(|x| x == t), "{t}: {texts:?}");
+    }
+    // Two of the four points can be shown, plus the legend's dot.
+    assert_eq!(count(&svg, "<circle"), 3);
+    let mut bad = chart.clone();
+    bad.panels[0].x_range = (0.0, 10.0);
+    assert!(bad
+        .render_svg_string()
+        .unwrap_err()
+        .to_string()
+        .contains("log axis"));
+    assert!(BandChart::new("t", "x", "y").render_svg_string().is_err());
+}
