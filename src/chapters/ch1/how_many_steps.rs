@@ -55,4 +55,3 @@ fn sweep_fate(p: &SweepPoint) -> Cell {
         None => "not converged".into(),
     }
 }
-

@@ -83,4 +83,3 @@ pub fn stability_edge_nd(device: Device) -> Result<(Table, NdSweep)> {
         },
     ))
 }
-

@@ -64,4 +64,3 @@ fn first_below(t: &Trajectory, eps: f64) -> Cell {
         .position(|&e| e <= eps * e0)
         .map_or("not reached".into(), Cell::from)
 }
-

@@ -74,4 +74,3 @@ fn steps_cell(t: &Trajectory) -> Cell {
         (None, None) => format!("not within {}", t.steps()).into(),
     }
 }
-

@@ -128,7 +128,11 @@ pub fn sharpness_run(
     crate::validate::at_least_one("steps", sc.steps)?;
     crate::validate::at_least_one("sharpness interval", sc.every)?;
     let (vs, model) = models::seeded(seed, Kind::Double, device, |root| {
-        Mlp::new(root, &models::fashion_mlp_sizes(&sc.hidden), Activation::Tanh)
+        Mlp::new(
+            root,
+            &models::fashion_mlp_sizes(&sc.hidden),
+            Activation::Tanh,
+        )
     })?;
     let params = vs.trainable_variables();
     let power = PowerIteration {
@@ -180,4 +184,3 @@ fn gradient_descent_step(loss: &tch::Tensor, params: &[tch::Tensor], eta: f64) -
     Ok(())
 }
 // ANCHOR_END: full_batch_gd
-

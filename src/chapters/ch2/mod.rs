@@ -33,6 +33,9 @@ pub use sweep::{
     SurfaceSweep, BLOWUP, EPS, ETA_HI, ETA_LO, JUST_RIGHT_FACTOR,
 };
 
+use std::path::{Path, PathBuf};
+
+use super::chapter::Chapter;
 use super::Config;
 use crate::experiment::MlpSetup;
 use crate::report::Report;
@@ -129,4 +132,42 @@ pub fn run_with(cfg: &Config, cc: &Ch2Config) -> Result<Chapter2> {
         mlp,
         config: cc.clone(),
     })
+}
+
+/// Too small, just right, oscillating, diverged: on toy surfaces and on a real network.
+/// Sweeps a thousand learning rates on three surfaces (as one batch each), shows four runs
+/// per surface, trains an MLP on Fashion-MNIST at four learning rates and diagnoses every
+/// loss history; writes the tables, figures and the slider's data to the book.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Flags {
+    /// Learning rates in each surface's sweep (default 200 with --quick, else 1000).
+    #[arg(long, value_name = "N")]
+    pub sweep_points: Option<usize>,
+}
+
+impl Chapter for Flags {
+    const NAME: &'static str = "ch2_goldilocks";
+    type Output = Chapter2;
+
+    fn run(&self, cfg: &Config) -> Result<Chapter2> {
+        let mut cc = Ch2Config::for_config(cfg.quick);
+        if let Some(n) = self.sweep_points {
+            cc.sweep_points = crate::validate::at_least_one("--sweep-points", n)?;
+        }
+        run_with(cfg, &cc)
+    }
+
+    fn report(chapter: &Chapter2) -> &Report {
+        &chapter.report
+    }
+
+    /// The figures, and the slider's data as `slider.json` in the generated folder.
+    fn write_figures(chapter: &Chapter2, figures: &Path, generated: &Path) -> Result<Vec<PathBuf>> {
+        let written = draw_figures(chapter, figures)?;
+        let json = generated.join("slider.json");
+        std::fs::create_dir_all(generated).map_err(|e| crate::Error::io("create", generated, e))?;
+        std::fs::write(&json, slider_json(&chapter.sweeps))
+            .map_err(|e| crate::Error::io("write", &json, e))?;
+        Ok(written)
+    }
 }
