@@ -2,7 +2,7 @@
 //!
 //!     cargo run --example ch5_ex1_seed_batches
 use clap::Parser;
-use lrbook::chapters::ch5_exercises;
+use lrbook::chapters::ch5::exercises as ch5_exercises;
 use lrbook::cli::CommonArgs;
 
 /// Prints the solution table of chapter 5's exercise: the seeds' exercise, batch sizes 32, 64, 128, 256 with linear scaling.

@@ -2,7 +2,7 @@
 //!
 //!     cargo run --example ch5_ex3_estimator_bias
 use clap::Parser;
-use lrbook::chapters::ch5_exercises;
+use lrbook::chapters::ch5::exercises as ch5_exercises;
 use lrbook::cli::CommonArgs;
 
 /// Prints the solution table of chapter 5's exercise: the two-batch estimator against the naive one, on synthetic gradients.

@@ -1,8 +1,8 @@
 //! Chapter 5: the quick and full reports and the exercises are pinned by snapshots, and every
 //! claim the chapter's prose makes about them is asserted here.
 use lrbook::batch::ScalingRule;
-use lrbook::chapters::ch5::{self, RuleRun};
-use lrbook::chapters::{ch5_exercises, Config};
+use lrbook::chapters::ch5::{self, exercises as ch5_exercises, RuleRun};
+use lrbook::chapters::Config;
 use lrbook::report::Cell;
 use tch::{Cuda, Device};
 

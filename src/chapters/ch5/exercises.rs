@@ -1,6 +1,6 @@
 //! Chapter 5's exercise solutions, shared by the `ch5_ex*` examples, the tests and the book.
-use super::ch5::{chapter_data, rules_run, Ch5Config, RuleRun};
-use super::Config;
+use super::{chapter_data, rules_run, Ch5Config, RuleRun};
+use crate::chapters::Config;
 use crate::batch::{optimal_lr, two_batch_estimate, ScalingRule, TradeOff};
 use crate::data::rng::SplitMix64;
 use crate::report::{fmt_sig, Cell, Table};
@@ -72,7 +72,7 @@ pub fn ex1_seed_batches(cfg: &Config, base_lr: f64) -> Result<Table> {
             base_lr,
             cfg.seed,
         )?;
-        let loss = |r: &super::ch5::RulesRun| {
+        let loss = |r: &super::RulesRun| {
             if r.history.diverged() {
                 (Cell::from("diverged"), Cell::from("—"))
             } else {

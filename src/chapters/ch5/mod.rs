@@ -19,6 +19,8 @@ use tch::nn::{self, ModuleT};
 use tch::{Device, Kind, Tensor};
 
 use super::Config;
+
+pub mod exercises;
 use crate::batch::{
     data_parallel_gradient, flat_gradient, log_log_slope, optimal_lr, scaled_lr,
     two_batch_estimate, NoiseScaleEma, ScalingRule, TradeOff,
