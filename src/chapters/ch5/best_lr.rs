@@ -133,21 +133,24 @@ pub fn best_of(runs: &[SweepRun]) -> Option<(f64, usize)> {
         .min_by(|a, b| a.1.cmp(&b.1).then(b.0.total_cmp(&a.0)))
 }
 
-/// The whole sweep: every batch of `c.sweep_batches` by [`sweep_batch`], and per batch
-/// `(B, best LR, steps to target)` where some LR reached the target (at least two batches
-/// must, or the trade-off cannot be fitted).
+/// The whole sweep: every batch of `c.sweep_batches` by [`sweep_batch`], batch-major.
 pub fn sweep_all(
     data: &Dataset,
     probe: &Dataset,
     c: &Ch5Config,
     seed: u64,
-) -> Result<(Vec<SweepRun>, Vec<(usize, f64, usize)>)> {
+) -> Result<Vec<SweepRun>> {
     let mut runs = Vec::new();
     for &b in &c.sweep_batches {
         runs.extend(sweep_batch(data, probe, c, b, seed)?);
     }
-    let best: Vec<(usize, f64, usize)> = c
-        .sweep_batches
+    Ok(runs)
+}
+
+/// Per batch of `batches`, `(B, best LR, steps to target)` where some LR reached the target
+/// (at least two batches must, or the trade-off cannot be fitted).
+pub fn best_per_batch(runs: &[SweepRun], batches: &[usize]) -> Result<Vec<(usize, f64, usize)>> {
+    let best: Vec<(usize, f64, usize)> = batches
         .iter()
         .filter_map(|&b| {
             let of_b: Vec<SweepRun> = runs.iter().filter(|r| r.batch == b).cloned().collect();
@@ -161,7 +164,7 @@ pub fn sweep_all(
             "Raise the target loss or the step cap.",
         ));
     }
-    Ok((runs, best))
+    Ok(best)
 }
 
 /// The sweep and its fits.

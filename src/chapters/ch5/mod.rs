@@ -263,7 +263,8 @@ pub fn run_with(cfg: &Config, c: &Ch5Config) -> Result<Chapter5> {
 
     // 3. The sweep (run before part 2, whose LR is the sweep's best at est_big).
     let probe = data.train.subset(c.probe)?;
-    let (runs, best) = best_lr::sweep_all(&data.train, &probe, c, seed)?;
+    let runs = best_lr::sweep_all(&data.train, &probe, c, seed)?;
+    let best = best_lr::best_per_batch(&runs, &c.sweep_batches)?;
 
     // 2. B_noise during training, at the best LR for est_big (nearest swept batch).
     let noise_run = noise_scale::at_sweeps_best(&data.train, &probe, c, &best, seed)?;
