@@ -177,21 +177,23 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     }
 }
 
+/// Runs the chapter on `cfg`, pins its report as the snapshot `name` and asserts the claims.
+fn pin_and_check(cfg: &Config, name: &str) {
+    let _rng = cpu_single_thread();
+    let ch = ch5::run(cfg).unwrap_or_else(|e| panic!("{name}: {e}"));
+    insta::assert_snapshot!(name, ch.report.to_markdown());
+    check_claims(&ch, cfg.quick);
+}
+
 #[test]
 fn quick_report_is_pinned() {
-    let _rng = cpu_single_thread();
-    let ch = ch5::run(&Config::quick_cpu()).expect("chapter 5 quick run");
-    insta::assert_snapshot!("ch5_quick_report", ch.report.to_markdown());
-    check_claims(&ch, true);
+    pin_and_check(&Config::quick_cpu(), "ch5_quick_report");
 }
 
 /// The book shows the full configuration; it is pinned and its claims asserted.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let _rng = cpu_single_thread();
-    let ch = ch5::run(&Config::full_cpu()).expect("chapter 5 full run");
-    insta::assert_snapshot!("ch5_full_report", ch.report.to_markdown());
-    check_claims(&ch, false);
+    pin_and_check(&Config::full_cpu(), "ch5_full_report");
 }
 
 #[test]
