@@ -1,20 +1,20 @@
 //! Chapter 5: the quick and full reports and the exercises are pinned by snapshots, and every
 //! claim the chapter's prose makes about them is asserted here.
 use lrbook::batch::ScalingRule;
+use lrbook::chapters::ch5::exercises::{ClosedFormTradeoff, EstimatorBias, SeedBatches};
 use lrbook::chapters::ch5::{self, RuleRun};
-use lrbook::chapters::{ch5_exercises, Config};
-use lrbook::report::Cell;
-use tch::{Cuda, Device};
+use lrbook::chapters::exercise::Exercise;
+use lrbook::chapters::Config;
+use lrbook::report::{Cell, Table};
 
 mod common;
-use common::cpu_single_thread;
+use common::{cell, cpu_single_thread, num};
 
-fn num(cell: &Cell) -> f64 {
-    match cell {
-        Cell::Num { value, .. } => *value,
-        Cell::Int(i) => *i as f64,
-        Cell::Text(t) => panic!("expected a number, got {t:?}"),
-    }
+/// Every number in `table`'s column `column`, top to bottom.
+fn column(table: &Table, column: &str) -> Vec<f64> {
+    (0..table.rows.len())
+        .map(|i| num(table, i, column))
+        .collect()
 }
 
 /// The claims the book makes, checked on either configuration (the tighter ones on the full
@@ -43,15 +43,19 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     // The two-batch estimator at the fixed state: pairs with B_big ≥ 256 within 15% of the
     // exact tr(Σ)/|G|²; a pair of close, small batches can even give a negative |G|².
     let fixed = ch.report.table("noise_scale_fixed").unwrap();
-    let exact = num(&fixed.rows[0][3]);
-    for r in &fixed.rows[1..] {
-        let Cell::Text(name) = &r[0] else { panic!() };
+    let scale = "B_noise = tr(Σ)/‖G‖²";
+    let exact = num(fixed, 0, scale);
+    for i in 1..fixed.rows.len() {
+        let Cell::Text(name) = cell(fixed, i, "method") else {
+            panic!()
+        };
         let big: f64 = name.rsplit(' ').next().unwrap().parse().unwrap();
         if big >= 256.0 {
-            assert!((num(&r[3]) / exact - 1.0).abs() < 0.15, "{r:?}");
+            let r = num(fixed, i, scale);
+            assert!((r / exact - 1.0).abs() < 0.15, "{name}: {r}");
         }
     }
-    assert!(fixed.rows[1..].iter().any(|r| num(&r[1]) < 0.0));
+    assert!(column(fixed, "‖G‖²")[1..].iter().any(|&g2| g2 < 0.0));
 
     // B_noise grows as training proceeds: at the last checkpoint more than twice its value
     // when the target is reached, and that one more than twice its value at step 1.
@@ -93,18 +97,15 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     let at_b0 = s
         .best
         .iter()
-        .find(|x| x.0 == ch.config.base_batch)
+        .find(|x| x.0 == ch.config.base_batch())
         .unwrap()
         .1;
     assert!(at_b0 / ch.config.base_lr > 2.0 && at_b0 / ch.config.base_lr < 5.0);
     // The product of the trade-off comes out negative somewhere (noise at large B).
-    assert!(ch
-        .report
-        .table("tradeoff")
-        .unwrap()
-        .rows
+    let tradeoff = ch.report.table("tradeoff").unwrap();
+    assert!(column(tradeoff, "(S/S_min − 1)(E/E_min − 1), measured")
         .iter()
-        .any(|r| num(&r[5]) < 0.0));
+        .any(|&p| p < 0.0));
     // Steps fall and examples rise with B; the fit is within 30% of every measured S; the
     // estimated B_noise and the fitted B_crit agree within a factor 2.
     let (first, lastb) = (s.best[0], *s.best.last().unwrap());
@@ -121,8 +122,8 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     // Scaling out: the predicted speed-up grows with K but its efficiency falls, and it can
     // never exceed S(b)/S_min, whatever the number of workers.
     let dp = ch.report.table("data_parallel").unwrap();
-    let speed: Vec<f64> = dp.rows.iter().map(|r| num(&r[4])).collect();
-    let eff: Vec<f64> = dp.rows.iter().map(|r| num(&r[5])).collect();
+    let speed = column(dp, "speed-up S(b)/S(K·b)");
+    let eff = column(dp, "efficiency (speed-up / K)");
     assert!(speed.windows(2).all(|w| w[1] > w[0]) && eff.windows(2).all(|w| w[1] < w[0]));
     let b = ch.config.worker_batch as f64;
     assert!(*speed.last().unwrap() < s.tradeoff.steps(b) / s.tradeoff.s_min);
@@ -132,7 +133,7 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     for rule in RuleRun::ALL {
         assert_eq!(
             r.largest_matching(rule),
-            2 * ch.config.base_batch,
+            2 * ch.config.base_batch(),
             "{}",
             rule.name()
         );
@@ -176,54 +177,84 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     }
 }
 
+/// Runs the chapter on `cfg`, pins its report as the snapshot `name` and asserts the claims.
+fn pin_and_check(cfg: &Config, name: &str) {
+    let _rng = cpu_single_thread();
+    let ch = ch5::run(cfg).unwrap_or_else(|e| panic!("{name}: {e}"));
+    insta::assert_snapshot!(name, ch.report.to_markdown());
+    check_claims(&ch, cfg.quick);
+}
+
 #[test]
 fn quick_report_is_pinned() {
-    let _rng = cpu_single_thread();
-    let ch = ch5::run(&Config::quick_cpu()).expect("chapter 5 quick run");
-    insta::assert_snapshot!("ch5_quick_report", ch.report.to_markdown());
-    check_claims(&ch, true);
+    pin_and_check(&Config::quick_cpu(), "ch5_quick_report");
 }
 
 /// The book shows the full configuration; it is pinned and its claims asserted.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let _rng = cpu_single_thread();
-    let ch = ch5::run(&Config::full_cpu()).expect("chapter 5 full run");
-    insta::assert_snapshot!("ch5_full_report", ch.report.to_markdown());
-    check_claims(&ch, false);
+    pin_and_check(&Config::full_cpu(), "ch5_full_report");
 }
 
 #[test]
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
-    let ex1 =
-        ch5_exercises::ex1_seed_batches(&Config::full_cpu(), ch5_exercises::EX1_BASE_LR).unwrap();
-    let ex2 = ch5_exercises::ex2_tradeoff(&ch5_exercises::EX2_RATIOS).unwrap();
-    let ex3 = ch5_exercises::ex3_estimator_bias(&ch5_exercises::EX3_BIG, 2000, 0).unwrap();
+    let cfg = Config::full_cpu();
+    let only = |mut s: lrbook::chapters::exercise::Solution| {
+        assert_eq!(s.tables.len(), 1);
+        s.tables.remove(0)
+    };
+    let ex1 = only(SeedBatches::defaults().unwrap().solve(&cfg, None).unwrap());
+    let ex2 = only(
+        ClosedFormTradeoff::defaults()
+            .unwrap()
+            .solve(&cfg, None)
+            .unwrap(),
+    );
+    let ex3 = only(
+        EstimatorBias::defaults()
+            .unwrap()
+            .solve(&cfg, None)
+            .unwrap(),
+    );
     // The seeds' exercise from (32, 0.1): the linear rule misses the 10% band already at 64,
     // and diverges at 256 (η = 0.8); no scaling survives every batch but also misses.
-    let lin_ratio = |i: usize| &ex1.rows[i][4];
-    assert!(num(lin_ratio(1)) > 1.1);
-    assert_eq!(ex1.rows[3][3], Cell::from("diverged"));
-    assert!(ex1.rows[1..].iter().all(|r| num(&r[6]) > 1.1));
-    // The product is exactly 1 on the curve; at B = B_crit both cost twice their minimum.
-    for r in &ex2.rows {
-        assert!((num(&r[3]) - 1.0).abs() < 1e-12, "{r:?}");
-    }
-    let at_crit = ex2.rows.iter().find(|r| num(&r[0]) == 1.0).unwrap();
+    let at = |b: &str| common::row_where(&ex1, "B", b);
+    assert!(num(&ex1, at("64"), "linear: loss / B=32") > 1.1);
     assert_eq!(
-        (num(&at_crit[1]), num(&at_crit[2]), num(&at_crit[4])),
+        cell(&ex1, at("256"), "linear: loss"),
+        &Cell::from("diverged")
+    );
+    assert!(column(&ex1, "no scaling: loss / B=32")[1..]
+        .iter()
+        .all(|&r| r > 1.1));
+    // The product is exactly 1 on the curve; at B = B_crit both cost twice their minimum.
+    for p in column(&ex2, "(S/S_min − 1)(E/E_min − 1)") {
+        assert!((p - 1.0).abs() < 1e-12, "{p}");
+    }
+    let at_crit = (0..ex2.rows.len())
+        .find(|&i| num(&ex2, i, "B / B_crit") == 1.0)
+        .unwrap();
+    assert_eq!(
+        (
+            num(&ex2, at_crit, "S / S_min"),
+            num(&ex2, at_crit, "E / E_min"),
+            num(&ex2, at_crit, "ε_opt / ε_max (B_noise = B_crit)")
+        ),
         (2.0, 2.0, 0.5)
     );
     // The naive estimate is biased up by tr Σ/B = 50/B; the two-batch one is not.
-    for r in &ex3.rows {
-        let b = num(&r[0]);
+    for i in 0..ex3.rows.len() {
+        let b = num(&ex3, i, "B_big");
+        let naive = num(&ex3, i, "naive ‖g_B_big‖²");
         assert!(
-            (num(&r[1]) - (1.0 + 50.0 / b)).abs() < 0.1 * (1.0 + 50.0 / b),
-            "{r:?}"
+            (naive - (1.0 + 50.0 / b)).abs() < 0.1 * (1.0 + 50.0 / b),
+            "B = {b}: {naive}"
         );
-        assert!((num(&r[2]) - 1.0).abs() < 0.2, "{r:?}");
-        assert!((num(&r[3]) / 50.0 - 1.0).abs() < 0.05, "{r:?}");
+        let g2 = num(&ex3, i, "two-batch ‖G‖²");
+        assert!((g2 - 1.0).abs() < 0.2, "B = {b}: {g2}");
+        let trace = num(&ex3, i, "two-batch tr Σ");
+        assert!((trace / 50.0 - 1.0).abs() < 0.05, "B = {b}: {trace}");
     }
     let mut report = lrbook::report::Report::new("Chapter 5 exercises");
     report.tables = vec![ex1, ex2, ex3];
@@ -234,7 +265,7 @@ fn exercises_are_pinned() {
 fn figures_are_written_with_their_data() {
     let _rng = cpu_single_thread();
     let ch = ch5::run(&Config::quick_cpu()).unwrap();
-    let dir = std::env::temp_dir().join(format!("lrbook-ch5-figures-{}", std::process::id()));
+    let dir = common::figures_dir("ch5-figures");
     std::fs::create_dir_all(&dir).unwrap();
     let written = ch5::draw_figures(&ch, &dir).unwrap();
     common::check_written_figures(
@@ -255,24 +286,19 @@ fn figures_are_written_with_their_data() {
 /// (float32 kernels differ), and the data-parallel check stays exact.
 #[test]
 fn cuda_matches_cpu_on_the_quick_config() {
-    if !Cuda::is_available() {
-        eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
-        return;
-    }
-    let _rng = cpu_single_thread();
-    let cpu = ch5::run(&Config::quick_cpu()).unwrap();
-    let gpu = ch5::run(&Config {
-        device: Device::Cuda(0),
-        ..Config::quick_cpu()
-    })
-    .unwrap();
-    assert!((gpu.noise.trace / cpu.noise.trace - 1.0).abs() < 0.05);
-    for (a, b) in cpu.noise.points.iter().zip(&gpu.noise.points) {
-        assert!(
-            (a.variance / b.variance - 1.0).abs() < 0.05,
-            "B = {}",
-            a.batch
-        );
-    }
-    assert!(gpu.data_parallel.iter().all(|&(_, rel)| rel <= 1e-12));
+    common::on_cpu_and_cuda(
+        "cuda_matches_cpu_on_the_quick_config",
+        ch5::run,
+        |cpu, gpu| {
+            assert!((gpu.noise.trace / cpu.noise.trace - 1.0).abs() < 0.05);
+            for (a, b) in cpu.noise.points.iter().zip(&gpu.noise.points) {
+                assert!(
+                    (a.variance / b.variance - 1.0).abs() < 0.05,
+                    "B = {}",
+                    a.batch
+                );
+            }
+            assert!(gpu.data_parallel.iter().all(|&(_, rel)| rel <= 1e-12));
+        },
+    );
 }
