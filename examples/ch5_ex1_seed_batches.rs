@@ -1,8 +1,3 @@
 //! Chapter 5, exercise 1: the seeds' exercise, batch sizes 32, 64, 128, 256 with linear scaling from (32, 0.1).
-//!
-//!     cargo run --example ch5_ex1_seed_batches
-fn main() -> anyhow::Result<()> {
-    Ok(lrbook::cli::exercise_main::<
-        lrbook::chapters::ch5::exercises::SeedBatches,
-    >()?)
-}
+//! Run it with `cargo run --example ch5_ex1_seed_batches`; `--help` lists its flags.
+lrbook::exercise_main!(lrbook::chapters::ch5::exercises::SeedBatches);

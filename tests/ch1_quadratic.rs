@@ -1,7 +1,7 @@
 //! Chapter 1: the report of the quick and the full configuration is pinned by snapshots,
 //! and key findings are asserted directly, so a change to the update rule fails here.
-use lrbook::chapters::exercise::Exercise;
 use lrbook::chapters::ch1::exercises::{BestFixedStep, Iterates, MomentumEdge};
+use lrbook::chapters::exercise::Exercise;
 use lrbook::chapters::{ch1, Config};
 use lrbook::report::{Cell, Table};
 
