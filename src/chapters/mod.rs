@@ -18,7 +18,6 @@ pub mod ch4_exercises;
 pub mod ch5;
 pub mod ch5_exercises;
 pub mod ch6;
-pub mod ch6_exercises;
 pub mod exercise;
 
 /// What every chapter's `run` takes.
