@@ -1,12 +1,14 @@
 //! Chapter 6: the range tests, the grid validation and the exercises are pinned by
 //! snapshots, and the facts the book states about them are asserted directly.
+use lrbook::chapters::ch6::exercises::{BiasCorrection, FashionMnistFinder, SweepLength};
 use lrbook::chapters::ch6::{self, Plan, Setup};
-use lrbook::chapters::{ch6_exercises, Config};
+use lrbook::chapters::exercise::Exercise;
+use lrbook::chapters::Config;
 use lrbook::finder::{Rule, Stop};
 use lrbook::report::Cell;
 
 mod common;
-use common::cpu_single_thread;
+use common::{cell, cpu_single_thread, num};
 
 #[test]
 fn quick_report_is_pinned_and_every_run_is_consistent() {
@@ -38,7 +40,7 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
         }
     }
     // Retraining one grid point reproduces the grid's number exactly (same seed, 1 thread).
-    let data = ch6::load_data(&Config::quick_cpu(), &fc).unwrap();
+    let data = fc.load_data(&Config::quick_cpu()).unwrap();
     let first = &ch.setups[0];
     let again = ch6::mean_final_loss(
         &fc,
@@ -117,20 +119,22 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     //    minimum/10's suggestion, in every setup.
     assert_eq!(ch6::ONE_CYCLE_RULE, Rule::Minimum);
     let oc = ch.report.table("one_cycle").unwrap();
-    for row in &oc.rows {
-        let num = |c: &Cell| match c {
-            Cell::Num { value, .. } => *value,
-            other => panic!("{other:?}"),
-        };
-        assert!(num(&row[4]) > num(&row[2]), "{row:?}");
-        assert!(num(&row[2]) < 1.0, "beats the best constant: {row:?}");
+    for row in 0..oc.rows.len() {
+        let (at_suggestion, at_minimum) = (
+            num(oc, row, "its loss ÷ best constant"),
+            num(oc, row, "that loss ÷ best constant"),
+        );
+        assert!(at_minimum > at_suggestion, "{:?}", oc.rows[row]);
+        assert!(
+            at_suggestion < 1.0,
+            "beats the best constant: {:?}",
+            oc.rows[row]
+        );
     }
     // ... and for the CNN, a peak at the minimum is worse than every grid point below 0.3.
     let cnn = &setups[2];
-    let oc_cnn = match &oc.rows[2][4] {
-        Cell::Num { value, .. } => value * cnn.best_grid().1,
-        other => panic!("{other:?}"),
-    };
+    let cnn_row = common::row_where(oc, "setup", cnn.setup.name());
+    let oc_cnn = num(oc, cnn_row, "that loss ÷ best constant") * cnn.best_grid().1;
     for &(lr, loss) in cnn.grid.iter().filter(|g| g.0 < 0.3) {
         assert!(oc_cnn > loss, "η = {lr}");
     }
@@ -140,13 +144,28 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
-    let ex1 = ch6_exercises::ex1_fashion_mnist(&cfg).unwrap();
-    let ex2 = ch6_exercises::ex2_bias_correction(&ch6_exercises::EX2_SETTINGS, 1000).unwrap();
-    let ex3 = ch6_exercises::ex3_sweep_length(&cfg, &ch6_exercises::EX3_ITERATIONS).unwrap();
+    let ex1 = FashionMnistFinder::defaults()
+        .unwrap()
+        .range_tests(&cfg)
+        .unwrap();
+    let ex2 = BiasCorrection::defaults()
+        .unwrap()
+        .solve(&cfg, None)
+        .unwrap();
+    let ex3 = SweepLength::defaults().unwrap().solve(&cfg, None).unwrap();
+    let (ex2, ex3) = (&ex2.tables[0], &ex3.tables[0]);
     // Exercise 2: the closed form equals the library's tracker; the corrected one never stops.
-    for row in &ex2.rows {
-        assert_eq!(row[3], row[4], "{row:?}");
-        assert_eq!(row[5], Cell::from("never"));
+    for row in 0..ex2.rows.len() {
+        assert_eq!(
+            cell(ex2, row, "closed form: first t with 1 − β^(t+1) > k(1 − β)"),
+            cell(ex2, row, "uncorrected Tracker stops at"),
+            "{:?}",
+            ex2.rows[row]
+        );
+        assert_eq!(
+            cell(ex2, row, "bias-corrected Tracker stops at"),
+            &Cell::from("never")
+        );
     }
     // Exercise 1: the held-out curve is recorded at every step, and both variants suggest.
     assert!(ex1.validated.points.iter().all(|p| p.val_loss.is_some()));
@@ -154,20 +173,16 @@ fn exercises_are_pinned() {
         assert!(r.suggestions().iter().all(|(_, s)| s.is_ok()));
     }
     // Exercise 3: minimum/10 moves by less than 4× across sweep lengths; steep by over 10×.
-    let spread = |col: usize| {
-        let v: Vec<f64> = ex3
-            .rows
-            .iter()
-            .map(|r| match &r[col] {
-                Cell::Num { value, .. } => *value,
-                other => panic!("{other:?}"),
-            })
+    let spread = |rule: Rule| {
+        let v: Vec<f64> = (0..ex3.rows.len())
+            .map(|row| num(ex3, row, rule.name()))
             .collect();
         let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         max / v.iter().copied().fold(f64::INFINITY, f64::min)
     };
-    assert!(spread(2) < 4.0, "minimum/10 spread {}", spread(2));
-    assert!(spread(1) > 10.0, "steep spread {}", spread(1));
+    let (minimum, steep) = (spread(Rule::Minimum), spread(Rule::Steep));
+    assert!(minimum < 4.0, "minimum/10 spread {minimum}");
+    assert!(steep > 10.0, "steep spread {steep}");
     // Exercise 1 (instructor's guide): the variants agree within 2× for steep, minimum/10
     // and slide, and valley moves most.
     let factor = |rule| {
@@ -183,17 +198,14 @@ fn exercises_are_pinned() {
     }
     // Exercise 3: slide lands in the flat region (below 1e-4) on the two shortest sweeps,
     // and steep's answer on the longest is over 10× all its others.
-    let value = |row: usize, col: usize| match &ex3.rows[row][col] {
-        Cell::Num { value, .. } => *value,
-        other => panic!("{other:?}"),
-    };
-    assert!(value(0, 4) < 1e-4 && value(1, 4) < 1e-4);
+    let slide = |n: &str| num(ex3, common::row_where(ex3, "steps N", n), "slide");
+    assert!(slide("25") < 1e-4 && slide("50") < 1e-4);
     let last = ex3.rows.len() - 1;
     for row in 0..last {
-        assert!(value(last, 1) > 10.0 * value(row, 1));
+        assert!(num(ex3, last, "steep") > 10.0 * num(ex3, row, "steep"));
     }
     let mut report = lrbook::report::Report::new("Chapter 6 exercises");
-    report.tables = vec![ex1.table, ex2, ex3];
+    report.tables = vec![ex1.table, ex2.clone(), ex3.clone()];
     insta::assert_snapshot!("ch6_exercises", report.to_markdown());
 }
 
@@ -201,7 +213,7 @@ fn exercises_are_pinned() {
 fn figures_are_written_with_their_data() {
     let _rng = cpu_single_thread();
     let ch = ch6::run(&Config::quick_cpu()).unwrap();
-    let dir = std::env::temp_dir().join(format!("lrbook-ch6-figures-{}", std::process::id()));
+    let dir = common::figures_dir("ch6-figures");
     let written = ch6::draw_figures(&ch, &dir).unwrap();
     common::check_written_figures(
         &written,

@@ -15,7 +15,6 @@ pub mod ch4;
 pub mod ch4_exercises;
 pub mod ch5;
 pub mod ch6;
-pub mod ch6_exercises;
 pub mod chapter;
 pub mod exercise;
 

@@ -1,0 +1,294 @@
+//! "Are the suggestions any good? A grid search at the same budget": a grid of constant
+//! learning rates and a run at each suggestion, all trained for the same budget and judged
+//! by the held-out loss; the ratio of each suggestion's loss to the best grid point's.
+use tch::{nn, Device};
+
+use super::four_rules::Suggested;
+use super::procedure::build_optimizer;
+use super::reading_curve::{build_model, Net, Opt, Setup};
+use super::FinderConfig;
+use crate::data::fashion_mnist::FashionMnist;
+use crate::data::Dataset;
+use crate::finder::{RangeTestResult, Rule};
+use crate::report::{Cell, Table};
+use crate::schedule::{FollowSchedule, LrPolicy, OneCycleConfig, OneCycleLr};
+use crate::train::{self, History, Loss, TrainConfig};
+use crate::Result;
+
+/// How an LR is scheduled in a training run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Plan {
+    /// The same LR every step.
+    Constant(f64),
+    /// PyTorch's one-cycle with this peak (momentum cycled for the momentum optimizers).
+    OneCycle(f64),
+}
+
+/// A run of the budget's steps, shuffled from `seed`, stopped at a 1000× blow-up.
+fn budget_run(cfg: &FinderConfig, seed: u64) -> TrainConfig {
+    TrainConfig {
+        epochs: cfg.budget, // the step budget ends every run; each epoch has >= 1 step
+        batch_size: cfg.batch_size,
+        shuffle_seed: Some(seed.wrapping_mul(1000) + 500),
+        max_steps: Some(cfg.budget),
+        blowup: Some(1e3),
+        eval_every: None,
+        progress: true,
+    }
+}
+
+/// Trains a fresh model of `setup` from `seed` for the budget under `plan` on `train`,
+/// evaluated on `held_out` at the end; returns the trained model and its history.
+pub fn train_for_budget(
+    cfg: &FinderConfig,
+    setup: Setup,
+    plan: Plan,
+    seed: u64,
+    device: Device,
+    train: &Dataset,
+    held_out: Option<&Dataset>,
+) -> Result<(nn::VarStore, Net, History)> {
+    let (vs, net) = build_model(cfg, setup, seed, device)?;
+    let (lr, one_cycle) = match plan {
+        Plan::Constant(lr) => (lr, None),
+        Plan::OneCycle(peak) => {
+            let options = OneCycleConfig {
+                cycle_momentum: setup.opt != Opt::Sgd,
+                ..OneCycleConfig::default()
+            };
+            (peak, Some(OneCycleLr::new(peak, cfg.budget, options)?))
+        }
+    };
+    let mut opt = build_optimizer(setup.opt, &vs, lr)?;
+    let (mut constant, mut follow);
+    let policy: &mut dyn LrPolicy = match &one_cycle {
+        Some(schedule) => {
+            follow = FollowSchedule(schedule);
+            &mut follow
+        }
+        None => {
+            constant = move |_: usize| lr;
+            &mut constant
+        }
+    };
+    let history = train::train(
+        &net,
+        Loss::CrossEntropy,
+        &mut opt,
+        policy,
+        train,
+        held_out,
+        &budget_run(cfg, seed),
+    )?;
+    Ok((vs, net, history))
+}
+
+/// Trains a fresh model of `setup` from `seed` for the budget; returns the held-out loss at
+/// the end, or +∞ when the run diverged.
+pub fn final_loss(
+    cfg: &FinderConfig,
+    data: &FashionMnist,
+    setup: Setup,
+    plan: Plan,
+    seed: u64,
+    device: Device,
+) -> Result<f64> {
+    let (_, _, history) = train_for_budget(
+        cfg,
+        setup,
+        plan,
+        seed,
+        device,
+        &data.train,
+        Some(&data.test),
+    )?;
+    let loss = history.final_eval_loss();
+    Ok(if history.diverged() || !loss.is_finite() {
+        f64::INFINITY
+    } else {
+        loss
+    })
+}
+
+/// Mean of the final held-out loss over the seeds (+∞ if any seed diverged).
+pub fn mean_final_loss(
+    cfg: &FinderConfig,
+    data: &FashionMnist,
+    setup: Setup,
+    plan: Plan,
+    device: Device,
+) -> Result<f64> {
+    let mut sum = 0.0;
+    for &seed in &cfg.seeds {
+        sum += final_loss(cfg, data, setup, plan, seed, device)?;
+    }
+    Ok(sum / cfg.seeds.len() as f64)
+}
+
+/// One setup's range test, grid and suggestion runs.
+#[derive(Debug)]
+pub struct SetupResult {
+    /// The setup.
+    pub setup: Setup,
+    /// The range test on a fresh model (first seed).
+    pub finder: RangeTestResult,
+    /// Each rule's suggested LR, or the reason it has none.
+    pub suggestions: Vec<(Rule, Suggested)>,
+    /// `(lr, mean final held-out loss)` for every grid point.
+    pub grid: Vec<(f64, f64)>,
+    /// `(rule, mean final held-out loss)` of the runs at each suggestion.
+    pub at_suggestion: Vec<(Rule, f64)>,
+}
+
+impl SetupResult {
+    /// The best grid point `(lr, loss)`.
+    pub fn best_grid(&self) -> (f64, f64) {
+        self.grid.iter().copied().fold(
+            (f64::NAN, f64::INFINITY),
+            |b, g| if g.1 < b.1 { g } else { b },
+        )
+    }
+
+    /// A rule's suggested LR, if it made one.
+    pub fn suggested(&self, rule: Rule) -> Option<f64> {
+        self.suggestions
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .and_then(|(_, s)| s.as_ref().ok().copied())
+    }
+
+    /// Final held-out loss at a rule's suggestion ÷ the best grid loss.
+    pub fn ratio(&self, rule: Rule) -> Option<f64> {
+        let best = self.best_grid().1;
+        self.at_suggestion
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map(|&(_, l)| l / best)
+    }
+}
+
+/// Trains `setup` at every grid point, then at each of its suggestions.
+pub fn run_setup(
+    fc: &FinderConfig,
+    data: &FashionMnist,
+    setup: Setup,
+    finder: RangeTestResult,
+    suggestions: Vec<(Rule, Suggested)>,
+    device: Device,
+) -> Result<SetupResult> {
+    let mut grid = Vec::new();
+    for &lr in &fc.grid {
+        grid.push((
+            lr,
+            mean_final_loss(fc, data, setup, Plan::Constant(lr), device)?,
+        ));
+    }
+    let mut at_suggestion = Vec::new();
+    for (rule, s) in &suggestions {
+        if let Ok(lr) = s {
+            let loss = mean_final_loss(fc, data, setup, Plan::Constant(*lr), device)?;
+            at_suggestion.push((*rule, loss));
+        }
+    }
+    Ok(SetupResult {
+        setup,
+        finder,
+        suggestions,
+        grid,
+        at_suggestion,
+    })
+}
+
+/// "mean over 3 seeds", "mean over 1 seed".
+fn mean_over_seeds(fc: &FinderConfig) -> String {
+    let n = fc.seeds.len();
+    format!("mean over {n} seed{}", if n == 1 { "" } else { "s" })
+}
+
+/// The grid: mean final held-out loss of every constant LR, per setup.
+pub fn grid_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
+    let mut cols = vec!["constant η"];
+    cols.extend(results.iter().map(|r| r.setup.name()));
+    let mut t = Table::new(
+        "grid",
+        &format!(
+            "Grid search: held-out loss after {} steps at each constant η ({}; ∞ = diverged)",
+            fc.budget,
+            mean_over_seeds(fc)
+        ),
+        &cols,
+    );
+    for (i, &lr) in fc.grid.iter().enumerate() {
+        let mut row = vec![Cell::num(lr, 2)];
+        row.extend(results.iter().map(|r| Cell::num(r.grid[i].1, 3)));
+        t.push(row);
+    }
+    t
+}
+
+/// The validation: held-out loss at each suggestion ÷ the best grid loss, per setup, and
+/// each rule's mean and worst ratio over the setups.
+pub fn ratio_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
+    let mut cols = vec![
+        "setup".to_string(),
+        "best grid η".to_string(),
+        "best grid loss".to_string(),
+    ];
+    cols.extend(Rule::ALL.iter().map(|r| format!("{} ÷ best", r.name())));
+    let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let mut t = Table::new(
+        "ratios",
+        &format!(
+            "Held-out loss after {} steps at each rule's suggestion, divided by the best grid \
+             point's (1 = as good as the grid; {})",
+            fc.budget,
+            mean_over_seeds(fc)
+        ),
+        &cols,
+    );
+    for r in results {
+        let (lr, loss) = r.best_grid();
+        let mut row = vec![
+            Cell::from(r.setup.name()),
+            Cell::num(lr, 2),
+            Cell::num(loss, 3),
+        ];
+        row.extend(
+            Rule::ALL
+                .iter()
+                .map(|&rule| r.ratio(rule).map_or(Cell::from("—"), |x| Cell::num(x, 3))),
+        );
+        t.push(row);
+    }
+    for (label, worst) in [("mean over setups", false), ("worst setup", true)] {
+        let mut row = vec![Cell::from(label), Cell::from(""), Cell::from("")];
+        for &rule in &Rule::ALL {
+            row.push(match rule_summary(results, rule) {
+                Some((mean, max)) => Cell::num(if worst { max } else { mean }, 3),
+                None => Cell::from("—"),
+            });
+        }
+        t.push(row);
+    }
+    t
+}
+
+/// A rule's mean and worst ratio over the setups; `None` if it failed to suggest anywhere.
+pub fn rule_summary(results: &[SetupResult], rule: Rule) -> Option<(f64, f64)> {
+    let ratios: Option<Vec<f64>> = results.iter().map(|r| r.ratio(rule)).collect();
+    let ratios = ratios?;
+    let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+    Some((
+        mean,
+        ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    ))
+}
+
+/// The rule with the smallest worst-case ratio (ties: smallest mean): the one to trust.
+pub fn trusted_rule(results: &[SetupResult]) -> Option<Rule> {
+    Rule::ALL
+        .iter()
+        .filter_map(|&r| rule_summary(results, r).map(|s| (r, s)))
+        .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1).then(a.1 .0.total_cmp(&b.1 .0)))
+        .map(|(r, _)| r)
+}
