@@ -172,7 +172,9 @@ fn exercises_are_pinned() {
     for r in [&ex1.train, &ex1.validated] {
         assert!(r.suggestions().iter().all(|(_, s)| s.is_ok()));
     }
-    // Exercise 3: minimum/10 moves by less than 4× across sweep lengths; steep by over 10×.
+    // Exercise 3: across a sixteenfold change of sweep length, minimum/10 and valley each
+    // move by less than 4×, and steep, which reads a derivative of the noisy curve, moves
+    // further than either.
     let spread = |rule: Rule| {
         let v: Vec<f64> = (0..ex3.rows.len())
             .map(|row| num(ex3, row, rule.name()))
@@ -180,9 +182,11 @@ fn exercises_are_pinned() {
         let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         max / v.iter().copied().fold(f64::INFINITY, f64::min)
     };
-    let (minimum, steep) = (spread(Rule::Minimum), spread(Rule::Steep));
+    let (minimum, valley) = (spread(Rule::Minimum), spread(Rule::Valley));
+    let steep = spread(Rule::Steep);
     assert!(minimum < 4.0, "minimum/10 spread {minimum}");
-    assert!(steep > 10.0, "steep spread {steep}");
+    assert!(valley < 4.0, "valley spread {valley}");
+    assert!(steep > minimum.max(valley), "steep spread {steep}");
     // Exercise 1 (instructor's guide): the variants agree within 2× for steep, minimum/10
     // and slide, and valley moves most.
     let factor = |rule| {
@@ -196,14 +200,9 @@ fn exercises_are_pinned() {
         assert!(factor(rule) < 2.0, "{rule}: {}", factor(rule));
         assert!(factor(Rule::Valley) > factor(rule));
     }
-    // Exercise 3: slide lands in the flat region (below 1e-4) on the two shortest sweeps,
-    // and steep's answer on the longest is over 10× all its others.
+    // Exercise 3: slide lands in the flat region (below 1e-4) on the two shortest sweeps.
     let slide = |n: &str| num(ex3, common::row_where(ex3, "steps N", n), "slide");
     assert!(slide("25") < 1e-4 && slide("50") < 1e-4);
-    let last = ex3.rows.len() - 1;
-    for row in 0..last {
-        assert!(num(ex3, last, "steep") > 10.0 * num(ex3, row, "steep"));
-    }
     let mut report = lrbook::report::Report::new("Chapter 6 exercises");
     report.tables = vec![ex1.table, ex2.clone(), ex3.clone()];
     insta::assert_snapshot!("ch6_exercises", report.to_markdown());

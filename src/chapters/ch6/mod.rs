@@ -6,6 +6,9 @@
 //! grid at the same budget), [`trained_model`] (the finder on a trained model) and
 //! [`one_cycle`] (one-cycle's peak from the finder); [`figures`] draws them and
 //! [`exercises`] solves the exercises. This file holds the sizes and the run order.
+use std::path::{Path, PathBuf};
+
+use super::chapter::Chapter;
 use super::Config;
 use crate::data::fashion_mnist::{self, FashionMnist};
 use crate::finder::RangeTest;
@@ -223,5 +226,49 @@ mod tests {
         assert!((full[9] - 10f64.powf(0.5)).abs() < 1e-12);
         let quick = FinderConfig::for_config(true).grid;
         assert_eq!((quick.len(), quick[4]), (5, 1.0));
+    }
+}
+
+/// The LR range test, its four suggestion rules, and their validation against a grid search.
+/// Runs the range test for three setups on Fashion-MNIST, prints each rule's suggestion,
+/// validates them against a grid search at the same budget, runs the finder on a trained
+/// model and sets one-cycle's peak from it.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Flags {
+    /// Steps of the range test (default 60 with --quick, else 100).
+    #[arg(long)]
+    pub iterations: Option<usize>,
+    /// Training steps of every grid and suggestion run (default 60 with --quick, else 300).
+    #[arg(long)]
+    pub budget: Option<usize>,
+    /// Seeds of the training runs, comma-separated (default 0 with --quick, else 0,1,2).
+    #[arg(long, value_delimiter = ',', value_name = "SEED,...")]
+    pub seeds: Option<Vec<u64>>,
+}
+
+impl Chapter for Flags {
+    const NAME: &'static str = "ch6_lr_finder";
+    type Output = Chapter6;
+
+    fn run(&self, cfg: &Config) -> Result<Chapter6> {
+        let mut fc = FinderConfig::for_config(cfg.quick);
+        if let Some(n) = self.iterations {
+            fc.iterations = n;
+        }
+        if let Some(b) = self.budget {
+            fc.budget = b;
+        }
+        if let Some(seeds) = &self.seeds {
+            fc.seeds = seeds.clone();
+        }
+        run_with(cfg, &fc)
+    }
+
+    fn report(chapter: &Chapter6) -> &Report {
+        &chapter.report
+    }
+
+    fn write_figures(chapter: &Chapter6, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
+        draw_figures(chapter, figures)
     }
 }
