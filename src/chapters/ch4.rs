@@ -11,7 +11,6 @@
 //! 6. State memory per parameter, measured; AdamW against Adam with L2.
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
 use tch::nn;
 use tch::{Device, Kind, Tensor};
 
@@ -19,9 +18,10 @@ use super::Config;
 use crate::data::rng::SplitMix64;
 use crate::data::{fashion_mnist, Dataset};
 use crate::models::{Activation, Mlp};
+use crate::optim::fixture::{max_or_nan, replay_fixture, Replay, FIXTURE};
 use crate::optim::{
-    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
-    RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd, SgdConfig,
+    Adagrad, AdagradConfig, Adam, AdamConfig, Optimizer, OptimizerSpec, RmsProp, RmsPropConfig,
+    Rule, Sgd, SgdConfig, TorchArgs, Variant,
 };
 use crate::plot::{self, LineChart, Series};
 use crate::report::{fmt_sig, Cell, Report, Table};
@@ -30,268 +30,6 @@ use crate::{validate, Error, Result};
 
 // ---------------------------------------------------------------------------------------
 // 1. Conformance
-
-/// The fixture written by `scripts/reference/optimizers.py` from `torch.optim`.
-pub const FIXTURE: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/optimizers.json"
-);
-
-fn num(p: &Value, key: &str, default: f64) -> f64 {
-    p.get(key).and_then(Value::as_f64).unwrap_or(default)
-}
-
-fn flag(p: &Value, key: &str) -> bool {
-    p.get(key).and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn betas(p: &Value, default: (f64, f64)) -> (f64, f64) {
-    match p.get("betas").and_then(Value::as_array) {
-        Some(b) if b.len() == 2 => (
-            b[0].as_f64().unwrap_or(default.0),
-            b[1].as_f64().unwrap_or(default.1),
-        ),
-        _ => default,
-    }
-}
-
-/// Builds the optimizer a fixture case describes: `rule` is the `torch.optim` class in
-/// lower case and `p` its keyword arguments (PyTorch's defaults for the missing ones).
-pub fn optimizer_from_torch_args(
-    rule: &str,
-    p: &Value,
-    params: Vec<Tensor>,
-) -> Result<Box<dyn Optimizer>> {
-    let (beta1, beta2) = betas(p, (0.9, 0.999));
-    let eps = |d| num(p, "eps", d);
-    let wd = |d| num(p, "weight_decay", d);
-    Ok(match rule {
-        "sgd" => Box::new(Sgd::new(
-            params,
-            SgdConfig {
-                momentum: num(p, "momentum", 0.0),
-                dampening: num(p, "dampening", 0.0),
-                weight_decay: wd(0.0),
-                nesterov: flag(p, "nesterov"),
-            },
-        )?),
-        "adagrad" => Box::new(Adagrad::new(
-            params,
-            AdagradConfig {
-                lr_decay: num(p, "lr_decay", 0.0),
-                weight_decay: wd(0.0),
-                initial_accumulator_value: num(p, "initial_accumulator_value", 0.0),
-                eps: eps(1e-10),
-            },
-        )?),
-        "rmsprop" => Box::new(RmsProp::new(
-            params,
-            RmsPropConfig {
-                alpha: num(p, "alpha", 0.99),
-                eps: eps(1e-8),
-                weight_decay: wd(0.0),
-                momentum: num(p, "momentum", 0.0),
-                centered: flag(p, "centered"),
-            },
-        )?),
-        "adam" | "adamw" => {
-            let base = if rule == "adamw" {
-                AdamConfig::adamw()
-            } else {
-                AdamConfig::default()
-            };
-            Box::new(Adam::new(
-                params,
-                AdamConfig {
-                    beta1,
-                    beta2,
-                    eps: eps(1e-8),
-                    weight_decay: wd(base.weight_decay),
-                    amsgrad: flag(p, "amsgrad"),
-                    ..base
-                },
-            )?)
-        }
-        "adamax" => Box::new(Adamax::new(
-            params,
-            AdamaxConfig {
-                beta1,
-                beta2,
-                eps: eps(1e-8),
-                weight_decay: wd(0.0),
-            },
-        )?),
-        "nadam" => Box::new(NAdam::new(
-            params,
-            NAdamConfig {
-                beta1,
-                beta2,
-                eps: eps(1e-8),
-                weight_decay: wd(0.0),
-                momentum_decay: num(p, "momentum_decay", 4e-3),
-                decoupled_weight_decay: flag(p, "decoupled_weight_decay"),
-            },
-        )?),
-        "radam" => Box::new(RAdam::new(
-            params,
-            RAdamConfig {
-                beta1,
-                beta2,
-                eps: eps(1e-8),
-                weight_decay: wd(0.0),
-                decoupled_weight_decay: flag(p, "decoupled_weight_decay"),
-            },
-        )?),
-        other => {
-            return Err(Error::invalid(
-                "optimizer",
-                format!("unknown torch.optim rule {other:?}"),
-                "Use one of sgd, adagrad, rmsprop, adam, adamw, adamax, nadam, radam.",
-            ))
-        }
-    })
-}
-
-/// The update rule a fixture case exercises (SGD's momentum and Nesterov, centered
-/// RMSProp and AMSGrad count as rules of their own).
-pub fn variant_name(rule: &str, p: &Value) -> &'static str {
-    match rule {
-        "sgd" if flag(p, "nesterov") => "SGD, Nesterov",
-        "sgd" if num(p, "momentum", 0.0) > 0.0 => "SGD, momentum",
-        "sgd" => "SGD",
-        "adagrad" => "AdaGrad",
-        "rmsprop" if flag(p, "centered") => "RMSProp, centered",
-        "rmsprop" => "RMSProp",
-        "adam" if flag(p, "amsgrad") => "Adam, AMSGrad",
-        "adam" => "Adam",
-        "adamw" => "AdamW",
-        "adamax" => "Adamax",
-        "nadam" => "NAdam",
-        "radam" => "RAdam",
-        _ => "unknown",
-    }
-}
-
-/// One replayed fixture case.
-#[derive(Debug, Clone)]
-pub struct Replay {
-    /// The update rule ([`variant_name`]).
-    pub variant: &'static str,
-    /// The case's keyword arguments, as JSON text.
-    pub args: String,
-    /// Largest normwise relative deviation from PyTorch over the steps:
-    /// `max_k ‖θ_k − θ_k^torch‖_∞ / ‖θ_k^torch‖_∞`.
-    pub worst_relative: f64,
-    /// Steps replayed.
-    pub steps: usize,
-}
-
-fn malformed(what: &str) -> Error {
-    Error::Data(format!(
-        "{FIXTURE}: {what}. Regenerate it with .venv/bin/python scripts/reference/optimizers.py"
-    ))
-}
-
-fn matrix(v: &Value, what: &str) -> Result<Vec<Vec<f64>>> {
-    let rows = v
-        .as_array()
-        .ok_or_else(|| malformed(&format!("{what} is not a list")))?;
-    rows.iter()
-        .map(|r| {
-            r.as_array()
-                .ok_or_else(|| malformed(&format!("{what} has a row that is not a list")))?
-                .iter()
-                .map(|x| {
-                    x.as_f64()
-                        .ok_or_else(|| malformed(&format!("{what} has a non-number")))
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn tensor2(rows: &[Vec<f64>]) -> Tensor {
-    let flat: Vec<f64> = rows.iter().flatten().copied().collect();
-    Tensor::from_slice(&flat).view([rows.len() as i64, rows.first().map_or(0, Vec::len) as i64])
-}
-
-// ANCHOR: fixture_problem
-/// The fixture's problem: `mean((tanh(X W) + b − Y)²)`, f64, with the step-`k` learning
-/// rate `lr·(1 + ½ sin k)` so that the rules are driven like a schedule drives them.
-fn fixture_loss(x: &Tensor, y: &Tensor, w: &Tensor, b: &Tensor) -> Tensor {
-    (x.matmul(w).tanh() + b - y).square().mean(Kind::Double)
-}
-// ANCHOR_END: fixture_problem
-
-/// Replays every case of the `torch.optim` fixture at `path` with this crate's optimizers.
-pub fn replay_fixture(path: &Path) -> Result<Vec<Replay>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-    let f: Value =
-        serde_json::from_str(&text).map_err(|e| malformed(&format!("not valid JSON ({e})")))?;
-    let x = tensor2(&matrix(&f["x"], "x")?);
-    let y = tensor2(&matrix(&f["y"], "y")?);
-    let w0 = tensor2(&matrix(&f["w0"], "w0")?);
-    let b0: Vec<f64> = f["b0"]
-        .as_array()
-        .ok_or_else(|| malformed("b0 is not a list"))?
-        .iter()
-        .filter_map(Value::as_f64)
-        .collect();
-    let b0 = Tensor::from_slice(&b0);
-    let cases = f["cases"].as_array().ok_or_else(|| malformed("no cases"))?;
-    let mut out = Vec::new();
-    for case in cases {
-        let rule = case["rule"]
-            .as_str()
-            .ok_or_else(|| malformed("a case has no rule"))?;
-        let p = &case["params"];
-        let lr = case["lr"]
-            .as_f64()
-            .ok_or_else(|| malformed("a case has no lr"))?;
-        let torch = matrix(&case["trajectory"], "trajectory")?;
-        let w = w0.copy().set_requires_grad(true);
-        let b = b0.copy().set_requires_grad(true);
-        let mut opt =
-            optimizer_from_torch_args(rule, p, vec![w.shallow_clone(), b.shallow_clone()])?;
-        let mut worst: f64 = 0.0;
-        for (k, expected) in torch.iter().enumerate() {
-            opt.zero_grad();
-            fixture_loss(&x, &y, &w, &b).backward();
-            opt.step(lr * (1.0 + 0.5 * (k as f64).sin()))?;
-            let flat = Tensor::cat(&[w.detach().flatten(0, -1), b.detach()], 0);
-            let ours = Vec::<f64>::try_from(&flat)?;
-            if ours.len() != expected.len() {
-                return Err(malformed("a trajectory row has the wrong length"));
-            }
-            // Normwise: the largest gap relative to the largest weight of this step (a weight
-            // that passes through 0 has no meaningful elementwise relative error).
-            let gap = ours
-                .iter()
-                .zip(expected)
-                .map(|(o, t)| (o - t).abs())
-                .fold(0.0, max_or_nan);
-            let scale = expected.iter().map(|t| t.abs()).fold(0.0, f64::max);
-            worst = max_or_nan(worst, gap / scale.max(f64::MIN_POSITIVE));
-        }
-        out.push(Replay {
-            variant: variant_name(rule, p),
-            args: p.to_string(),
-            worst_relative: worst,
-            steps: torch.len(),
-        });
-    }
-    Ok(out)
-}
-
-/// The maximum, but NaN as soon as either is NaN: a weight that became NaN is the worst
-/// deviation of all, never one that `f64::max` quietly skips.
-fn max_or_nan(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.max(b)
-    }
-}
 
 /// A deviation shown as a bound at decade resolution ("≤ 1e-14"), since its exact digits
 /// are rounding noise.
@@ -319,17 +57,17 @@ pub fn conformance_table(replays: &[Replay]) -> Table {
             "within 1e-10?",
         ],
     );
-    let mut variants: Vec<&str> = Vec::new();
+    let mut variants: Vec<Variant> = Vec::new();
     for r in replays {
-        if !variants.contains(&r.variant) {
-            variants.push(r.variant);
+        if !variants.contains(&r.variant()) {
+            variants.push(r.variant());
         }
     }
     for v in variants {
-        let rs: Vec<&Replay> = replays.iter().filter(|r| r.variant == v).collect();
+        let rs: Vec<&Replay> = replays.iter().filter(|r| r.variant() == v).collect();
         let worst = rs.iter().map(|r| r.worst_relative).fold(0.0, max_or_nan);
         table.push(vec![
-            Cell::from(v),
+            Cell::from(v.name()),
             Cell::from(rs.len()),
             Cell::from(rs.iter().map(|r| r.steps).sum::<usize>()),
             deviation_cell(worst),
@@ -751,14 +489,8 @@ pub fn sparse_sweep(
     let mut out = Vec::new();
     for &lr in lrs {
         let w = Tensor::zeros([d as i64, 1], (Kind::Double, Device::Cpu)).set_requires_grad(true);
-        let mut opt: Box<dyn Optimizer> = if adagrad {
-            Box::new(Adagrad::new(
-                vec![w.shallow_clone()],
-                AdagradConfig::default(),
-            )?)
-        } else {
-            Box::new(Sgd::new(vec![w.shallow_clone()], SgdConfig::default())?)
-        };
+        let rule = if adagrad { Rule::Adagrad } else { Rule::Sgd };
+        let mut opt = OptimizerSpec::from(rule).build(vec![w.shallow_clone()])?;
         for (xs, ys) in train.batches(10, None, false)? {
             opt.zero_grad();
             logloss(
@@ -874,28 +606,17 @@ impl NetConfig {
     }
 }
 
-/// The optimizers of the sensitivity sweep.
-pub const SENSITIVITY_OPTIMIZERS: [&str; 3] = ["SGD", "SGD + momentum 0.9", "Adam"];
-
-fn make_optimizer(name: &str, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
-    Ok(match name {
-        "SGD" => Box::new(Sgd::new(params, SgdConfig::default())?),
-        "SGD + momentum 0.9" => Box::new(Sgd::new(
-            params,
-            SgdConfig {
-                momentum: 0.9,
-                ..SgdConfig::default()
-            },
-        )?),
-        "Adam" => Box::new(Adam::new(params, AdamConfig::default())?),
-        other => {
-            return Err(Error::invalid(
-                "optimizer",
-                format!("unknown {other:?}"),
-                "Use SGD, SGD + momentum 0.9 or Adam.",
-            ))
-        }
-    })
+/// The optimizers of the sensitivity sweep, by the names the table shows.
+pub fn sensitivity_optimizers() -> [(&'static str, OptimizerSpec); 3] {
+    let momentum = TorchArgs {
+        momentum: Some(0.9),
+        ..TorchArgs::default()
+    };
+    [
+        ("SGD", Rule::Sgd.into()),
+        ("SGD + momentum 0.9", Rule::Sgd.with(momentum)),
+        ("Adam", Rule::Adam.into()),
+    ]
 }
 
 fn net_data(cfg: &Config, nc: &NetConfig) -> Result<fashion_mnist::FashionMnist> {
@@ -914,7 +635,7 @@ fn net_data(cfg: &Config, nc: &NetConfig) -> Result<fashion_mnist::FashionMnist>
 fn net_run(
     data: &fashion_mnist::FashionMnist,
     nc: &NetConfig,
-    make: &dyn Fn(Vec<Tensor>) -> Result<Box<dyn Optimizer>>,
+    spec: &OptimizerSpec,
     lr: f64,
     seed: u64,
     device: Device,
@@ -926,7 +647,7 @@ fn net_run(
     sizes.push(10);
     let model = Mlp::new(&vs.root(), &sizes, Activation::Relu)?;
     vs.set_device(device);
-    let mut opt = make(vs.trainable_variables())?;
+    let mut opt = spec.build(vs.trainable_variables())?;
     let tc = TrainConfig {
         epochs: nc.epochs,
         batch_size: nc.batch_size,
@@ -1019,17 +740,16 @@ pub fn sensitivity(
     nc: &NetConfig,
     data: &fashion_mnist::FashionMnist,
 ) -> Result<Vec<Sensitivity>> {
-    SENSITIVITY_OPTIMIZERS
+    sensitivity_optimizers()
         .iter()
-        .map(|&name| {
+        .map(|&(name, spec)| {
             let points = nc
                 .lrs
                 .iter()
                 .map(|&lr| {
                     let mut total = 0.0;
                     for &seed in &nc.seeds {
-                        let make = |ps| make_optimizer(name, ps);
-                        total += net_run(data, nc, &make, lr, cfg.seed + seed, cfg.device)?.0;
+                        total += net_run(data, nc, &spec, lr, cfg.seed + seed, cfg.device)?.0;
                     }
                     Ok((lr, total / nc.seeds.len() as f64))
                 })
@@ -1076,49 +796,59 @@ pub fn sensitivity_table(sweeps: &[Sensitivity], nc: &NetConfig) -> Table {
 // ---------------------------------------------------------------------------------------
 // 6. Memory and AdamW
 
-/// The rules of the memory table, with their qualitative properties.
-const MEMORY_ROWS: [(&str, &str, &str, &str); 12] = [
-    ("SGD", "no", "no", "no"),
-    ("SGD, momentum", "yes", "no", "no"),
-    ("SGD, Nesterov", "yes (look-ahead)", "no", "no"),
-    ("AdaGrad", "no", "yes (sum of g²)", "no"),
-    ("RMSProp", "no", "yes (average of g²)", "no"),
-    (
-        "RMSProp, centered + momentum",
-        "yes",
-        "yes (variance of g)",
-        "no",
-    ),
-    ("Adam", "yes", "yes", "yes"),
-    ("Adam, AMSGrad", "yes", "yes (running max)", "yes"),
-    ("AdamW", "yes", "yes", "yes"),
-    ("Adamax", "yes", "yes (∞-norm)", "first moment"),
-    ("NAdam", "yes (Nesterov)", "yes", "yes"),
-    ("RAdam", "yes", "yes (rectified)", "yes"),
-];
-
-fn memory_optimizer(name: &str, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
-    let args = match name {
-        "SGD" => ("sgd", serde_json::json!({})),
-        "SGD, momentum" => ("sgd", serde_json::json!({"momentum": 0.9})),
-        "SGD, Nesterov" => (
-            "sgd",
-            serde_json::json!({"momentum": 0.9, "nesterov": true}),
-        ),
-        "AdaGrad" => ("adagrad", serde_json::json!({})),
-        "RMSProp" => ("rmsprop", serde_json::json!({})),
-        "RMSProp, centered + momentum" => (
-            "rmsprop",
-            serde_json::json!({"centered": true, "momentum": 0.9}),
-        ),
-        "Adam" => ("adam", serde_json::json!({})),
-        "Adam, AMSGrad" => ("adam", serde_json::json!({"amsgrad": true})),
-        "AdamW" => ("adamw", serde_json::json!({})),
-        "Adamax" => ("adamax", serde_json::json!({})),
-        "NAdam" => ("nadam", serde_json::json!({})),
-        _ => ("radam", serde_json::json!({})),
+/// The rules of the memory table, what to build for each, and their qualitative
+/// properties (momentum, per-parameter rate, bias correction).
+fn memory_rows() -> [(&'static str, OptimizerSpec, [&'static str; 3]); 12] {
+    let momentum = TorchArgs {
+        momentum: Some(0.9),
+        ..TorchArgs::default()
     };
-    optimizer_from_torch_args(args.0, &args.1, params)
+    let nesterov = TorchArgs {
+        nesterov: true,
+        ..momentum
+    };
+    let centered = TorchArgs {
+        centered: true,
+        ..momentum
+    };
+    let amsgrad = TorchArgs {
+        amsgrad: true,
+        ..TorchArgs::default()
+    };
+    [
+        ("SGD", Rule::Sgd.into(), ["no", "no", "no"]),
+        ("SGD, momentum", Rule::Sgd.with(momentum), ["yes", "no", "no"]),
+        (
+            "SGD, Nesterov",
+            Rule::Sgd.with(nesterov),
+            ["yes (look-ahead)", "no", "no"],
+        ),
+        ("AdaGrad", Rule::Adagrad.into(), ["no", "yes (sum of g²)", "no"]),
+        (
+            "RMSProp",
+            Rule::RmsProp.into(),
+            ["no", "yes (average of g²)", "no"],
+        ),
+        (
+            "RMSProp, centered + momentum",
+            Rule::RmsProp.with(centered),
+            ["yes", "yes (variance of g)", "no"],
+        ),
+        ("Adam", Rule::Adam.into(), ["yes", "yes", "yes"]),
+        (
+            "Adam, AMSGrad",
+            Rule::Adam.with(amsgrad),
+            ["yes", "yes (running max)", "yes"],
+        ),
+        ("AdamW", Rule::AdamW.into(), ["yes", "yes", "yes"]),
+        (
+            "Adamax",
+            Rule::Adamax.into(),
+            ["yes", "yes (∞-norm)", "first moment"],
+        ),
+        ("NAdam", Rule::NAdam.into(), ["yes (Nesterov)", "yes", "yes"]),
+        ("RAdam", Rule::RAdam.into(), ["yes", "yes (rectified)", "yes"]),
+    ]
 }
 
 /// State bytes per parameter of every rule, measured after one step on an f32 MLP.
@@ -1128,13 +858,13 @@ pub fn memory_table() -> Result<Table> {
         "What each rule keeps: measured optimizer state per parameter after one step (f32 MLP 784-128-10)",
         &["update rule", "momentum", "per-parameter rate", "bias correction", "state bytes per parameter", "state tensors per parameter"],
     );
-    for (name, momentum, adaptive, bias) in MEMORY_ROWS {
+    for (name, spec, [momentum, adaptive, bias]) in memory_rows() {
         tch::manual_seed(0);
         let vs = nn::VarStore::new(Device::Cpu);
         let model = Mlp::new(&vs.root(), &[784, 128, 10], Activation::Relu)?;
         let params = vs.trainable_variables();
         let n: i64 = params.iter().map(|p| p.numel() as i64).sum();
-        let mut opt = memory_optimizer(name, params)?;
+        let mut opt = spec.build(params)?;
         let x = Tensor::ones([4, 784], (Kind::Float, Device::Cpu));
         opt.zero_grad();
         nn::Module::forward(&model, &x)
@@ -1170,38 +900,12 @@ pub fn adamw_table(
     );
     for &wd in &nc.decays {
         validate::non_negative("weight decay", wd)?;
-        let l2 = net_run(
-            data,
-            nc,
-            &|ps| {
-                Ok(Box::new(Adam::new(
-                    ps,
-                    AdamConfig {
-                        weight_decay: wd,
-                        ..AdamConfig::default()
-                    },
-                )?) as Box<dyn Optimizer>)
-            },
-            lr,
-            cfg.seed,
-            cfg.device,
-        )?;
-        let dec = net_run(
-            data,
-            nc,
-            &|ps| {
-                Ok(Box::new(Adam::new(
-                    ps,
-                    AdamConfig {
-                        weight_decay: wd,
-                        ..AdamConfig::adamw()
-                    },
-                )?) as Box<dyn Optimizer>)
-            },
-            lr,
-            cfg.seed,
-            cfg.device,
-        )?;
+        let decay = TorchArgs {
+            weight_decay: Some(wd),
+            ..TorchArgs::default()
+        };
+        let l2 = net_run(data, nc, &Rule::Adam.with(decay), lr, cfg.seed, cfg.device)?;
+        let dec = net_run(data, nc, &Rule::AdamW.with(decay), lr, cfg.seed, cfg.device)?;
         table.push(vec![
             Cell::num(wd, 1),
             Cell::num(l2.0, 3),
@@ -1349,24 +1053,6 @@ mod tests {
         assert_eq!(s.best(), (1e-1, 0.5));
         assert_eq!(s.good_band(), (1e-2, 1.0));
         assert!((s.band_decades() - 2.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn malformed_fixture_gives_a_clear_error() {
-        let dir = std::env::temp_dir().join(format!("lrbook-ch4-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("bad.json");
-        std::fs::write(&p, "{not json").unwrap();
-        let e = replay_fixture(&p).unwrap_err().to_string();
-        assert!(
-            e.contains("not valid JSON") && e.contains("optimizers.py"),
-            "{e}"
-        );
-        let e = replay_fixture(&dir.join("missing.json"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("missing.json"), "{e}");
-        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]
