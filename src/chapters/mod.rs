@@ -14,7 +14,6 @@ pub mod ch2_exercises;
 pub mod ch3;
 pub mod ch3_exercises;
 pub mod ch4;
-pub mod ch4_exercises;
 pub mod ch5;
 pub mod ch5_exercises;
 pub mod ch6;

@@ -32,8 +32,8 @@ use serde_json::Value;
 use tch::Tensor;
 
 use super::{
-    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig,
-    Optimizer, RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd, SgdConfig,
+    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
+    RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd, SgdConfig,
 };
 use crate::{Error, Result};
 
@@ -105,14 +105,7 @@ impl Rule {
                 "initial_accumulator_value",
                 "eps",
             ],
-            Rule::RmsProp => &[
-                "lr",
-                "alpha",
-                "eps",
-                "weight_decay",
-                "momentum",
-                "centered",
-            ],
+            Rule::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered"],
             Rule::Adam | Rule::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],
             Rule::Adamax => &["lr", "betas", "eps", "weight_decay"],
             Rule::NAdam => &[
@@ -576,7 +569,10 @@ mod tests {
         assert_eq!(OptimizerSpec::from(Rule::Sgd).lr(), 1e-3);
         assert_eq!(OptimizerSpec::from(Rule::NAdam).lr(), 2e-3);
         for variant in Variant::ALL {
-            assert_eq!(variant.rule().torch_class().parse::<Rule>().unwrap(), variant.rule());
+            assert_eq!(
+                variant.rule().torch_class().parse::<Rule>().unwrap(),
+                variant.rule()
+            );
         }
         let sgd = |momentum, nesterov| {
             Rule::Sgd
