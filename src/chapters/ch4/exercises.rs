@@ -53,12 +53,7 @@ impl Exercise for BiasCorrection {
 #[derive(clap::Args, Clone, Debug)]
 pub struct MomentumScaling {
     /// Condition numbers κ, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "4,16,64,256,1024",
-        value_name = "KAPPA,..."
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "4,16,64,256,1024")]
     pub kappa: Vec<f64>,
 }
 
@@ -75,12 +70,7 @@ impl Exercise for MomentumScaling {
 #[derive(clap::Args, Clone, Debug)]
 pub struct Rarity {
     /// Activation probabilities of the rare features, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "0.5,0.1,0.02,0.005",
-        value_name = "P,..."
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "0.5,0.1,0.02,0.005")]
     pub rare_p: Vec<f64>,
 }
 
