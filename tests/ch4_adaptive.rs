@@ -1,26 +1,12 @@
 //! Chapter 4: the quick and full reports and the exercises are pinned by snapshots, and
 //! every claim the chapter's prose makes about them is asserted here.
-use lrbook::chapters::{ch4, ch4_exercises, Config};
+use lrbook::chapters::ch4::exercises::{BiasCorrection, MomentumScaling, Rarity};
+use lrbook::chapters::exercise::Exercise;
+use lrbook::chapters::{ch4, Config};
 use lrbook::report::{Cell, Table};
-use tch::{Cuda, Device};
 
 mod common;
-use common::cpu_single_thread;
-
-fn num(cell: &Cell) -> f64 {
-    match cell {
-        Cell::Num { value, .. } => *value,
-        Cell::Int(i) => *i as f64,
-        Cell::Text(t) => panic!("expected a number, got {t:?}"),
-    }
-}
-
-fn row<'a>(t: &'a Table, first: &str) -> &'a Vec<Cell> {
-    t.rows
-        .iter()
-        .find(|r| r[0] == Cell::from(first))
-        .unwrap_or_else(|| panic!("no row {first} in {}", t.id))
-}
+use common::{cell, cpu_single_thread, num, num_nth, row_where};
 
 /// The claims the book makes, checked on either configuration.
 fn check_claims(ch: &ch4::Chapter4, quick: bool) {
@@ -28,28 +14,36 @@ fn check_claims(ch: &ch4::Chapter4, quick: bool) {
     // Conformance: every rule within 1e-10 of torch.optim.
     let conf = r.table("conformance").unwrap();
     assert_eq!(conf.rows.len(), 12);
-    assert!(conf.rows.iter().all(|row| row[4] == Cell::from("yes")));
+    assert!((0..conf.rows.len()).all(|i| *cell(conf, i, "within 1e-10?") == Cell::from("yes")));
 
     // Ravine: heavy ball < Nesterov < GD in steps, at every κ; GD's rate is exactly theory's.
+    // Rows come in threes per κ: gradient descent, heavy ball, Nesterov.
     let ravine = r.table("ravine").unwrap();
-    let gd_over_hb: Vec<f64> = ravine
-        .rows
-        .chunks(3)
-        .map(|k| num(&k[0][4]) / num(&k[1][4]))
-        .collect();
+    let steps = |i: usize| num(ravine, i, "steps to ε");
+    let kappas: Vec<usize> = (0..ravine.rows.len()).step_by(3).collect();
+    let gd_over_hb: Vec<f64> = kappas.iter().map(|&k| steps(k) / steps(k + 1)).collect();
     assert!(
         gd_over_hb.windows(2).all(|w| w[1] > w[0]),
         "the gap widens with κ: {gd_over_hb:?}"
     );
-    for k in ravine.rows.chunks(3) {
-        let (gd, hb, nag) = (num(&k[0][4]), num(&k[1][4]), num(&k[2][4]));
-        assert!(hb < nag && nag < gd, "{k:?}");
-        assert!((num(&k[0][5]) - num(&k[0][6])).abs() < 1e-3, "{k:?}");
-        for m in &k[1..] {
-            let (measured, predicted) = (num(&m[5]), num(&m[6]));
+    for &k in &kappas {
+        let (gd, hb, nag) = (steps(k), steps(k + 1), steps(k + 2));
+        let rows = &ravine.rows[k..k + 3];
+        assert!(hb < nag && nag < gd, "{rows:?}");
+        let rate = |i: usize| {
+            (
+                num(ravine, i, "rate measured"),
+                num(ravine, i, "rate predicted"),
+            )
+        };
+        let (measured, predicted) = rate(k);
+        assert!((measured - predicted).abs() < 1e-3, "{rows:?}");
+        for m in k + 1..k + 3 {
+            let (measured, predicted) = rate(m);
             assert!(
                 measured >= predicted && measured < predicted * 1.06,
-                "{m:?}"
+                "{:?}",
+                ravine.rows[m]
             );
         }
     }
@@ -74,20 +68,29 @@ fn check_claims(ch: &ch4::Chapter4, quick: bool) {
 
     // Bias correction: corrected steps are η, uncorrected ones follow the closed form.
     let bc = r.table("bias_correction").unwrap();
-    for row in &bc.rows {
-        assert!((num(&row[1]) - 1.0).abs() < 1e-6);
-        assert!((num(&row[2]) - num(&row[3])).abs() < 1e-4 * num(&row[3]));
+    let closed = |i: usize| num(bc, i, "(1−β₁ᵗ)/√(1−β₂ᵗ)");
+    let without = |i: usize| num(bc, i, "without correction");
+    for i in 0..bc.rows.len() {
+        assert!((num(bc, i, "with correction") - 1.0).abs() < 1e-6);
+        assert!((without(i) - closed(i)).abs() < 1e-4 * closed(i));
     }
-    assert!((num(&bc.rows[0][3]) - 0.1 / 0.001f64.sqrt()).abs() < 1e-9);
+    assert!((closed(0) - 0.1 / 0.001f64.sqrt()).abs() < 1e-9);
     assert!(
-        bc.rows.windows(2).all(|w| num(&w[1][2]) > num(&w[0][2])),
+        (1..bc.rows.len()).all(|i| without(i) > without(i - 1)),
         "keeps growing"
     );
 
     // Sparse features: AdaGrad beats SGD on test loss and on the rare weights.
     let sparse = r.table("sparse").unwrap();
-    let (sgd, ada) = (row(sparse, "SGD"), row(sparse, "AdaGrad"));
-    assert!(num(&ada[2]) < num(&sgd[2]) && num(&ada[4]) < 0.75 * num(&sgd[4]));
+    let (sgd, ada) = (
+        row_where(sparse, "optimizer", "SGD"),
+        row_where(sparse, "optimizer", "AdaGrad"),
+    );
+    let rare = |i: usize| num(sparse, i, "mean |w − w*|, rare");
+    assert!(
+        num(sparse, ada, "test log-loss") < num(sparse, sgd, "test log-loss")
+            && rare(ada) < 0.75 * rare(sgd)
+    );
 
     // Memory: measured bytes per f32 parameter.
     let mem = r.table("memory").unwrap();
@@ -98,24 +101,33 @@ fn check_claims(ch: &ch4::Chapter4, quick: bool) {
         ("Adam, AMSGrad", 12.0),
         ("AdamW", 8.0),
     ] {
-        assert_eq!(num(&row(mem, name)[4]), bytes, "{name}");
+        let i = row_where(mem, "update rule", name);
+        assert_eq!(num(mem, i, "state bytes per parameter"), bytes, "{name}");
     }
 
     // AdamW: at the largest λ, Adam + L2 shrinks the weights far more and loses loss and
-    // accuracy, while AdamW barely moves.
+    // accuracy, while AdamW barely moves. The table repeats "accuracy" and "weight norm":
+    // the first is Adam + L2's, the second AdamW's.
     let adamw = r.table("adamw").unwrap();
-    let last = adamw.rows.last().unwrap();
+    let last = adamw.rows.len() - 1;
+    let l2_norm = |i: usize| num_nth(adamw, i, "weight norm", 0);
+    let adamw_norm = |i: usize| num_nth(adamw, i, "weight norm", 1);
+    let l2_loss = num(adamw, last, "Adam + L2: held-out loss");
+    let adamw_loss = num(adamw, last, "AdamW: held-out loss");
+    let row = &adamw.rows[last];
     assert!(
-        num(&last[3]) < num(&last[6]) && num(&last[1]) > num(&last[4]),
-        "{last:?}"
+        l2_norm(last) < adamw_norm(last) && l2_loss > adamw_loss,
+        "{row:?}"
     );
     if !quick {
-        assert!(num(&last[3]) < 0.5 * num(&last[6]), "{last:?}");
-        assert!(num(&last[2]) < num(&last[5]), "{last:?}");
+        assert!(l2_norm(last) < 0.5 * adamw_norm(last), "{row:?}");
+        assert!(
+            num_nth(adamw, last, "accuracy", 0) < num_nth(adamw, last, "accuracy", 1),
+            "{row:?}"
+        );
     }
-    let first = &adamw.rows[0];
     assert!(
-        (num(&last[6]) - num(&first[6])).abs() < 0.1 * num(&first[6]),
+        (adamw_norm(last) - adamw_norm(0)).abs() < 0.1 * adamw_norm(0),
         "AdamW norm moved"
     );
 }
@@ -161,27 +173,42 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     }
 }
 
+/// Solves an exercise with its defaults, as the example runs it.
+fn solve<E: Exercise>() -> Table {
+    let mut tables = E::defaults()
+        .unwrap()
+        .solve(&Config::quick_cpu(), None)
+        .unwrap()
+        .tables;
+    assert_eq!(tables.len(), 1, "{}", E::NAME);
+    tables.remove(0)
+}
+
 #[test]
 fn exercises_are_pinned() {
-    let ex1 = ch4_exercises::ex1_bias_correction(&ch4_exercises::EX1_BETAS, 10_000).unwrap();
-    let ex2 = ch4_exercises::ex2_momentum_scaling(&ch4_exercises::EX2_KAPPAS).unwrap();
-    let ex3 = ch4_exercises::ex3_rarity(&ch4_exercises::EX3_RARE_P, 0).unwrap();
+    let ex1 = solve::<BiasCorrection>();
+    let ex2 = solve::<MomentumScaling>();
+    let ex3 = solve::<Rarity>();
     // The guide: with the defaults the uncorrected step overshoots by more than 6×; with
     // β₁ = 0.99 the first step is too small, yet it still overshoots later.
-    let largest = |i: usize| match &ex1.rows[i][3] {
+    let largest = |i: usize| match cell(&ex1, i, "largest step (at t)") {
         Cell::Text(t) => t.split(' ').next().unwrap().parse::<f64>().unwrap(),
         c => panic!("{c:?}"),
     };
-    assert!(largest(0) > 6.0 && num(&ex1.rows[2][2]) < 1.0 && largest(2) > 1.5);
+    assert!(largest(0) > 6.0 && num(&ex1, 2, "step 1: (1−β₁)/√(1−β₂)") < 1.0 && largest(2) > 1.5);
     // GD's steps grow like κ; momentum's like √κ (their ratios stay within a narrow range).
-    for r in &ex2.rows {
-        assert!(num(&r[2]) > 6.0 && num(&r[2]) < 7.5, "{r:?}");
-        assert!(num(&r[4]) > 7.0 && num(&r[4]) < 11.0, "{r:?}");
+    for i in 0..ex2.rows.len() {
+        let (gd, hb) = (
+            num(&ex2, i, "GD steps / κ"),
+            num(&ex2, i, "heavy ball / √κ"),
+        );
+        assert!(gd > 6.0 && gd < 7.5, "{:?}", ex2.rows[i]);
+        assert!(hb > 7.0 && hb < 11.0, "{:?}", ex2.rows[i]);
     }
     // AdaGrad wins at every rarity.
-    assert!(ex3.rows.iter().all(|r| num(&r[5]) < 1.0));
+    let ratio = |i: usize| num(&ex3, i, "AdaGrad / SGD");
+    assert!((0..ex3.rows.len()).all(|i| ratio(i) < 1.0));
     // ... but the advantage is not monotone in rarity: largest at 0.02, smaller at 0.005.
-    let ratio = |i: usize| num(&ex3.rows[i][5]);
     assert!(ratio(2) < ratio(3) && ratio(2) < ratio(0), "{:?}", ex3.rows);
     let mut report = lrbook::report::Report::new("Chapter 4 exercises");
     report.tables = vec![ex1, ex2, ex3];
@@ -192,7 +219,7 @@ fn exercises_are_pinned() {
 fn figures_are_written_with_their_data() {
     let _rng = cpu_single_thread();
     let ch = ch4::run(&Config::quick_cpu()).unwrap();
-    let dir = std::env::temp_dir().join(format!("lrbook-ch4-figures-{}", std::process::id()));
+    let dir = common::figures_dir("ch4-figures");
     let written = ch4::draw_figures(&ch, &dir).unwrap();
     common::check_written_figures(
         &written,
@@ -210,29 +237,24 @@ fn figures_are_written_with_their_data() {
 /// (float32 kernels differ); the analytic parts run on the CPU either way.
 #[test]
 fn cuda_matches_cpu_on_the_quick_config() {
-    if !Cuda::is_available() {
-        eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
-        return;
-    }
-    let _rng = cpu_single_thread();
-    let cpu = ch4::run(&Config::quick_cpu()).unwrap();
-    let gpu = ch4::run(&Config {
-        device: Device::Cuda(0),
-        ..Config::quick_cpu()
-    })
-    .unwrap();
-    for (a, b) in cpu.sensitivity.iter().zip(&gpu.sensitivity) {
-        for (x, y) in a.points.iter().zip(&b.points) {
-            if x.1.is_finite() && y.1.is_finite() {
-                assert!(
-                    (x.1 - y.1).abs() < 0.05 * x.1,
-                    "{} η={}: {} vs {}",
-                    a.name,
-                    x.0,
-                    x.1,
-                    y.1
-                );
+    common::on_cpu_and_cuda(
+        "cuda_matches_cpu_on_the_quick_config",
+        ch4::run,
+        |cpu, gpu| {
+            for (a, b) in cpu.sensitivity.iter().zip(&gpu.sensitivity) {
+                for (x, y) in a.points.iter().zip(&b.points) {
+                    if x.1.is_finite() && y.1.is_finite() {
+                        assert!(
+                            (x.1 - y.1).abs() < 0.05 * x.1,
+                            "{} η={}: {} vs {}",
+                            a.name,
+                            x.0,
+                            x.1,
+                            y.1
+                        );
+                    }
+                }
             }
-        }
-    }
+        },
+    );
 }

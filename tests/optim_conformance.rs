@@ -1,7 +1,7 @@
 //! Every optimizer of `lrbook::optim` against trajectories recorded from `torch.optim`
 //! 2.13 (tests/fixtures/optimizers.json, written by scripts/reference/optimizers.py), to
 //! 1e-10 relative in f64; and against tch's own built-in optimizers where they exist.
-use lrbook::chapters::ch4;
+use lrbook::optim::fixture::{replay_fixture, FIXTURE};
 use lrbook::optim::{Adam, AdamConfig, Optimizer, RmsProp, RmsPropConfig, Sgd, SgdConfig};
 use serde_json::Value;
 use tch::nn::{self, OptimizerConfig};
@@ -11,11 +11,7 @@ const REL: f64 = 1e-10;
 const ABS: f64 = 1e-13;
 
 fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/optimizers.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+    serde_json::from_str(&std::fs::read_to_string(FIXTURE).expect("fixture")).expect("json")
 }
 
 fn matrix(v: &Value) -> Vec<Vec<f64>> {
@@ -113,7 +109,7 @@ fn worst_relative(ours: &[Vec<f64>], torch: &[Vec<f64>]) -> f64 {
 fn every_update_rule_matches_torch_optim() {
     let f = fixture();
     assert!(f["torch_version"].as_str().unwrap().starts_with("2.13"));
-    let replays = ch4::replay_fixture(std::path::Path::new(ch4::FIXTURE)).unwrap();
+    let replays = replay_fixture(std::path::Path::new(FIXTURE)).unwrap();
     assert!(replays.len() >= 25, "only {} cases", replays.len());
     let failures: Vec<String> = replays
         .iter()
@@ -121,12 +117,15 @@ fn every_update_rule_matches_torch_optim() {
         .map(|r| {
             format!(
                 "{} {}: worst relative deviation {:e}",
-                r.variant, r.args, r.worst_relative
+                r.variant().name(),
+                r.args,
+                r.worst_relative
             )
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let covered: std::collections::BTreeSet<&str> = replays.iter().map(|r| r.variant).collect();
+    let covered: std::collections::BTreeSet<&str> =
+        replays.iter().map(|r| r.variant().name()).collect();
     for v in [
         "SGD",
         "SGD, momentum",

@@ -7,7 +7,8 @@
 //! Nesterov, weight decay), [`Adagrad`], [`RmsProp`] (centered, momentum), [`Adam`] (bias
 //! correction, AMSGrad, and AdamW's decoupled weight decay), [`Adamax`], [`NAdam`] and
 //! [`RAdam`]. `tests/optim_conformance.rs` checks every one against trajectories recorded
-//! from `torch.optim` to 1e-10 relative in f64.
+//! from `torch.optim` to 1e-10 relative in f64 ([`fixture`]); [`registry`] builds any of
+//! them from a `torch.optim` class name and its keyword arguments.
 //!
 //! Every update runs under `no_grad`, in place, one parameter tensor at a time, so that a
 //! reader can follow it line by line against the formula in the book. A parameter whose
@@ -39,12 +40,15 @@ use crate::{validate, Error, Result};
 mod adagrad;
 mod adam;
 mod adam_variants;
+pub mod fixture;
+pub mod registry;
 mod rmsprop;
 mod sgd;
 
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use adam_variants::{Adamax, AdamaxConfig, NAdam, NAdamConfig, RAdam, RAdamConfig};
+pub use registry::{OptimizerSpec, Rule, TorchArgs, Variant};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use sgd::{Sgd, SgdConfig};
 

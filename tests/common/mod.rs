@@ -100,3 +100,34 @@ pub fn close(a: f64, b: f64, tol: f64) -> bool {
 pub fn figures_dir(test: &str) -> PathBuf {
     std::env::temp_dir().join(format!("lrbook-{test}-{}", std::process::id()))
 }
+
+// ---- added for ch4 ----
+
+/// The number in `row` under the `nth` column (0-based) headed `column`, for tables that
+/// repeat a header under two groups (e.g. "accuracy" for Adam + L2 and for AdamW).
+pub fn num_nth(table: &lrbook::report::Table, row: usize, column: &str, nth: usize) -> f64 {
+    let c = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| *name == column)
+        .nth(nth)
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| {
+            panic!(
+                "table '{}' has no column '{column}' number {nth} (columns: {:?})",
+                table.id, table.columns
+            )
+        });
+    let cell = table
+        .rows
+        .get(row)
+        .and_then(|r| r.get(c))
+        .unwrap_or_else(|| panic!("table '{}' has no row {row}", table.id));
+    cell.value().unwrap_or_else(|| {
+        panic!(
+            "table '{}' row {row} column '{column}' ({nth}) is text: {cell:?}",
+            table.id
+        )
+    })
+}

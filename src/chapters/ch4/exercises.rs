@@ -1,15 +1,89 @@
-//! Chapter 4's exercise solutions, shared by the `ch4_ex*` examples, the tests and the book.
-use super::ch4::{ravine_comparison, sparse_sweep, SparseProblem, SPARSE_LRS};
+//! Chapter 4's exercise solutions, shared by the `ch4_ex*` examples, the tests and the book:
+//! one [`Exercise`] per exercise, its defaults in its flags.
+use std::path::Path;
+
+use super::ravine::ravine_comparison;
+use super::sparse_features::{sparse_sweep, SparseProblem, SPARSE_LRS};
+use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::Config;
 use crate::report::{fmt_sig, Cell, Table};
 use crate::{validate, Result};
 
-/// Exercise 1's (β₁, β₂) pairs.
-pub const EX1_BETAS: [(f64, f64); 3] = [(0.9, 0.999), (0.9, 0.99), (0.99, 0.999)];
+/// Adam's uncorrected step on a constant gradient, in closed form `(1−β₁ᵗ)/√(1−β₂ᵗ)`: how
+/// large is the first step, how large the largest, and when is it within 10% of the
+/// corrected one?
+#[derive(clap::Args, Clone, Debug)]
+pub struct BiasCorrection {
+    /// (β₁, β₂) pairs, written β₁:β₂ and comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_betas,
+        default_value = "0.9:0.999,0.9:0.99,0.99:0.999",
+        value_name = "B1:B2,..."
+    )]
+    pub betas: Vec<(f64, f64)>,
+    /// Steps t scanned.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_steps: usize,
+}
 
-/// Exercise 1: how large is Adam's uncorrected first step, and how many steps until the
-/// uncorrected step is within 10% of the corrected one? Closed form `(1−β₁ᵗ)/√(1−β₂ᵗ)`
-/// scanned for `t` up to `max_steps`.
-pub fn ex1_bias_correction(betas: &[(f64, f64)], max_steps: usize) -> Result<Table> {
+fn parse_betas(s: &str) -> std::result::Result<(f64, f64), String> {
+    let bad = || format!("{s:?}: write each pair as β₁:β₂, e.g. 0.9:0.999");
+    let (b1, b2) = s.split_once(':').ok_or_else(bad)?;
+    Ok((
+        b1.trim().parse().map_err(|_| bad())?,
+        b2.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+impl Exercise for BiasCorrection {
+    const NAME: &'static str = "ch4_ex1_bias_correction";
+
+    fn solve(&self, _cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        Ok(Solution::tables(vec![ex1_bias_correction(
+            &self.betas,
+            self.max_steps,
+        )?]))
+    }
+}
+
+/// How the steps to ε of gradient descent, heavy ball and Nesterov grow with the
+/// condition number κ on the ravine (theory: like κ, √κ and √κ).
+#[derive(clap::Args, Clone, Debug)]
+pub struct MomentumScaling {
+    /// Condition numbers κ, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "4,16,64,256,1024")]
+    pub kappa: Vec<f64>,
+}
+
+impl Exercise for MomentumScaling {
+    const NAME: &'static str = "ch4_ex2_momentum_scaling";
+
+    fn solve(&self, _cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        Ok(Solution::tables(vec![ex2_momentum_scaling(&self.kappa)?]))
+    }
+}
+
+/// AdaGrad's advantage over SGD on the sparse problem as the rare features get rarer,
+/// each optimizer at its best learning rate (the data drawn from `--seed`).
+#[derive(clap::Args, Clone, Debug)]
+pub struct Rarity {
+    /// Activation probabilities of the rare features, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "0.5,0.1,0.02,0.005")]
+    pub rare_p: Vec<f64>,
+}
+
+impl Exercise for Rarity {
+    const NAME: &'static str = "ch4_ex3_rarity";
+
+    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        Ok(Solution::tables(vec![ex3_rarity(&self.rare_p, cfg.seed)?]))
+    }
+}
+
+/// Exercise 1: the closed form scanned for `t` up to `max_steps`.
+fn ex1_bias_correction(betas: &[(f64, f64)], max_steps: usize) -> Result<Table> {
     validate::at_least_one("steps", max_steps)?;
     let mut table = Table::new(
         "ex1_bias_correction",
@@ -39,12 +113,8 @@ pub fn ex1_bias_correction(betas: &[(f64, f64)], max_steps: usize) -> Result<Tab
     Ok(table)
 }
 
-/// Exercise 2's condition numbers.
-pub const EX2_KAPPAS: [f64; 5] = [4.0, 16.0, 64.0, 256.0, 1024.0];
-
-/// Exercise 2: how the steps to ε of gradient descent, heavy ball and Nesterov grow with κ
-/// (theory: like κ, √κ and √κ), measured on the ravine.
-pub fn ex2_momentum_scaling(kappas: &[f64]) -> Result<Table> {
+/// Exercise 2: steps to ε of the three methods at each κ.
+fn ex2_momentum_scaling(kappas: &[f64]) -> Result<Table> {
     let mut table = Table::new(
         "ex2_momentum_scaling",
         "Steps to ε on ½(θ₁² + κθ₂²) as κ grows, and steps divided by κ and by √κ",
@@ -76,12 +146,8 @@ pub fn ex2_momentum_scaling(kappas: &[f64]) -> Result<Table> {
     Ok(table)
 }
 
-/// Exercise 3's activation probabilities of the rare features.
-pub const EX3_RARE_P: [f64; 4] = [0.5, 0.1, 0.02, 0.005];
-
-/// Exercise 3: AdaGrad's advantage over SGD as the rare features get rarer, each at its
-/// best learning rate.
-pub fn ex3_rarity(probabilities: &[f64], seed: u64) -> Result<Table> {
+/// Exercise 3: the best test log-loss of SGD and AdaGrad at each rarity.
+fn ex3_rarity(probabilities: &[f64], seed: u64) -> Result<Table> {
     let mut table = Table::new(
         "ex3_rarity",
         "Best test log-loss of SGD and AdaGrad as the rare features get rarer",

@@ -1,0 +1,128 @@
+//! Chapter 4 — momentum and adaptive methods. One file per section of
+//! `book/src/ch4-adaptive.md`:
+//!
+//! 1. [`conformance`]: every update rule of [`crate::optim`] replayed against `torch.optim`.
+//! 2. [`ravine`]: gradient descent, heavy ball and Nesterov at their tuned settings,
+//!    measured against chapter 1's rates.
+//! 3. [`adagrad_to_adam`]: the per-parameter effective learning rate of AdaGrad, RMSProp
+//!    and Adam for a parameter with large and one with small gradients; Adam's bias
+//!    correction.
+//! 4. [`sparse_features`]: where AdaGrad's per-parameter rates beat SGD, measured.
+//! 5. [`sensitivity`]: final loss against the base LR for SGD, momentum and Adam on the
+//!    Fashion-MNIST MLP, and the width of each one's good band.
+//! 6. [`optimizer_state`]: state memory per parameter, measured.
+//! 7. [`adamw`]: AdamW against Adam with L2.
+use crate::experiment::MlpSetup;
+use crate::report::Report;
+use crate::Result;
+
+use super::Config;
+
+pub mod adagrad_to_adam;
+pub mod adamw;
+pub mod conformance;
+pub mod exercises;
+mod figures;
+pub mod optimizer_state;
+pub mod ravine;
+pub mod sensitivity;
+pub mod sparse_features;
+
+pub use adagrad_to_adam::EffectiveLrRun;
+pub use figures::draw_figures;
+pub use ravine::RavineRun;
+pub use sensitivity::Sensitivity;
+
+/// The Fashion-MNIST experiment of the sensitivity sweep and of the AdamW experiment.
+#[derive(Clone, Debug)]
+pub struct NetConfig {
+    /// Subset, network, epochs and batch size.
+    pub mlp: MlpSetup,
+    /// Base learning rates swept.
+    pub lrs: Vec<f64>,
+    /// Weight decays of the AdamW experiment.
+    pub decays: Vec<f64>,
+    /// Seeds of the sensitivity sweep; each point is the mean final loss over them.
+    pub seeds: Vec<u64>,
+}
+
+impl NetConfig {
+    /// The quick or the full sizes.
+    pub fn for_config(quick: bool) -> Self {
+        let lrs = (0..=8).map(|i| 10f64.powf(-4.0 + 0.5 * i as f64)).collect();
+        if quick {
+            NetConfig {
+                mlp: MlpSetup {
+                    train_examples: 2000,
+                    test_examples: 1000,
+                    hidden: vec![64],
+                    epochs: 2,
+                    batch_size: 100,
+                },
+                lrs,
+                decays: vec![1e-3, 1e-1],
+                seeds: vec![0],
+            }
+        } else {
+            NetConfig {
+                mlp: MlpSetup {
+                    train_examples: 20_000,
+                    test_examples: 5000,
+                    hidden: vec![128],
+                    epochs: 3,
+                    batch_size: 100,
+                },
+                lrs,
+                decays: vec![1e-4, 1e-3, 1e-2, 1e-1],
+                seeds: vec![0, 1, 2],
+            }
+        }
+    }
+}
+
+/// Everything chapter 4 computes.
+#[derive(Debug)]
+pub struct Chapter4 {
+    /// The tables.
+    pub report: Report,
+    /// The ravine runs at κ = 100.
+    pub ravine: Vec<RavineRun>,
+    /// Effective learning rates over time.
+    pub effective: Vec<EffectiveLrRun>,
+    /// The sensitivity sweeps.
+    pub sensitivity: Vec<Sensitivity>,
+}
+
+/// Runs the chapter with the sizes of `cfg.quick`, section by section.
+pub fn run(cfg: &Config) -> Result<Chapter4> {
+    let nc = NetConfig::for_config(cfg.quick);
+    let mut report = Report::new("Chapter 4: momentum and adaptive methods");
+    report.tables.push(conformance::conformance()?);
+    let (ravine_t, ravine) = ravine::ravine_table(&ravine::RAVINE_KAPPAS)?;
+    report.tables.push(ravine_t);
+    let steps = if cfg.quick { 200 } else { 1000 };
+    let effective = adagrad_to_adam::effective_lr_runs(steps, cfg.seed)?;
+    report
+        .tables
+        .push(adagrad_to_adam::effective_lr_table(&effective));
+    report
+        .tables
+        .push(adagrad_to_adam::bias_correction_demo(0.9, 0.999, 8)?);
+    let problem = sparse_features::SparseProblem::default();
+    report
+        .tables
+        .push(sparse_features::sparse_table(&problem, cfg.seed, "sparse")?);
+    let data = nc.mlp.load_data(cfg.data_dir.as_deref(), cfg.device)?;
+    let sensitivity = sensitivity::sensitivity(cfg, &nc, &data)?;
+    report
+        .tables
+        .push(sensitivity::sensitivity_table(&sensitivity, &nc));
+    report.tables.push(optimizer_state::memory_table()?);
+    report.tables.push(adamw::adamw_table(cfg, &nc, &data)?);
+    Ok(Chapter4 {
+        report,
+        ravine,
+        effective,
+        sensitivity,
+    })
+}

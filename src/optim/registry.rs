@@ -1,0 +1,602 @@
+//! The optimizer registry: which `torch.optim` class each rule of this module is, and how
+//! to build one from PyTorch's keyword arguments.
+//!
+//! [`Rule`] is the class (`torch.optim.RMSprop` is [`Rule::RmsProp`]), [`TorchArgs`] its
+//! keyword arguments (unset ones take PyTorch's defaults for that class), and
+//! [`OptimizerSpec`] the two together, ready to [`build`](OptimizerSpec::build). An unknown
+//! class name, or an argument the class does not take, is an error that lists the known
+//! ones: nothing falls through to a default rule.
+//!
+//! ```
+//! use lrbook::optim::{OptimizerSpec, Rule, TorchArgs};
+//! # fn main() -> lrbook::Result<()> {
+//! let w = tch::Tensor::from_slice(&[1.0f64, 2.0]).set_requires_grad(true);
+//! // torch.optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True)
+//! let spec = Rule::Sgd.with(TorchArgs {
+//!     lr: Some(0.1),
+//!     momentum: Some(0.9),
+//!     nesterov: true,
+//!     ..TorchArgs::default()
+//! });
+//! let mut opt = spec.build(vec![w.shallow_clone()])?;
+//! (&w * &w).sum(tch::Kind::Double).backward();
+//! opt.step(spec.lr())?;
+//! assert_eq!(spec.variant().name(), "SGD, Nesterov");
+//! assert!("Adadelta".parse::<Rule>().is_err());
+//! # Ok(()) }
+//! ```
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::Value;
+use tch::Tensor;
+
+use super::{
+    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
+    RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd, SgdConfig,
+};
+use crate::{Error, Result};
+
+/// A `torch.optim` class that this module implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// `torch.optim.SGD`: [`Sgd`].
+    Sgd,
+    /// `torch.optim.Adagrad`: [`Adagrad`].
+    Adagrad,
+    /// `torch.optim.RMSprop`: [`RmsProp`].
+    RmsProp,
+    /// `torch.optim.Adam`: [`Adam`].
+    Adam,
+    /// `torch.optim.AdamW`: [`Adam`] with decoupled weight decay.
+    AdamW,
+    /// `torch.optim.Adamax`: [`Adamax`].
+    Adamax,
+    /// `torch.optim.NAdam`: [`NAdam`].
+    NAdam,
+    /// `torch.optim.RAdam`: [`RAdam`].
+    RAdam,
+}
+
+impl Rule {
+    /// Every rule, in the order the book lists them.
+    pub const ALL: [Rule; 8] = [
+        Rule::Sgd,
+        Rule::Adagrad,
+        Rule::RmsProp,
+        Rule::Adam,
+        Rule::AdamW,
+        Rule::Adamax,
+        Rule::NAdam,
+        Rule::RAdam,
+    ];
+
+    /// PyTorch's class name, as in `torch.optim.RMSprop`.
+    pub fn torch_class(self) -> &'static str {
+        match self {
+            Rule::Sgd => "SGD",
+            Rule::Adagrad => "Adagrad",
+            Rule::RmsProp => "RMSprop",
+            Rule::Adam => "Adam",
+            Rule::AdamW => "AdamW",
+            Rule::Adamax => "Adamax",
+            Rule::NAdam => "NAdam",
+            Rule::RAdam => "RAdam",
+        }
+    }
+
+    /// PyTorch 2.13's default learning rate of the class.
+    pub fn default_lr(self) -> f64 {
+        match self {
+            Rule::Adagrad | Rule::RmsProp => 1e-2,
+            Rule::Adamax | Rule::NAdam => 2e-3,
+            Rule::Sgd | Rule::Adam | Rule::AdamW | Rule::RAdam => 1e-3,
+        }
+    }
+
+    /// The keyword arguments the class takes here, besides `params`.
+    pub fn arguments(self) -> &'static [&'static str] {
+        match self {
+            Rule::Sgd => &["lr", "momentum", "dampening", "weight_decay", "nesterov"],
+            Rule::Adagrad => &[
+                "lr",
+                "lr_decay",
+                "weight_decay",
+                "initial_accumulator_value",
+                "eps",
+            ],
+            Rule::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered"],
+            Rule::Adam | Rule::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],
+            Rule::Adamax => &["lr", "betas", "eps", "weight_decay"],
+            Rule::NAdam => &[
+                "lr",
+                "betas",
+                "eps",
+                "weight_decay",
+                "momentum_decay",
+                "decoupled_weight_decay",
+            ],
+            Rule::RAdam => &[
+                "lr",
+                "betas",
+                "eps",
+                "weight_decay",
+                "decoupled_weight_decay",
+            ],
+        }
+    }
+
+    /// This rule with the keyword arguments `args`.
+    pub fn with(self, args: TorchArgs) -> OptimizerSpec {
+        OptimizerSpec { rule: self, args }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.torch_class())
+    }
+}
+
+/// The class by PyTorch's name, in any case (`"RMSprop"`, `"rmsprop"`); an unknown name is
+/// an error that lists the known ones.
+impl FromStr for Rule {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Rule> {
+        Rule::ALL
+            .into_iter()
+            .find(|r| r.torch_class().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let known: Vec<&str> = Rule::ALL.iter().map(|r| r.torch_class()).collect();
+                Error::invalid(
+                    "optimizer",
+                    format!("unknown torch.optim class {name:?}"),
+                    format!("Use one of {} (any case).", known.join(", ")),
+                )
+            })
+    }
+}
+
+/// `torch.optim`'s keyword arguments. An unset one (`None`, `false`) takes PyTorch's
+/// default for the class; a set one must be among the class's [`Rule::arguments`].
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TorchArgs {
+    /// Base learning rate (passed to each `step`; see [`OptimizerSpec::lr`]).
+    pub lr: Option<f64>,
+    /// `(β₁, β₂)` of the Adam family.
+    pub betas: Option<(f64, f64)>,
+    /// Added to the denominator.
+    pub eps: Option<f64>,
+    /// L2 penalty, or the decoupled decay of AdamW and of `decoupled_weight_decay`.
+    pub weight_decay: Option<f64>,
+    /// SGD's heavy-ball coefficient, or RMSprop's momentum.
+    pub momentum: Option<f64>,
+    /// SGD's dampening.
+    pub dampening: Option<f64>,
+    /// SGD's Nesterov look-ahead.
+    pub nesterov: bool,
+    /// RMSprop's decay of the squared-gradient average.
+    pub alpha: Option<f64>,
+    /// RMSprop's centered variant.
+    pub centered: bool,
+    /// Adagrad's learning-rate decay.
+    pub lr_decay: Option<f64>,
+    /// Adagrad's starting accumulator.
+    pub initial_accumulator_value: Option<f64>,
+    /// Adam's and AdamW's AMSGrad variant.
+    pub amsgrad: bool,
+    /// NAdam's momentum warm-up ψ.
+    pub momentum_decay: Option<f64>,
+    /// NAdam's and RAdam's AdamW-style decay.
+    pub decoupled_weight_decay: bool,
+}
+
+impl TorchArgs {
+    /// The names of the arguments that are set.
+    pub fn set_names(&self) -> Vec<&'static str> {
+        let numbers = [
+            ("lr", self.lr),
+            ("betas", self.betas.map(|b| b.0)),
+            ("eps", self.eps),
+            ("weight_decay", self.weight_decay),
+            ("momentum", self.momentum),
+            ("dampening", self.dampening),
+            ("alpha", self.alpha),
+            ("lr_decay", self.lr_decay),
+            ("initial_accumulator_value", self.initial_accumulator_value),
+            ("momentum_decay", self.momentum_decay),
+        ];
+        let flags = [
+            ("nesterov", self.nesterov),
+            ("centered", self.centered),
+            ("amsgrad", self.amsgrad),
+            ("decoupled_weight_decay", self.decoupled_weight_decay),
+        ];
+        numbers
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .map(|(n, _)| *n)
+            .chain(flags.iter().filter(|(_, v)| *v).map(|(n, _)| *n))
+            .collect()
+    }
+
+    /// Reads keyword arguments written as a JSON object, as
+    /// `scripts/reference/optimizers.py` records them (`{"betas": [0.8, 0.99], "amsgrad":
+    /// true}`), for the class `rule`: a key the class does not take, or a value of the
+    /// wrong type, is an error.
+    pub fn from_json(rule: Rule, kwargs: &Value) -> Result<TorchArgs> {
+        let object = kwargs.as_object().ok_or_else(|| {
+            Error::invalid(
+                "optimizer arguments",
+                format!("expected a JSON object, got {kwargs}"),
+                "Write the keyword arguments as {\"name\": value, ...}.",
+            )
+        })?;
+        let mut args = TorchArgs::default();
+        for (key, value) in object {
+            let bad = |expected: &str| {
+                Error::invalid(
+                    format!("torch.optim.{rule} argument {key}"),
+                    format!("got {value}"),
+                    format!("Give {expected}."),
+                )
+            };
+            let number = || value.as_f64().ok_or_else(|| bad("a number"));
+            let flag = || value.as_bool().ok_or_else(|| bad("true or false"));
+            let name = rule.arguments().iter().find(|a| **a == key.as_str());
+            match name.copied() {
+                Some("lr") => args.lr = Some(number()?),
+                Some("betas") => {
+                    let pair = value.as_array().and_then(|b| match b.as_slice() {
+                        [b1, b2] => Some((b1.as_f64()?, b2.as_f64()?)),
+                        _ => None,
+                    });
+                    args.betas = Some(pair.ok_or_else(|| bad("two numbers, [β₁, β₂]"))?);
+                }
+                Some("eps") => args.eps = Some(number()?),
+                Some("weight_decay") => args.weight_decay = Some(number()?),
+                Some("momentum") => args.momentum = Some(number()?),
+                Some("dampening") => args.dampening = Some(number()?),
+                Some("nesterov") => args.nesterov = flag()?,
+                Some("alpha") => args.alpha = Some(number()?),
+                Some("centered") => args.centered = flag()?,
+                Some("lr_decay") => args.lr_decay = Some(number()?),
+                Some("initial_accumulator_value") => {
+                    args.initial_accumulator_value = Some(number()?)
+                }
+                Some("amsgrad") => args.amsgrad = flag()?,
+                Some("momentum_decay") => args.momentum_decay = Some(number()?),
+                Some("decoupled_weight_decay") => args.decoupled_weight_decay = flag()?,
+                _ => return Err(unknown_argument(rule, key)),
+            }
+        }
+        Ok(args)
+    }
+}
+
+fn unknown_argument(rule: Rule, name: &str) -> Error {
+    Error::invalid(
+        format!("torch.optim.{rule} argument"),
+        format!("{rule} takes no argument {name:?} here"),
+        format!("Use one of {}.", rule.arguments().join(", ")),
+    )
+}
+
+/// The update rules the book tells apart: a class, or a class with the option that
+/// changes its update (momentum, Nesterov, centering, AMSGrad).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Variant {
+    /// Plain SGD.
+    Sgd,
+    /// SGD with heavy-ball momentum.
+    SgdMomentum,
+    /// SGD with Nesterov momentum.
+    SgdNesterov,
+    /// Adagrad.
+    Adagrad,
+    /// RMSprop (with or without momentum).
+    RmsProp,
+    /// Centered RMSprop.
+    RmsPropCentered,
+    /// Adam.
+    Adam,
+    /// Adam with AMSGrad.
+    AdamAmsgrad,
+    /// AdamW (with or without AMSGrad).
+    AdamW,
+    /// Adamax.
+    Adamax,
+    /// NAdam.
+    NAdam,
+    /// RAdam.
+    RAdam,
+}
+
+impl Variant {
+    /// Every variant, in the order the book lists them.
+    pub const ALL: [Variant; 12] = [
+        Variant::Sgd,
+        Variant::SgdMomentum,
+        Variant::SgdNesterov,
+        Variant::Adagrad,
+        Variant::RmsProp,
+        Variant::RmsPropCentered,
+        Variant::Adam,
+        Variant::AdamAmsgrad,
+        Variant::AdamW,
+        Variant::Adamax,
+        Variant::NAdam,
+        Variant::RAdam,
+    ];
+
+    /// The name tables show, e.g. `"SGD, Nesterov"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::Sgd => "SGD",
+            Variant::SgdMomentum => "SGD, momentum",
+            Variant::SgdNesterov => "SGD, Nesterov",
+            Variant::Adagrad => "AdaGrad",
+            Variant::RmsProp => "RMSProp",
+            Variant::RmsPropCentered => "RMSProp, centered",
+            Variant::Adam => "Adam",
+            Variant::AdamAmsgrad => "Adam, AMSGrad",
+            Variant::AdamW => "AdamW",
+            Variant::Adamax => "Adamax",
+            Variant::NAdam => "NAdam",
+            Variant::RAdam => "RAdam",
+        }
+    }
+
+    /// The `torch.optim` class it is a variant of.
+    pub fn rule(self) -> Rule {
+        match self {
+            Variant::Sgd | Variant::SgdMomentum | Variant::SgdNesterov => Rule::Sgd,
+            Variant::Adagrad => Rule::Adagrad,
+            Variant::RmsProp | Variant::RmsPropCentered => Rule::RmsProp,
+            Variant::Adam | Variant::AdamAmsgrad => Rule::Adam,
+            Variant::AdamW => Rule::AdamW,
+            Variant::Adamax => Rule::Adamax,
+            Variant::NAdam => Rule::NAdam,
+            Variant::RAdam => Rule::RAdam,
+        }
+    }
+}
+
+/// A `torch.optim` class with its keyword arguments: what to build.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OptimizerSpec {
+    /// The class.
+    pub rule: Rule,
+    /// Its keyword arguments.
+    pub args: TorchArgs,
+}
+
+impl From<Rule> for OptimizerSpec {
+    /// The class with PyTorch's defaults.
+    fn from(rule: Rule) -> Self {
+        rule.with(TorchArgs::default())
+    }
+}
+
+impl OptimizerSpec {
+    /// The class named `name` (see [`Rule`]'s `FromStr`) with the JSON keyword arguments
+    /// `kwargs` (see [`TorchArgs::from_json`]).
+    pub fn from_json(name: &str, kwargs: &Value) -> Result<Self> {
+        let rule: Rule = name.parse()?;
+        Ok(rule.with(TorchArgs::from_json(rule, kwargs)?))
+    }
+
+    /// The base learning rate: the one given, or the class's default.
+    pub fn lr(&self) -> f64 {
+        self.args.lr.unwrap_or(self.rule.default_lr())
+    }
+
+    /// Which of the book's update rules this is.
+    pub fn variant(&self) -> Variant {
+        let a = &self.args;
+        match self.rule {
+            Rule::Sgd if a.nesterov => Variant::SgdNesterov,
+            Rule::Sgd if a.momentum.unwrap_or(0.0) > 0.0 => Variant::SgdMomentum,
+            Rule::Sgd => Variant::Sgd,
+            Rule::Adagrad => Variant::Adagrad,
+            Rule::RmsProp if a.centered => Variant::RmsPropCentered,
+            Rule::RmsProp => Variant::RmsProp,
+            Rule::Adam if a.amsgrad => Variant::AdamAmsgrad,
+            Rule::Adam => Variant::Adam,
+            Rule::AdamW => Variant::AdamW,
+            Rule::Adamax => Variant::Adamax,
+            Rule::NAdam => Variant::NAdam,
+            Rule::RAdam => Variant::RAdam,
+        }
+    }
+
+    /// Builds the optimizer over `params`; an argument the class does not take is an error.
+    pub fn build(&self, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
+        if let Some(name) = self
+            .args
+            .set_names()
+            .into_iter()
+            .find(|n| !self.rule.arguments().contains(n))
+        {
+            return Err(unknown_argument(self.rule, name));
+        }
+        let a = &self.args;
+        let (beta1, beta2) = a.betas.unwrap_or((0.9, 0.999));
+        let eps = |default| a.eps.unwrap_or(default);
+        let weight_decay = |default| a.weight_decay.unwrap_or(default);
+        Ok(match self.rule {
+            Rule::Sgd => Box::new(Sgd::new(
+                params,
+                SgdConfig {
+                    momentum: a.momentum.unwrap_or(0.0),
+                    dampening: a.dampening.unwrap_or(0.0),
+                    weight_decay: weight_decay(0.0),
+                    nesterov: a.nesterov,
+                },
+            )?),
+            Rule::Adagrad => Box::new(Adagrad::new(
+                params,
+                AdagradConfig {
+                    lr_decay: a.lr_decay.unwrap_or(0.0),
+                    weight_decay: weight_decay(0.0),
+                    initial_accumulator_value: a.initial_accumulator_value.unwrap_or(0.0),
+                    eps: eps(1e-10),
+                },
+            )?),
+            Rule::RmsProp => Box::new(RmsProp::new(
+                params,
+                RmsPropConfig {
+                    alpha: a.alpha.unwrap_or(0.99),
+                    eps: eps(1e-8),
+                    weight_decay: weight_decay(0.0),
+                    momentum: a.momentum.unwrap_or(0.0),
+                    centered: a.centered,
+                },
+            )?),
+            Rule::Adam | Rule::AdamW => {
+                let base = if self.rule == Rule::AdamW {
+                    AdamConfig::adamw()
+                } else {
+                    AdamConfig::default()
+                };
+                Box::new(Adam::new(
+                    params,
+                    AdamConfig {
+                        beta1,
+                        beta2,
+                        eps: eps(1e-8),
+                        weight_decay: weight_decay(base.weight_decay),
+                        amsgrad: a.amsgrad,
+                        ..base
+                    },
+                )?)
+            }
+            Rule::Adamax => Box::new(Adamax::new(
+                params,
+                AdamaxConfig {
+                    beta1,
+                    beta2,
+                    eps: eps(1e-8),
+                    weight_decay: weight_decay(0.0),
+                },
+            )?),
+            Rule::NAdam => Box::new(NAdam::new(
+                params,
+                NAdamConfig {
+                    beta1,
+                    beta2,
+                    eps: eps(1e-8),
+                    weight_decay: weight_decay(0.0),
+                    momentum_decay: a.momentum_decay.unwrap_or(4e-3),
+                    decoupled_weight_decay: a.decoupled_weight_decay,
+                },
+            )?),
+            Rule::RAdam => Box::new(RAdam::new(
+                params,
+                RAdamConfig {
+                    beta1,
+                    beta2,
+                    eps: eps(1e-8),
+                    weight_decay: weight_decay(0.0),
+                    decoupled_weight_decay: a.decoupled_weight_decay,
+                },
+            )?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> Vec<Tensor> {
+        vec![Tensor::from_slice(&[1.0f64, 2.0]).set_requires_grad(true)]
+    }
+
+    #[test]
+    fn names_parse_in_any_case_and_unknown_ones_list_the_known() {
+        for rule in Rule::ALL {
+            assert_eq!(rule.torch_class().parse::<Rule>().unwrap(), rule);
+            assert_eq!(
+                rule.torch_class().to_lowercase().parse::<Rule>().unwrap(),
+                rule
+            );
+        }
+        let e = "adadelta".parse::<Rule>().unwrap_err().to_string();
+        assert!(e.contains("\"adadelta\""), "{e}");
+        for rule in Rule::ALL {
+            assert!(e.contains(rule.torch_class()), "{e}");
+        }
+        assert!("".parse::<Rule>().is_err());
+    }
+
+    #[test]
+    fn json_arguments_are_read_and_checked_against_the_class() {
+        let spec = OptimizerSpec::from_json(
+            "adam",
+            &serde_json::json!({"betas": [0.8, 0.99], "amsgrad": true, "lr": 0.02}),
+        )
+        .unwrap();
+        assert_eq!(spec.args.betas, Some((0.8, 0.99)));
+        assert_eq!(spec.lr(), 0.02);
+        assert_eq!(spec.variant(), Variant::AdamAmsgrad);
+        let e = OptimizerSpec::from_json("adam", &serde_json::json!({"nesterov": true}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nesterov") && e.contains("amsgrad"), "{e}");
+        let e = OptimizerSpec::from_json("sgd", &serde_json::json!({"momentum": "high"}))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("momentum") && e.contains("a number"), "{e}");
+        assert!(OptimizerSpec::from_json("adam", &serde_json::json!({"betas": [0.9]})).is_err());
+        assert!(OptimizerSpec::from_json("adam", &serde_json::json!([1])).is_err());
+    }
+
+    #[test]
+    fn typed_arguments_the_class_does_not_take_are_rejected() {
+        let spec = Rule::Adagrad.with(TorchArgs {
+            momentum: Some(0.9),
+            ..TorchArgs::default()
+        });
+        let e = spec.build(params()).err().unwrap().to_string();
+        assert!(e.contains("momentum") && e.contains("lr_decay"), "{e}");
+        assert!(OptimizerSpec::from(Rule::Adagrad).build(params()).is_ok());
+    }
+
+    #[test]
+    fn defaults_and_variants_follow_pytorch() {
+        assert_eq!(OptimizerSpec::from(Rule::Sgd).lr(), 1e-3);
+        assert_eq!(OptimizerSpec::from(Rule::NAdam).lr(), 2e-3);
+        for variant in Variant::ALL {
+            assert_eq!(
+                variant.rule().torch_class().parse::<Rule>().unwrap(),
+                variant.rule()
+            );
+        }
+        let sgd = |momentum, nesterov| {
+            Rule::Sgd
+                .with(TorchArgs {
+                    momentum,
+                    nesterov,
+                    ..TorchArgs::default()
+                })
+                .variant()
+        };
+        assert_eq!(sgd(None, false), Variant::Sgd);
+        assert_eq!(sgd(Some(0.0), false), Variant::Sgd);
+        assert_eq!(sgd(Some(0.9), false), Variant::SgdMomentum);
+        assert_eq!(sgd(Some(0.9), true), Variant::SgdNesterov);
+        // Every class builds with its defaults and keeps the state PyTorch keeps.
+        let w = Tensor::from_slice(&[1.0f64, 2.0]).set_requires_grad(true);
+        for rule in Rule::ALL {
+            let mut opt = OptimizerSpec::from(rule)
+                .build(vec![w.shallow_clone()])
+                .unwrap();
+            opt.zero_grad();
+            (&w * &w).sum(tch::Kind::Double).backward();
+            opt.step(rule.default_lr()).unwrap();
+            assert_eq!(opt.state().is_empty(), rule == Rule::Sgd, "{rule}");
+        }
+    }
+}
