@@ -16,6 +16,9 @@ use crate::experiment::MlpSetup;
 use crate::report::Report;
 use crate::Result;
 
+use std::path::{Path, PathBuf};
+
+use super::chapter::Chapter;
 use super::Config;
 
 pub mod adagrad_to_adam;
@@ -125,4 +128,28 @@ pub fn run(cfg: &Config) -> Result<Chapter4> {
         effective,
         sensitivity,
     })
+}
+
+/// Every optimizer written on tch tensors, checked against PyTorch, and what each one does
+/// to the learning rate: the conformance summary against torch.optim, the ravine, the
+/// effective learning rates, bias correction, the sparse problem, the sensitivity bands, the
+/// state memory and AdamW against Adam + L2.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Flags {}
+
+impl Chapter for Flags {
+    const NAME: &'static str = "ch4_adaptive";
+    type Output = Chapter4;
+
+    fn run(&self, cfg: &Config) -> Result<Chapter4> {
+        run(cfg)
+    }
+
+    fn report(chapter: &Chapter4) -> &Report {
+        &chapter.report
+    }
+
+    fn write_figures(chapter: &Chapter4, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
+        draw_figures(chapter, figures)
+    }
 }
