@@ -35,7 +35,7 @@ fn main() -> anyhow::Result<()> {
         cc.peak_lr = lrbook::validate::learning_rate("--peak-lr", lr)?;
     }
     if let Some(epochs) = args.epochs {
-        cc.epochs = lrbook::validate::at_least_one("--epochs", epochs)?;
+        cc.setup.epochs = lrbook::validate::at_least_one("--epochs", epochs)?;
     }
     if let Some(seeds) = args.seeds {
         cc.seeds = seeds;

@@ -12,7 +12,6 @@ pub mod ch1_exercises;
 pub mod ch2;
 pub mod ch2_exercises;
 pub mod ch3;
-pub mod ch3_exercises;
 pub mod ch4;
 pub mod ch4_exercises;
 pub mod ch5;
