@@ -17,12 +17,7 @@ use crate::{validate, Result};
 #[derive(clap::Args, Clone, Debug)]
 pub struct Budget {
     /// Seeds, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "0,1,2",
-        value_name = "SEED,..."
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
     pub seeds: Vec<u64>,
 }
 
@@ -99,12 +94,7 @@ pub struct OneCyclePeak {
     #[allow(missing_docs)]
     pub budget: Budget,
     /// Peaks as multiples of η, comma-separated.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "0.5,1,2,4",
-        value_name = "M,..."
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "0.5,1,2,4")]
     pub multiples: Vec<f64>,
 }
 

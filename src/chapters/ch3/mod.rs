@@ -130,6 +130,37 @@ impl ComparisonConfig {
     }
 }
 
+/// The chapter example's flags that change the comparison's sizes; each one left out keeps
+/// the quick or full configuration's value.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ComparisonFlags {
+    /// Peak learning rate shared by every schedule (default 0.05).
+    #[arg(long, value_name = "ETA")]
+    pub peak_lr: Option<f64>,
+    /// Epochs of the comparison (default 4 with --quick, else 10).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Seeds, comma-separated (default 0,1 with --quick, else 0,1,2,3,4).
+    #[arg(long, value_delimiter = ',', value_name = "SEED,...")]
+    pub seeds: Option<Vec<u64>>,
+}
+
+impl ComparisonFlags {
+    /// `cc` with each given flag in place of its value.
+    pub fn apply(&self, mut cc: ComparisonConfig) -> Result<ComparisonConfig> {
+        if let Some(lr) = self.peak_lr {
+            cc.peak_lr = validate::learning_rate("--peak-lr", lr)?;
+        }
+        if let Some(epochs) = self.epochs {
+            cc.setup.epochs = validate::at_least_one("--epochs", epochs)?;
+        }
+        if let Some(seeds) = &self.seeds {
+            cc.seeds = seeds.clone();
+        }
+        Ok(cc)
+    }
+}
+
 /// Everything chapter 3 computes.
 #[derive(Debug)]
 pub struct Chapter3 {
