@@ -116,30 +116,47 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
             assert!(ch3::mean_sd(&acc(a)).0 > ch3::mean_sd(&acc(d)).0);
         }
     }
-    // 4. Plateau on the training loss rarely cuts in this budget: it ends near its peak and
-    //    within the noise of constant.
-    assert!(!ch3::beyond_seed_noise(
-        &acc(Contender::Plateau),
-        &acc(Contender::Constant)
-    ));
+    // 4. Plateau on the training loss cuts late or hardly at all in this budget: it ends
+    //    above half its peak on average, and it gains less than any schedule that ends small
+    //    (each of the three that anneal to about 0 beats it beyond the noise). In the
+    //    figure's run (the first seed) it never cuts at all.
     let plateau_final: Vec<f64> = cmp
         .runs_of(Contender::Plateau)
         .map(|r| r.history.steps.last().unwrap().lr / cmp.config.peak_lr)
         .collect();
     assert!(ch3::mean_sd(&plateau_final).0 > 0.5, "{plateau_final:?}");
+    let mean_acc = |c| ch3::mean_sd(&acc(c)).0;
+    for c in annealers.iter().chain(&decays) {
+        assert!(mean_acc(Contender::Plateau) < mean_acc(*c), "{c:?}");
+    }
+    for a in annealers {
+        assert!(
+            ch3::beyond_seed_noise(&acc(a), &acc(Contender::Plateau)),
+            "{a:?}"
+        );
+    }
+    let figure_seed = cmp.config.seeds[0];
+    let figure_run = cmp
+        .runs_of(Contender::Plateau)
+        .find(|r| r.seed == figure_seed)
+        .unwrap();
+    assert!(
+        figure_run
+            .history
+            .steps
+            .iter()
+            .all(|s| s.lr == cmp.config.peak_lr),
+        "the caption says plateau never cuts in seed {figure_seed}'s run"
+    );
     // 5. Ending at a high η costs reproducibility: constant's and plateau's seed spread is
-    //    several times that of any schedule that ends small.
+    //    larger than that of every schedule that ends small.
     let small_end_sd = annealers
         .iter()
         .chain(&decays)
         .map(|&c| sd(c))
         .fold(0.0, f64::max);
     for c in [Contender::Constant, Contender::Plateau] {
-        assert!(
-            sd(c) > 3.0 * small_end_sd,
-            "{c:?}: {} vs {small_end_sd}",
-            sd(c)
-        );
+        assert!(sd(c) > small_end_sd, "{c:?}: {} vs {small_end_sd}", sd(c));
     }
     // 6. Warmup and one-cycle start slower (later to the target loss) but end lower.
     let window = cmp.loss_window();
