@@ -1,21 +1,14 @@
 //! Chapter 3: the gallery, the training comparison and the exercises are pinned by
 //! snapshots, and the facts the book states about them are asserted directly.
+use lrbook::chapters::ch3::exercises::{FourSchedules, OneCyclePeak, WarmRestarts};
 use lrbook::chapters::ch3::{self, Contender};
-use lrbook::chapters::{ch3_exercises, Config};
-use lrbook::report::Cell;
+use lrbook::chapters::exercise::Exercise;
+use lrbook::chapters::Config;
+use lrbook::report::{Cell, Report};
 use lrbook::schedule::{CosineAnnealingLr, LrSchedule, OneCycleConfig, OneCycleLr};
-use tch::{Cuda, Device};
 
 mod common;
-use common::cpu_single_thread;
-
-fn num(cell: &Cell) -> f64 {
-    match cell {
-        Cell::Num { value, .. } => *value,
-        Cell::Int(i) => *i as f64,
-        Cell::Text(t) => panic!("expected a number, got {t:?}"),
-    }
-}
+use common::{cell, cpu_single_thread, num, row_where};
 
 #[test]
 fn quick_report_is_pinned_and_runs_follow_their_schedules() {
@@ -25,30 +18,25 @@ fn quick_report_is_pinned_and_runs_follow_their_schedules() {
 
     // Gallery landmarks against closed forms: cosine is at half its peak halfway.
     let gallery = ch.report.table("gallery").unwrap();
-    let cosine = gallery
-        .rows
-        .iter()
-        .find(|r| r[0] == Cell::from("cosine"))
-        .unwrap();
-    assert!((num(&cosine[6]) - 0.05).abs() < 1e-12);
+    let mean_lr = "mean η over 100";
+    let cosine = row_where(gallery, "schedule", "cosine");
+    assert!((num(gallery, cosine, "η at 50") - 0.05).abs() < 1e-12);
     // The mean of a T-step cosine to 0 is η(T+1)/(2T) (exercise 2), rounded to 4 digits.
+    let cosine_mean = num(gallery, cosine, mean_lr);
     assert!(
-        (num(&cosine[9]) - 0.1 * 101.0 / 200.0).abs() < 1e-12,
-        "{:?}",
-        cosine[9]
+        (cosine_mean - 0.1 * 101.0 / 200.0).abs() < 1e-12,
+        "{cosine_mean}"
     );
 
     // The prose: a constant schedule spends the most (largest mean η); cosine, linear decay
     // and one-cycle spend about half of it.
-    let mean = |name: &str| {
-        num(&gallery
-            .rows
-            .iter()
-            .find(|r| r[0] == Cell::from(name))
-            .unwrap()[9])
-    };
-    for r in &gallery.rows {
-        assert!(num(&r[9]) <= mean("constant"), "{:?}", r[0]);
+    let mean = |name: &str| num(gallery, row_where(gallery, "schedule", name), mean_lr);
+    for row in 0..gallery.rows.len() {
+        let schedule = cell(gallery, row, "schedule");
+        assert!(
+            num(gallery, row, mean_lr) <= mean("constant"),
+            "{schedule:?}"
+        );
     }
     for name in ["cosine", "linear decay", "one-cycle (PyTorch)"] {
         let share = mean(name) / mean("constant");
@@ -61,7 +49,7 @@ fn quick_report_is_pinned_and_runs_follow_their_schedules() {
     for run in &cmp.runs {
         assert!(!run.history.diverged(), "{:?} diverged", run.contender);
         assert_eq!(run.history.steps.len(), total);
-        assert_eq!(run.history.evals.len(), cmp.config.epochs);
+        assert_eq!(run.history.evals.len(), cmp.config.setup.epochs);
         let lrs: Vec<f64> = run.history.steps.iter().map(|s| s.lr).collect();
         match run.contender {
             Contender::Cosine => {
@@ -86,7 +74,7 @@ fn quick_report_is_pinned_and_runs_follow_their_schedules() {
             _ => {}
         }
         // Every run learns: test accuracy well above chance (0.1).
-        assert!(run.final_accuracy() > 0.6, "{:?}", run.contender);
+        assert!(run.history.final_accuracy() > 0.6, "{:?}", run.contender);
     }
 }
 
@@ -128,30 +116,47 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
             assert!(ch3::mean_sd(&acc(a)).0 > ch3::mean_sd(&acc(d)).0);
         }
     }
-    // 4. Plateau on the training loss rarely cuts in this budget: it ends near its peak and
-    //    within the noise of constant.
-    assert!(!ch3::beyond_seed_noise(
-        &acc(Contender::Plateau),
-        &acc(Contender::Constant)
-    ));
+    // 4. Plateau on the training loss cuts late or hardly at all in this budget: it ends
+    //    above half its peak on average, and it gains less than any schedule that ends small
+    //    (each of the three that anneal to about 0 beats it beyond the noise). In the
+    //    figure's run (the first seed) it never cuts at all.
     let plateau_final: Vec<f64> = cmp
         .runs_of(Contender::Plateau)
         .map(|r| r.history.steps.last().unwrap().lr / cmp.config.peak_lr)
         .collect();
     assert!(ch3::mean_sd(&plateau_final).0 > 0.5, "{plateau_final:?}");
+    let mean_acc = |c| ch3::mean_sd(&acc(c)).0;
+    for c in annealers.iter().chain(&decays) {
+        assert!(mean_acc(Contender::Plateau) < mean_acc(*c), "{c:?}");
+    }
+    for a in annealers {
+        assert!(
+            ch3::beyond_seed_noise(&acc(a), &acc(Contender::Plateau)),
+            "{a:?}"
+        );
+    }
+    let figure_seed = cmp.config.seeds[0];
+    let figure_run = cmp
+        .runs_of(Contender::Plateau)
+        .find(|r| r.seed == figure_seed)
+        .unwrap();
+    assert!(
+        figure_run
+            .history
+            .steps
+            .iter()
+            .all(|s| s.lr == cmp.config.peak_lr),
+        "the caption says plateau never cuts in seed {figure_seed}'s run"
+    );
     // 5. Ending at a high η costs reproducibility: constant's and plateau's seed spread is
-    //    several times that of any schedule that ends small.
+    //    larger than that of every schedule that ends small.
     let small_end_sd = annealers
         .iter()
         .chain(&decays)
         .map(|&c| sd(c))
         .fold(0.0, f64::max);
     for c in [Contender::Constant, Contender::Plateau] {
-        assert!(
-            sd(c) > 3.0 * small_end_sd,
-            "{c:?}: {} vs {small_end_sd}",
-            sd(c)
-        );
+        assert!(sd(c) > small_end_sd, "{c:?}: {} vs {small_end_sd}", sd(c));
     }
     // 6. Warmup and one-cycle start slower (later to the target loss) but end lower.
     let window = cmp.loss_window();
@@ -164,7 +169,10 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
         ch3::mean_sd(&s).0
     };
     let mean_final_loss = |c| {
-        let l: Vec<f64> = cmp.runs_of(c).map(|r| r.final_train_loss(window)).collect();
+        let l: Vec<f64> = cmp
+            .runs_of(c)
+            .map(|r| r.history.mean_final_loss(window))
+            .collect();
         ch3::mean_sd(&l).0
     };
     // 7. The gain comes late: cosine's mean lead over constant is larger at the end than
@@ -176,7 +184,8 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
             .collect();
         ch3::mean_sd(&a).0
     };
-    let (mid, end) = (cmp.config.epochs / 2 - 1, cmp.config.epochs - 1);
+    let epochs = cmp.config.setup.epochs;
+    let (mid, end) = (epochs / 2 - 1, epochs - 1);
     let lead = |e| mean_acc_at(Contender::Cosine, e) - mean_acc_at(Contender::Constant, e);
     assert!(
         lead(end) > lead(mid),
@@ -197,28 +206,39 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
-    let (results, per_seed) =
-        ch3_exercises::ex1_four_schedules(&cfg, &ch3_exercises::ex1_config()).unwrap();
-    let (steps, means) = ch3_exercises::ex2_warm_restarts(&ch3_exercises::EX2_SETTINGS, 4).unwrap();
-    let ex3 = ch3_exercises::ex3_one_cycle_peak(
-        &cfg,
-        &ch3_exercises::ex1_config(),
-        &ch3_exercises::EX3_PEAK_MULTIPLES,
-    )
-    .unwrap();
-    for row in &steps.rows {
-        assert_eq!(row[3], row[4], "restart step closed form vs scan: {row:?}");
+    let ex1 = FourSchedules::defaults()
+        .unwrap()
+        .solve(&cfg, None)
+        .unwrap();
+    let ex2 = WarmRestarts::defaults().unwrap().solve(&cfg, None).unwrap();
+    let ex3 = OneCyclePeak::defaults().unwrap().solve(&cfg, None).unwrap();
+    let steps = &ex2.tables[0];
+    for row in 0..steps.rows.len() {
+        assert_eq!(
+            cell(steps, row, "T₀(T_multᵏ−1)/(T_mult−1)"),
+            cell(steps, row, "found by scan"),
+            "restart step closed form vs scan, row {row}"
+        );
     }
     // The instructor's guide says: the highest peak ends below constant, without diverging.
-    let constant = num(&ex3.rows[0][2]);
-    let highest = ex3.rows.last().unwrap();
-    assert!(num(&highest[2]) < constant, "{highest:?}");
+    let peaks = &ex3.tables[0];
+    let accuracy = "test accuracy (mean)";
+    let constant = num(peaks, row_where(peaks, "schedule", "constant"), accuracy);
+    let highest = peaks.rows.len() - 1;
     assert!(
-        ex3.rows.iter().all(|r| r[6] == Cell::Int(0)),
-        "no run diverges"
+        num(peaks, highest, accuracy) < constant,
+        "{:?}",
+        peaks.rows[highest]
     );
-    let mut report = lrbook::report::Report::new("Chapter 3 exercises");
-    report.tables = vec![results, per_seed, steps, means, ex3];
+    for row in 0..peaks.rows.len() {
+        assert_eq!(
+            cell(peaks, row, "diverged runs"),
+            &Cell::Int(0),
+            "no run diverges"
+        );
+    }
+    let mut report = Report::new("Chapter 3 exercises");
+    report.tables = [ex1, ex2, ex3].into_iter().flat_map(|s| s.tables).collect();
     insta::assert_snapshot!("ch3_exercises", report.to_markdown());
 }
 
@@ -226,7 +246,7 @@ fn exercises_are_pinned() {
 fn figures_are_written_with_their_data() {
     let _rng = cpu_single_thread();
     let ch = ch3::run(&Config::quick_cpu()).unwrap();
-    let dir = std::env::temp_dir().join(format!("lrbook-ch3-figures-{}", std::process::id()));
+    let dir = common::figures_dir("ch3-figures");
     let written = ch3::draw_figures(&ch, &dir).unwrap();
     common::check_written_figures(
         &written,
@@ -240,30 +260,25 @@ fn figures_are_written_with_their_data() {
 /// different kernels and summation orders).
 #[test]
 fn cuda_matches_cpu_on_the_quick_config() {
-    if !Cuda::is_available() {
-        eprintln!("SKIPPED cuda_matches_cpu_on_the_quick_config: no CUDA GPU visible to libtorch");
-        return;
-    }
-    let _rng = cpu_single_thread();
-    let cpu = ch3::run(&Config::quick_cpu()).unwrap();
-    let gpu = ch3::run(&Config {
-        device: Device::Cuda(0),
-        ..Config::quick_cpu()
-    })
-    .unwrap();
-    for (a, b) in cpu.comparison.runs.iter().zip(&gpu.comparison.runs) {
-        if a.contender != Contender::Plateau {
-            let la: Vec<f64> = a.history.steps.iter().map(|s| s.lr).collect();
-            let lb: Vec<f64> = b.history.steps.iter().map(|s| s.lr).collect();
-            assert_eq!(la, lb, "{:?}", a.contender);
-        }
-        let (x, y) = (a.final_accuracy(), b.final_accuracy());
-        assert!(
-            (x - y).abs() < 0.03,
-            "{:?} seed {}: {x} vs {y}",
-            a.contender,
-            a.seed
-        );
-    }
-    eprintln!("CUDA and CPU agree on chapter 3's quick config");
+    common::on_cpu_and_cuda(
+        "cuda_matches_cpu_on_the_quick_config",
+        ch3::run,
+        |cpu, gpu| {
+            for (a, b) in cpu.comparison.runs.iter().zip(&gpu.comparison.runs) {
+                if a.contender != Contender::Plateau {
+                    let la: Vec<f64> = a.history.steps.iter().map(|s| s.lr).collect();
+                    let lb: Vec<f64> = b.history.steps.iter().map(|s| s.lr).collect();
+                    assert_eq!(la, lb, "{:?}", a.contender);
+                }
+                let (x, y) = (a.history.final_accuracy(), b.history.final_accuracy());
+                assert!(
+                    (x - y).abs() < 0.03,
+                    "{:?} seed {}: {x} vs {y}",
+                    a.contender,
+                    a.seed
+                );
+            }
+            eprintln!("CUDA and CPU agree on chapter 3's quick config");
+        },
+    );
 }

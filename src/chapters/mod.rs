@@ -10,7 +10,6 @@ use tch::Device;
 pub mod ch1;
 pub mod ch2;
 pub mod ch3;
-pub mod ch3_exercises;
 pub mod ch4;
 pub mod ch5;
 pub mod ch6;

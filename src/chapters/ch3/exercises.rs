@@ -1,42 +1,111 @@
-//! Chapter 3's exercise solutions, shared by the `ch3_ex*` examples, the tests and the book.
-use super::ch3::{
-    beyond_seed_noise, compare, comparison_table, mean_sd, per_seed_table, ComparisonConfig,
-    Contender,
+//! Chapter 3's exercises, with runnable solutions (`examples/ch3_ex*`).
+use std::path::Path;
+
+use super::comparison::{
+    beyond_seed_noise, compare, comparison_table, mean_sd, per_seed_table, Contender,
 };
-use super::Config;
+use super::ComparisonConfig;
+use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::Config;
+use crate::experiment::MlpSetup;
 use crate::report::{fmt_sig, Cell, Table};
 use crate::schedule::{CosineAnnealingWarmRestarts, LrSchedule};
 use crate::{validate, Result};
 
-/// Exercise 1's sizes: the seeds' comparison of constant, StepLR, cosine and plateau.
-pub fn ex1_config() -> ComparisonConfig {
-    ComparisonConfig {
-        train_examples: 4000,
-        test_examples: 2000,
-        hidden: vec![64],
-        epochs: 6,
-        batch_size: 100,
-        peak_lr: 0.05,
-        momentum: 0.9,
-        seeds: vec![0, 1, 2],
-        target_loss: 0.4,
-        contenders: vec![
+/// The training budget exercises 1 and 3 share: a smaller subset and MLP than the
+/// chapter's comparison, run once per seed.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Budget {
+    /// Seeds, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    pub seeds: Vec<u64>,
+}
+
+impl Budget {
+    /// The comparison of `contenders` on this budget.
+    pub fn config(&self, contenders: Vec<Contender>) -> ComparisonConfig {
+        ComparisonConfig {
+            setup: MlpSetup {
+                train_examples: 4000,
+                test_examples: 2000,
+                hidden: vec![64],
+                epochs: 6,
+                batch_size: 100,
+            },
+            peak_lr: 0.05,
+            momentum: 0.9,
+            seeds: self.seeds.clone(),
+            target_loss: 0.4,
+            contenders,
+        }
+    }
+}
+
+/// Exercise 1: constant, StepLR, cosine and plateau on the same MLP and budget, compared
+/// on final test accuracy (with the seed noise) and steps to a target training loss.
+#[derive(clap::Args, Clone, Debug)]
+pub struct FourSchedules {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub budget: Budget,
+}
+
+impl Exercise for FourSchedules {
+    const NAME: &'static str = "ch3_ex1_four_schedules";
+
+    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        let four = vec![
             Contender::Constant,
             Contender::Step,
             Contender::Cosine,
             Contender::Plateau,
-        ],
+        ];
+        let cmp = compare(cfg, &self.budget.config(four))?;
+        Ok(Solution::tables(vec![
+            comparison_table(&cmp, "ex1_four_schedules"),
+            per_seed_table(&cmp, "ex1_per_seed"),
+        ]))
     }
 }
 
-/// Exercise 1: constant, StepLR, cosine and plateau on one budget: final accuracy (with
-/// the seed noise) and convergence speed (steps to the target training loss).
-pub fn ex1_four_schedules(cfg: &Config, cc: &ComparisonConfig) -> Result<(Table, Table)> {
-    let cmp = compare(cfg, cc)?;
-    Ok((
-        comparison_table(&cmp, "ex1_four_schedules"),
-        per_seed_table(&cmp, "ex1_per_seed"),
-    ))
+/// Exercise 2: where SGDR restarts and its mean learning rate over each period, closed
+/// forms against a scan of the schedule itself.
+#[derive(clap::Args, Clone, Debug)]
+pub struct WarmRestarts {
+    /// Restarts to list for each setting.
+    #[arg(long, default_value_t = 4)]
+    pub restarts: u32,
+}
+
+impl Exercise for WarmRestarts {
+    const NAME: &'static str = "ch3_ex2_warm_restarts";
+
+    fn solve(&self, _cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        let (steps, means) = ex2_warm_restarts(&EX2_SETTINGS, self.restarts)?;
+        Ok(Solution::tables(vec![steps, means]))
+    }
+}
+
+/// Exercise 3: one-cycle with its peak at multiples of η, against constant η, on exercise
+/// 1's budget: should one-cycle's peak sit above the best constant learning rate?
+#[derive(clap::Args, Clone, Debug)]
+pub struct OneCyclePeak {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub budget: Budget,
+    /// Peaks as multiples of η, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "0.5,1,2,4")]
+    pub multiples: Vec<f64>,
+}
+
+impl Exercise for OneCyclePeak {
+    const NAME: &'static str = "ch3_ex3_one_cycle_peak";
+
+    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        let base = self.budget.config(vec![Contender::OneCycle]);
+        let table = ex3_one_cycle_peak(cfg, &base, &self.multiples)?;
+        Ok(Solution::tables(vec![table]))
+    }
 }
 
 /// Exercise 2's warm-restart settings `(T₀, T_mult)`.
@@ -122,11 +191,8 @@ fn gap_cell(gap: f64) -> Cell {
     }
 }
 
-/// Exercise 3's peaks, as multiples of the constant schedule's η.
-pub const EX3_PEAK_MULTIPLES: [f64; 4] = [0.5, 1.0, 2.0, 4.0];
-
 /// Exercise 3: is one-cycle's best peak above the constant schedule's η? One-cycle at
-/// several multiples of η against constant at η, same budget and seeds as exercise 1.
+/// several multiples of η against constant at η, on the budget `base`.
 pub fn ex3_one_cycle_peak(
     cfg: &Config,
     base: &ComparisonConfig,

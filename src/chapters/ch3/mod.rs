@@ -1,0 +1,212 @@
+//! Chapter 3 — learning-rate schedules. One file per section of `book/src/ch3-schedules.md`
+//! that computes something:
+//!
+//! - [`warmup`]: the warmup off-by-one, where step 0 of a linear warmup starts;
+//! - [`gallery`]: every schedule family on one budget of steps, as a table of values at
+//!   landmark steps;
+//! - [`comparison`]: seven schedules (constant, step, exponential, cosine, warmup + cosine,
+//!   one-cycle, plateau) on one MLP, one budget and one peak LR, with several seeds on
+//!   Fashion-MNIST; differences are called real only when they exceed the seed noise;
+//! - [`guidance`]: which schedule when, its evidence column filled from the comparison.
+//!
+//! [`figures`] draws the chapter's figures and [`exercises`] solves its exercises.
+use super::Config;
+use crate::experiment::MlpSetup;
+use crate::report::Report;
+use crate::{validate, Error, Result};
+
+pub mod comparison;
+pub mod exercises;
+pub mod figures;
+pub mod gallery;
+pub mod guidance;
+pub mod warmup;
+
+pub use comparison::{
+    best_vs_rest_table, beyond_seed_noise, compare, comparison_run, comparison_table,
+    contender_policy, mean_sd, per_seed_table, trailing_mean_hits, Comparison, ComparisonRun,
+    Contender,
+};
+pub use figures::draw_figures;
+pub use gallery::{
+    gallery, gallery_table, landmark_steps, GalleryEntry, GALLERY_LR, GALLERY_STEPS,
+};
+pub use guidance::guidance_table;
+pub use warmup::warmup_table;
+
+/// Sizes of the training comparison.
+#[derive(Clone, Debug)]
+pub struct ComparisonConfig {
+    /// The Fashion-MNIST subsets, the ReLU MLP, the epochs and the batch size.
+    pub setup: MlpSetup,
+    /// The peak learning rate every schedule shares.
+    pub peak_lr: f64,
+    /// SGD momentum (one-cycle cycles its own).
+    pub momentum: f64,
+    /// One run per seed: initialisation and shuffling.
+    pub seeds: Vec<u64>,
+    /// "Steps to target": the first step at which the trailing mean training loss is below this.
+    pub target_loss: f64,
+    /// The schedules to compare.
+    pub contenders: Vec<Contender>,
+}
+
+impl ComparisonConfig {
+    /// The sizes for the quick or the full configuration.
+    pub fn for_config(quick: bool) -> Self {
+        if quick {
+            ComparisonConfig {
+                setup: MlpSetup {
+                    train_examples: 2000,
+                    test_examples: 1000,
+                    hidden: vec![64],
+                    epochs: 4,
+                    batch_size: 64,
+                },
+                peak_lr: 0.05,
+                momentum: 0.9,
+                seeds: vec![0, 1],
+                target_loss: 0.6,
+                contenders: Contender::ALL.to_vec(),
+            }
+        } else {
+            ComparisonConfig {
+                setup: MlpSetup {
+                    train_examples: 20_000,
+                    test_examples: 10_000,
+                    hidden: vec![128],
+                    epochs: 10,
+                    batch_size: 100,
+                },
+                peak_lr: 0.05,
+                momentum: 0.9,
+                seeds: vec![0, 1, 2, 3, 4],
+                target_loss: 0.4,
+                contenders: Contender::ALL.to_vec(),
+            }
+        }
+    }
+
+    /// Optimizer steps per epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        let s = &self.setup;
+        s.train_examples
+            .div_ceil(s.batch_size.min(s.train_examples))
+    }
+
+    /// Optimizer steps in the whole budget.
+    pub fn total_steps(&self) -> usize {
+        self.steps_per_epoch() * self.setup.epochs
+    }
+
+    /// Checks every size and rate before anything is loaded or trained.
+    fn validate(&self) -> Result<()> {
+        let s = &self.setup;
+        validate::at_least_one("training examples", s.train_examples)?;
+        validate::at_least_one("test examples", s.test_examples)?;
+        validate::at_least_one("epochs", s.epochs)?;
+        validate::at_least_one("batch size", s.batch_size)?;
+        validate::learning_rate("peak learning rate", self.peak_lr)?;
+        validate::at_least_one("number of seeds", self.seeds.len())?;
+        validate::at_least_one("number of schedules", self.contenders.len())?;
+        if !(0.0..1.0).contains(&self.momentum) {
+            return Err(Error::invalid(
+                "momentum",
+                format!("got {}, but it must lie in [0, 1)", self.momentum),
+                "Pass a momentum such as 0.9.",
+            ));
+        }
+        if self.total_steps() < 10 {
+            return Err(Error::invalid(
+                "training budget",
+                format!(
+                    "got {} steps, but the schedules need at least 10",
+                    self.total_steps()
+                ),
+                "Train for more epochs or on more examples.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The chapter example's flags that change the comparison's sizes; each one left out keeps
+/// the quick or full configuration's value.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ComparisonFlags {
+    /// Peak learning rate shared by every schedule (default 0.05).
+    #[arg(long, value_name = "ETA")]
+    pub peak_lr: Option<f64>,
+    /// Epochs of the comparison (default 4 with --quick, else 10).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Seeds, comma-separated (default 0,1 with --quick, else 0,1,2,3,4).
+    #[arg(long, value_delimiter = ',', value_name = "SEED,...")]
+    pub seeds: Option<Vec<u64>>,
+}
+
+impl ComparisonFlags {
+    /// `cc` with each given flag in place of its value.
+    pub fn apply(&self, mut cc: ComparisonConfig) -> Result<ComparisonConfig> {
+        if let Some(lr) = self.peak_lr {
+            cc.peak_lr = validate::learning_rate("--peak-lr", lr)?;
+        }
+        if let Some(epochs) = self.epochs {
+            cc.setup.epochs = validate::at_least_one("--epochs", epochs)?;
+        }
+        if let Some(seeds) = &self.seeds {
+            cc.seeds = seeds.clone();
+        }
+        Ok(cc)
+    }
+}
+
+/// Everything chapter 3 computes.
+#[derive(Debug)]
+pub struct Chapter3 {
+    /// The tables the book shows and the tests pin.
+    pub report: Report,
+    /// The training comparison behind the tables and figures.
+    pub comparison: Comparison,
+}
+
+/// Runs the chapter with the sizes of `cfg.quick`.
+pub fn run(cfg: &Config) -> Result<Chapter3> {
+    run_with(cfg, &ComparisonConfig::for_config(cfg.quick))
+}
+
+/// Runs the chapter with explicit comparison sizes.
+pub fn run_with(cfg: &Config, cc: &ComparisonConfig) -> Result<Chapter3> {
+    let mut report = Report::new("Chapter 3: learning-rate schedules");
+    let entries = gallery(GALLERY_LR, GALLERY_STEPS)?;
+    report.tables.push(gallery_table(&entries, GALLERY_STEPS));
+    report.tables.push(warmup_table(GALLERY_LR, 4)?);
+    let comparison = compare(cfg, cc)?;
+    report
+        .tables
+        .push(comparison_table(&comparison, "comparison"));
+    report
+        .tables
+        .push(best_vs_rest_table(&comparison, "best_vs_rest"));
+    report.tables.push(per_seed_table(&comparison, "per_seed"));
+    report.tables.push(guidance_table(&comparison));
+    Ok(Chapter3 { report, comparison })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_comparison_configs_are_rejected() {
+        let mut cc = ComparisonConfig::for_config(true);
+        cc.peak_lr = f64::NAN;
+        assert!(cc.validate().is_err());
+        let mut cc = ComparisonConfig::for_config(true);
+        cc.seeds.clear();
+        assert!(cc.validate().unwrap_err().to_string().contains("seeds"));
+        let mut cc = ComparisonConfig::for_config(true);
+        cc.momentum = 1.0;
+        assert!(cc.validate().is_err());
+    }
+}
