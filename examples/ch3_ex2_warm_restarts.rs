@@ -1,8 +1,3 @@
 //! Chapter 3, exercise 2: where SGDR restarts and its mean learning rate over a period.
-//!
-//!     cargo run --example ch3_ex2_warm_restarts
-fn main() -> anyhow::Result<()> {
-    Ok(lrbook::cli::exercise_main::<
-        lrbook::chapters::ch3::exercises::WarmRestarts,
-    >()?)
-}
+//! Run it with `cargo run --example ch3_ex2_warm_restarts`; `--help` lists its flags.
+lrbook::exercise_main!(lrbook::chapters::ch3::exercises::WarmRestarts);

@@ -1,8 +1,3 @@
 //! Chapter 3, exercise 3: should one-cycle's peak sit above the best constant learning rate?
-//!
-//!     cargo run --example ch3_ex3_one_cycle_peak
-fn main() -> anyhow::Result<()> {
-    Ok(lrbook::cli::exercise_main::<
-        lrbook::chapters::ch3::exercises::OneCyclePeak,
-    >()?)
-}
+//! Run it with `cargo run --example ch3_ex3_one_cycle_peak`; `--help` lists its flags.
+lrbook::exercise_main!(lrbook::chapters::ch3::exercises::OneCyclePeak);

@@ -10,6 +10,9 @@
 //! - [`guidance`]: which schedule when, its evidence column filled from the comparison.
 //!
 //! [`figures`] draws the chapter's figures and [`exercises`] solves its exercises.
+use std::path::{Path, PathBuf};
+
+use super::chapter::Chapter;
 use super::Config;
 use crate::experiment::MlpSetup;
 use crate::report::Report;
@@ -130,10 +133,11 @@ impl ComparisonConfig {
     }
 }
 
-/// The chapter example's flags that change the comparison's sizes; each one left out keeps
-/// the quick or full configuration's value.
+/// Every schedule family on one budget, then seven schedules trained on the same MLP with
+/// the same budget and several seeds. Each size flag left out keeps the quick or full
+/// configuration's value.
 #[derive(clap::Args, Clone, Debug, Default)]
-pub struct ComparisonFlags {
+pub struct Flags {
     /// Peak learning rate shared by every schedule (default 0.05).
     #[arg(long, value_name = "ETA")]
     pub peak_lr: Option<f64>,
@@ -145,7 +149,7 @@ pub struct ComparisonFlags {
     pub seeds: Option<Vec<u64>>,
 }
 
-impl ComparisonFlags {
+impl Flags {
     /// `cc` with each given flag in place of its value.
     pub fn apply(&self, mut cc: ComparisonConfig) -> Result<ComparisonConfig> {
         if let Some(lr) = self.peak_lr {
@@ -208,5 +212,22 @@ mod tests {
         let mut cc = ComparisonConfig::for_config(true);
         cc.momentum = 1.0;
         assert!(cc.validate().is_err());
+    }
+}
+
+impl Chapter for Flags {
+    const NAME: &'static str = "ch3_schedules";
+    type Output = Chapter3;
+
+    fn run(&self, cfg: &Config) -> Result<Chapter3> {
+        run_with(cfg, &self.apply(ComparisonConfig::for_config(cfg.quick))?)
+    }
+
+    fn report(chapter: &Chapter3) -> &Report {
+        &chapter.report
+    }
+
+    fn write_figures(chapter: &Chapter3, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
+        draw_figures(chapter, figures)
     }
 }
