@@ -44,6 +44,7 @@ pub mod fixture;
 pub mod registry;
 mod rmsprop;
 mod sgd;
+pub mod tch_nn;
 
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};

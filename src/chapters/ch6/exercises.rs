@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use tch::nn::Module;
 
 use super::four_rules::{rule_table, suggestion_cells};
-use super::procedure::{build_optimizer, endless_batches, run_finder};
+use super::procedure::{endless_batches, run_finder};
 use super::reading_curve::{build_model, Setup};
 use super::FinderConfig;
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::finder::{RangeTestResult, Smoothing, Tracker};
+use crate::optim::tch_nn::build_optimizer;
 use crate::plot;
 use crate::report::{fmt_sig, Cell, Table};
 use crate::{validate, Error, Result};

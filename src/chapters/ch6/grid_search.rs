@@ -4,12 +4,12 @@
 use tch::{nn, Device};
 
 use super::four_rules::Suggested;
-use super::procedure::build_optimizer;
 use super::reading_curve::{build_model, Net, Opt, Setup};
 use super::FinderConfig;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::data::Dataset;
 use crate::finder::{RangeTestResult, Rule};
+use crate::optim::tch_nn::build_optimizer;
 use crate::report::{Cell, Table};
 use crate::schedule::{FollowSchedule, LrPolicy, OneCycleConfig, OneCycleLr};
 use crate::train::{self, History, Loss, TrainConfig};

@@ -31,7 +31,7 @@ pub use grid_search::{
     SetupResult,
 };
 pub use one_cycle::{one_cycle_table, ONE_CYCLE_RULE};
-pub use procedure::{build_optimizer, endless_batches, run_finder};
+pub use procedure::{endless_batches, run_finder};
 pub use reading_curve::{build_model, Arch, Net, Opt, Setup};
 pub use trained_model::{trained_table, TrainedModel};
 

@@ -1,26 +1,14 @@
 //! "The procedure": the range test on one of the chapter's models, with a fresh optimizer
 //! from a factory and an endless stream of shuffled minibatches.
-use tch::nn::{self, Module, OptimizerConfig};
+use tch::nn::{self, Module};
 use tch::Tensor;
 
-use super::reading_curve::{Net, Opt, Setup};
+use super::reading_curve::{Net, Setup};
 use super::FinderConfig;
 use crate::data::Dataset;
 use crate::finder::RangeTestResult;
+use crate::optim::tch_nn::build_optimizer;
 use crate::Result;
-
-/// The setup's optimizer over `vs`, starting at `lr`.
-pub fn build_optimizer(opt: Opt, vs: &nn::VarStore, lr: f64) -> Result<nn::Optimizer> {
-    Ok(match opt {
-        Opt::Sgd => nn::Sgd::default().build(vs, lr)?,
-        Opt::Adam => nn::Adam::default().build(vs, lr)?,
-        Opt::SgdMomentum => nn::Sgd {
-            momentum: 0.9,
-            ..Default::default()
-        }
-        .build(vs, lr)?,
-    })
-}
 
 /// Shuffled minibatches of `data`, epoch after epoch, never ending.
 pub fn endless_batches(

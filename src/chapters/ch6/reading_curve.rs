@@ -8,6 +8,8 @@ use super::FinderConfig;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::finder::RangeTestResult;
 use crate::models::{self, Activation, Mlp, SmallCnn};
+/// The optimizer of a setup: one of tch's own.
+pub use crate::optim::tch_nn::TchOptimizer as Opt;
 use crate::Result;
 
 /// The network of a setup.
@@ -17,17 +19,6 @@ pub enum Arch {
     Mlp,
     /// [`SmallCnn`].
     Cnn,
-}
-
-/// The optimizer of a setup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Opt {
-    /// Plain SGD.
-    Sgd,
-    /// Adam with PyTorch's defaults.
-    Adam,
-    /// SGD with momentum 0.9.
-    SgdMomentum,
 }
 
 /// A model and an optimizer.
