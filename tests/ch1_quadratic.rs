@@ -83,12 +83,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    let _rng = cpu_single_thread();
-    let ch = ch1::run(&Config::quick_cpu()).unwrap();
-    let dir = common::figures_dir("ch1-figures");
-    let written = ch1::draw_figures(&ch, &dir).unwrap();
-    common::check_written_figures(&written, &["trajectories.svg"]);
-    std::fs::remove_dir_all(&dir).ok();
+    common::check_chapter_figures::<ch1::Flags>(&["trajectories.svg"], |_| ());
 }
 
 /// On a CUDA machine, the quick configuration agrees with the CPU: the analytic parts to

@@ -11,7 +11,7 @@ use tch::Device;
 use Regime::{Diverged, JustRight, Oscillating, TooSmall};
 
 mod common;
-use common::{cell, check_written_figures, cpu_single_thread, num, row_where};
+use common::{cell, cpu_single_thread, num, row_where};
 
 /// The claims that hold for the quick and the full configuration alike.
 fn check_claims(ch: &Chapter2) {
@@ -221,12 +221,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written() {
-    let _rng = cpu_single_thread();
-    let ch = ch2::run(&Config::quick_cpu()).unwrap();
-    let dir = common::figures_dir("ch2-figures");
-    let written = ch2::draw_figures(&ch, &dir).unwrap();
-    check_written_figures(
-        &written,
+    common::check_chapter_figures::<ch2::Flags>(
         &[
             "paths_bowl.svg",
             "paths_ravine.svg",
@@ -235,20 +230,21 @@ fn figures_are_written() {
             "mlp_curves.svg",
             "descent_ravine.gif",
         ],
+        |written| {
+            for p in written {
+                let bytes = std::fs::read(p).unwrap();
+                assert!(
+                    bytes.len() < 1_500_000,
+                    "{} is too big: {}",
+                    p.display(),
+                    bytes.len()
+                );
+                if p.extension().is_some_and(|e| e == "gif") {
+                    assert!(bytes.starts_with(b"GIF89a"));
+                }
+            }
+        },
     );
-    for p in &written {
-        let bytes = std::fs::read(p).unwrap();
-        assert!(
-            bytes.len() < 1_500_000,
-            "{} is too big: {}",
-            p.display(),
-            bytes.len()
-        );
-        if p.extension().is_some_and(|e| e == "gif") {
-            assert!(bytes.starts_with(b"GIF89a"));
-        }
-    }
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

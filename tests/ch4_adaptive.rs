@@ -217,20 +217,15 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    let _rng = cpu_single_thread();
-    let ch = ch4::run(&Config::quick_cpu()).unwrap();
-    let dir = common::figures_dir("ch4-figures");
-    let written = ch4::draw_figures(&ch, &dir).unwrap();
-    common::check_written_figures(
-        &written,
+    common::check_chapter_figures::<ch4::Flags>(
         &[
             "ravine.svg",
             "effective_lr.svg",
             "sensitivity.svg",
             "sensitivity.csv",
         ],
+        |_| (),
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// On a CUDA machine the quick sensitivity sweep agrees with the CPU within 5% per point

@@ -263,13 +263,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    let _rng = cpu_single_thread();
-    let ch = ch5::run(&Config::quick_cpu()).unwrap();
-    let dir = common::figures_dir("ch5-figures");
-    std::fs::create_dir_all(&dir).unwrap();
-    let written = ch5::draw_figures(&ch, &dir).unwrap();
-    common::check_written_figures(
-        &written,
+    common::check_chapter_figures::<ch5::Flags>(
         &[
             "noise_law.svg",
             "best_lr.svg",
@@ -278,8 +272,8 @@ fn figures_are_written_with_their_data() {
             "rules.svg",
             "rules_by_step.csv",
         ],
+        |_| (),
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// On a CUDA machine the quick noise measurement agrees with the CPU within 5% per batch size

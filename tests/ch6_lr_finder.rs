@@ -210,24 +210,21 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    let _rng = cpu_single_thread();
-    let ch = ch6::run(&Config::quick_cpu()).unwrap();
-    let dir = common::figures_dir("ch6-figures");
-    let written = ch6::draw_figures(&ch, &dir).unwrap();
-    common::check_written_figures(
-        &written,
+    common::check_chapter_figures::<ch6::Flags>(
         &[
             "finder_setups.svg",
             "grid_vs_suggestions.svg",
             "trained_model.svg",
             "finder_0.csv",
         ],
+        |written| {
+            // Each suggestion is marked on the range-test figure.
+            let finder = written.iter().find(|p| p.ends_with("finder_0.svg"));
+            let svg = std::fs::read_to_string(finder.expect("finder_0.svg")).unwrap();
+            for rule in Rule::ALL {
+                assert!(svg.contains(rule.name()), "{rule} not marked");
+            }
+            assert!(svg.contains("diverged"));
+        },
     );
-    // Each suggestion is marked on the range-test figure.
-    let svg = std::fs::read_to_string(dir.join("finder_0.svg")).unwrap();
-    for rule in Rule::ALL {
-        assert!(svg.contains(rule.name()), "{rule} not marked");
-    }
-    assert!(svg.contains("diverged"));
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -131,3 +131,22 @@ pub fn num_nth(table: &lrbook::report::Table, row: usize, column: &str, nth: usi
         )
     })
 }
+
+/// The figure test every chapter has: runs chapter `C` on the quick CPU configuration with
+/// its default flags, writes its figures into a fresh folder, checks them with
+/// [`check_written_figures`] against `required`, hands the written files to `more` for the
+/// chapter's own checks, and removes the folder.
+pub fn check_chapter_figures<C>(required: &[&str], more: impl FnOnce(&[PathBuf]))
+where
+    C: lrbook::chapters::chapter::Chapter + Default,
+{
+    let _rng = cpu_single_thread();
+    let cfg = lrbook::chapters::Config::quick_cpu();
+    let output = C::default().run(&cfg).expect("the quick run");
+    let dir = figures_dir(C::NAME);
+    let written = C::write_figures(&output, &dir.join("figures"), &dir.join("generated"))
+        .expect("the figures are written");
+    check_written_figures(&written, required);
+    more(&written);
+    std::fs::remove_dir_all(&dir).ok();
+}
