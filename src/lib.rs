@@ -8,10 +8,10 @@
 //! |---|---|---|
 //! | [`device`] | `--device auto\|cpu\|cuda`, seeding, thread count | all |
 //! | [`report`] | tables rounded to significant digits, rendered as markdown | all |
-//! | [`plot`] | one house style for SVG figures; skips non-finite points | all |
+//! | [`plot`] | one house style and one font for SVG figures, contour plots with trajectories, band charts and GIF animations; skips non-finite points | all |
 //! | [`data`] | Fashion-MNIST (IDX `.gz`) and small synthetic sets | 1, 2, 5, 6 |
 //! | [`models`] | linear models, MLPs and a small CNN on `tch::nn` | 1, 2, 5, 6 |
-//! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; the [`optim::Optimizer`] trait takes each step's LR | 1–6 |
+//! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; the [`optim::Optimizer`] trait takes each step's LR; a typed registry built from PyTorch-style arguments | 1–6 |
 //! | [`schedule`] | every PyTorch LR scheduler (exact), warmup, composition, plateau; `apply` to a tch optimizer | 3 |
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
 //! | [`batch`] | LR scaling rules, gradient noise, McCandlish's noise scale and critical batch, the steps/examples trade-off | 5 |

@@ -197,6 +197,23 @@ pub fn run_with(cfg: &Config, cc: &ComparisonConfig) -> Result<Chapter3> {
     Ok(Chapter3 { report, comparison })
 }
 
+impl Chapter for Flags {
+    const NAME: &'static str = "ch3_schedules";
+    type Output = Chapter3;
+
+    fn run(&self, cfg: &Config) -> Result<Chapter3> {
+        run_with(cfg, &self.apply(ComparisonConfig::for_config(cfg.quick))?)
+    }
+
+    fn report(chapter: &Chapter3) -> &Report {
+        &chapter.report
+    }
+
+    fn write_figures(chapter: &Chapter3, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
+        draw_figures(chapter, figures)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,22 +229,5 @@ mod tests {
         let mut cc = ComparisonConfig::for_config(true);
         cc.momentum = 1.0;
         assert!(cc.validate().is_err());
-    }
-}
-
-impl Chapter for Flags {
-    const NAME: &'static str = "ch3_schedules";
-    type Output = Chapter3;
-
-    fn run(&self, cfg: &Config) -> Result<Chapter3> {
-        run_with(cfg, &self.apply(ComparisonConfig::for_config(cfg.quick))?)
-    }
-
-    fn report(chapter: &Chapter3) -> &Report {
-        &chapter.report
-    }
-
-    fn write_figures(chapter: &Chapter3, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
-        draw_figures(chapter, figures)
     }
 }

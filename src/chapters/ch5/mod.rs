@@ -306,6 +306,31 @@ pub fn run_with(cfg: &Config, c: &Ch5Config) -> Result<Chapter5> {
     })
 }
 
+/// Batch size and the learning rate: the gradient-noise 1/B law, the noise scale B_noise
+/// (exact at a fixed state, estimated during training), the predicted and measured best
+/// learning rate per batch, the steps/examples trade-off, the scaling rules head to head and
+/// the data-parallel check.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct Flags {}
+
+impl Chapter for Flags {
+    const NAME: &'static str = "ch5_batch_scaling";
+    type Output = Chapter5;
+
+    fn run(&self, cfg: &Config) -> Result<Chapter5> {
+        run(cfg)
+    }
+
+    fn report(chapter: &Chapter5) -> &Report {
+        &chapter.report
+    }
+
+    fn write_figures(chapter: &Chapter5, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(figures).map_err(|e| Error::io("create", figures, e))?;
+        draw_figures(chapter, figures)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,30 +359,5 @@ mod tests {
         let full = Ch5Config::for_config(false).lrs;
         let quarter: Vec<f64> = (-8..=2).map(|i| 10f64.powf(0.25 * i as f64)).collect();
         assert_eq!(full, quarter);
-    }
-}
-
-/// Batch size and the learning rate: the gradient-noise 1/B law, the noise scale B_noise
-/// (exact at a fixed state, estimated during training), the predicted and measured best
-/// learning rate per batch, the steps/examples trade-off, the scaling rules head to head and
-/// the data-parallel check.
-#[derive(clap::Args, Clone, Debug, Default)]
-pub struct Flags {}
-
-impl Chapter for Flags {
-    const NAME: &'static str = "ch5_batch_scaling";
-    type Output = Chapter5;
-
-    fn run(&self, cfg: &Config) -> Result<Chapter5> {
-        run(cfg)
-    }
-
-    fn report(chapter: &Chapter5) -> &Report {
-        &chapter.report
-    }
-
-    fn write_figures(chapter: &Chapter5, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
-        std::fs::create_dir_all(figures).map_err(|e| Error::io("create", figures, e))?;
-        draw_figures(chapter, figures)
     }
 }

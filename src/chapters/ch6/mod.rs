@@ -201,34 +201,6 @@ pub fn run_with(cfg: &Config, fc: &FinderConfig) -> Result<Chapter6> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bad_configs_are_rejected() {
-        let mut fc = FinderConfig::for_config(true);
-        fc.grid.push(-1.0);
-        assert!(fc.validate().is_err());
-        let mut fc = FinderConfig::for_config(true);
-        fc.start_lr = fc.end_lr;
-        assert!(fc.validate().unwrap_err().to_string().contains("go up"));
-        let mut fc = FinderConfig::for_config(true);
-        fc.seeds.clear();
-        assert!(fc.validate().is_err());
-    }
-
-    #[test]
-    fn grids_are_the_books() {
-        let full = FinderConfig::for_config(false).grid;
-        assert_eq!(full.len(), 10);
-        assert_eq!(full[0], 1e-4);
-        assert!((full[9] - 10f64.powf(0.5)).abs() < 1e-12);
-        let quick = FinderConfig::for_config(true).grid;
-        assert_eq!((quick.len(), quick[4]), (5, 1.0));
-    }
-}
-
 /// The LR range test, its four suggestion rules, and their validation against a grid search.
 /// Runs the range test for three setups on Fashion-MNIST, prints each rule's suggestion,
 /// validates them against a grid search at the same budget, runs the finder on a trained
@@ -270,5 +242,33 @@ impl Chapter for Flags {
 
     fn write_figures(chapter: &Chapter6, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
         draw_figures(chapter, figures)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_configs_are_rejected() {
+        let mut fc = FinderConfig::for_config(true);
+        fc.grid.push(-1.0);
+        assert!(fc.validate().is_err());
+        let mut fc = FinderConfig::for_config(true);
+        fc.start_lr = fc.end_lr;
+        assert!(fc.validate().unwrap_err().to_string().contains("go up"));
+        let mut fc = FinderConfig::for_config(true);
+        fc.seeds.clear();
+        assert!(fc.validate().is_err());
+    }
+
+    #[test]
+    fn grids_are_the_books() {
+        let full = FinderConfig::for_config(false).grid;
+        assert_eq!(full.len(), 10);
+        assert_eq!(full[0], 1e-4);
+        assert!((full[9] - 10f64.powf(0.5)).abs() < 1e-12);
+        let quick = FinderConfig::for_config(true).grid;
+        assert_eq!((quick.len(), quick[4]), (5, 1.0));
     }
 }
