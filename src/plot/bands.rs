@@ -9,7 +9,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::render::{ensure_font, palette_rgb, FONT};
-use super::{check_size, plot_error, write_file};
+use super::{check_size, plot_error, SvgFigure};
 use crate::report::fmt_sig;
 use crate::{Error, Result};
 
@@ -102,17 +102,6 @@ impl BandChart {
         self
     }
 
-    /// Renders the chart as an SVG document.
-    pub fn render_svg_string(&self) -> Result<String> {
-        self.render_svg(Path::new("<in-memory SVG>"))
-    }
-
-    /// Writes the chart as SVG to `path`, creating parent folders.
-    pub fn save_svg(&self, path: &Path) -> Result<()> {
-        let svg = self.render_svg(path)?;
-        write_file(path, svg.as_bytes())
-    }
-
     fn check(&self, path: &Path) -> Result<()> {
         check_size(self.size, path)?;
         let what = || format!("band chart {}", path.display());
@@ -138,29 +127,6 @@ impl BandChart {
             }
         }
         ensure_font().map_err(|m| plot_error(path, m))
-    }
-
-    fn render_svg(&self, path: &Path) -> Result<String> {
-        self.check(path)?;
-        let e = |e: DrawingAreaErrorKind<std::io::Error>| plot_error(path, e.to_string());
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            root.fill(&WHITE).map_err(e)?;
-            let (top, rest) = root.split_vertically(TITLE_BAND);
-            top.titled(&self.title, (FONT, 20.0)).map_err(e)?;
-            let (plots, legend) = rest.split_vertically(self.size.1 - TITLE_BAND - LEGEND_ROW);
-            for (p, area) in self
-                .panels
-                .iter()
-                .zip(plots.split_evenly((1, self.panels.len())).iter())
-            {
-                self.draw_panel(p, area).map_err(e)?;
-            }
-            self.draw_legend(&legend).map_err(e)?;
-            root.present().map_err(e)?;
-        }
-        Ok(svg)
     }
 
     fn draw_panel<DB: DrawingBackend>(
@@ -243,5 +209,30 @@ impl BandChart {
             (FONT, 16.0).into_font(),
         ))?;
         Ok(())
+    }
+}
+
+impl SvgFigure for BandChart {
+    fn render_svg(&self, path: &Path) -> Result<String> {
+        self.check(path)?;
+        let e = |e: DrawingAreaErrorKind<std::io::Error>| plot_error(path, e.to_string());
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
+            root.fill(&WHITE).map_err(e)?;
+            let (top, rest) = root.split_vertically(TITLE_BAND);
+            top.titled(&self.title, (FONT, 20.0)).map_err(e)?;
+            let (plots, legend) = rest.split_vertically(self.size.1 - TITLE_BAND - LEGEND_ROW);
+            for (p, area) in self
+                .panels
+                .iter()
+                .zip(plots.split_evenly((1, self.panels.len())).iter())
+            {
+                self.draw_panel(p, area).map_err(e)?;
+            }
+            self.draw_legend(&legend).map_err(e)?;
+            root.present().map_err(e)?;
+        }
+        Ok(svg)
     }
 }

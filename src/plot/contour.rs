@@ -16,7 +16,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::render::{ensure_font, palette_rgb, FONT};
-use super::{check_size, plot_error, write_file};
+use super::{check_size, plot_error, SvgFigure};
 use crate::{Error, Result};
 
 /// One panel: a height function over a window, its minimum, a start and trajectories.
@@ -167,29 +167,6 @@ impl<'a> ContourFigure<'a> {
     pub fn size(mut self, width: u32, height: u32) -> Self {
         self.size = (width, height);
         self
-    }
-
-    /// Renders the figure as an SVG document.
-    pub fn render_svg_string(&self) -> Result<String> {
-        self.render_svg(Path::new("<in-memory SVG>"))
-    }
-
-    /// Writes the figure as SVG to `path`, creating parent folders.
-    pub fn save_svg(&self, path: &Path) -> Result<()> {
-        let svg = self.render_svg(path)?;
-        write_file(path, svg.as_bytes())
-    }
-
-    fn render_svg(&self, path: &Path) -> Result<String> {
-        self.check(path)?;
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            self.draw_into(&root, &self.title, usize::MAX, &PAGE, path)?;
-            root.present()
-                .map_err(|e| plot_error(path, e.to_string()))?;
-        }
-        Ok(svg)
     }
 
     /// Checks what drawing relies on: a sane size, panels, finite windows; registers the
@@ -393,4 +370,18 @@ pub(super) fn visible_segments(
     }
     out.retain(|v| !v.is_empty());
     out
+}
+
+impl SvgFigure for ContourFigure<'_> {
+    fn render_svg(&self, path: &Path) -> Result<String> {
+        self.check(path)?;
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
+            self.draw_into(&root, &self.title, usize::MAX, &PAGE, path)?;
+            root.present()
+                .map_err(|e| plot_error(path, e.to_string()))?;
+        }
+        Ok(svg)
+    }
 }

@@ -206,6 +206,24 @@ impl Marker {
     }
 }
 
+/// A figure drawn as one SVG document: [`LineChart`], [`ContourFigure`] and [`BandChart`].
+/// Each renders itself; rendering to a string and saving to a file are shared.
+pub trait SvgFigure {
+    /// Renders the figure as an SVG document; `path` names the figure in errors.
+    fn render_svg(&self, path: &Path) -> Result<String>;
+
+    /// Renders the figure as an SVG document, without a file.
+    fn render_svg_string(&self) -> Result<String> {
+        self.render_svg(Path::new("<in-memory SVG>"))
+    }
+
+    /// Writes the figure as SVG to `path`, creating parent folders.
+    fn save_svg(&self, path: &Path) -> Result<()> {
+        let svg = self.render_svg(path)?;
+        write_file(path, svg.as_bytes())
+    }
+}
+
 /// A line chart in the book's house style. Build it with [`LineChart::new`] and the builder
 /// methods, then write it with [`save_figure`] (SVG + CSV) or [`LineChart::save_svg`].
 #[derive(Clone, Debug, PartialEq)]
@@ -304,17 +322,6 @@ impl LineChart {
         self
     }
 
-    /// Renders the chart as an SVG document.
-    pub fn render_svg_string(&self) -> Result<String> {
-        self.render_svg(Path::new("<in-memory SVG>"))
-    }
-
-    /// Writes the chart as SVG to `path`, creating parent folders.
-    pub fn save_svg(&self, path: &Path) -> Result<()> {
-        let svg = self.render_svg(path)?;
-        write_file(path, svg.as_bytes())
-    }
-
     /// Writes the chart's data to `path` as CSV, creating parent folders: a header
     /// `series,x,y`, then one row per point of every series, in order (long format). All
     /// points are written, including those the chart skips or clips; non-finite values are
@@ -343,18 +350,6 @@ impl LineChart {
 
     fn check_size(&self, path: &Path) -> Result<()> {
         check_size(self.size, path)
-    }
-
-    fn render_svg(&self, path: &Path) -> Result<String> {
-        self.check_size(path)?;
-        let mut svg = String::new();
-        {
-            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            draw_into(self, &root, path)?;
-            root.present()
-                .map_err(|e| plot_error(path, e.to_string()))?;
-        }
-        Ok(svg)
     }
 
     /// Renders into an RGB buffer (3 bytes per pixel, row-major), as the tests do to check
@@ -494,4 +489,18 @@ pub fn save_figure(chart: &LineChart, dir: &Path, stem: &str) -> Result<(PathBuf
     chart.save_svg(&svg)?;
     chart.write_csv(&csv)?;
     Ok((svg, csv))
+}
+
+impl SvgFigure for LineChart {
+    fn render_svg(&self, path: &Path) -> Result<String> {
+        self.check_size(path)?;
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
+            draw_into(self, &root, path)?;
+            root.present()
+                .map_err(|e| plot_error(path, e.to_string()))?;
+        }
+        Ok(svg)
+    }
 }

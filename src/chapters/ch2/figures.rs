@@ -7,7 +7,8 @@ use super::four_runs::ShownRuns;
 use super::sweep::{bands, sweep_steps, SurfaceSweep, EPS, ETA_HI, ETA_LO};
 use super::Chapter2;
 use crate::plot::{
-    self, Band, BandChart, BandPanel, ContourFigure, ContourPanel, LineChart, Series, Trajectory,
+    self, Band, BandChart, BandPanel, ContourFigure, ContourPanel, LineChart, Series, SvgFigure,
+    Trajectory,
 };
 use crate::regimes::Regime;
 use crate::report::fmt_sig;

@@ -326,7 +326,6 @@ impl Chapter for Flags {
     }
 
     fn write_figures(chapter: &Chapter5, figures: &Path, _: &Path) -> Result<Vec<PathBuf>> {
-        std::fs::create_dir_all(figures).map_err(|e| Error::io("create", figures, e))?;
         draw_figures(chapter, figures)
     }
 }
