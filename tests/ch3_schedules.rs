@@ -12,9 +12,7 @@ use common::{cell, cpu_single_thread, num, row_where};
 
 #[test]
 fn quick_report_is_pinned_and_runs_follow_their_schedules() {
-    let _rng = cpu_single_thread();
-    let ch = ch3::run(&Config::quick_cpu()).expect("chapter 3 quick run");
-    insta::assert_snapshot!("ch3_quick_report", ch.report.to_markdown());
+    let (_rng, ch) = common::pinned_report!(ch3::run, Config::quick_cpu(), "ch3_quick_report");
 
     // Gallery landmarks against closed forms: cosine is at half its peak halfway.
     let gallery = ch.report.table("gallery").unwrap();
@@ -82,9 +80,7 @@ fn quick_report_is_pinned_and_runs_follow_their_schedules() {
 /// the chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let _rng = cpu_single_thread();
-    let ch = ch3::run(&Config::full_cpu()).expect("chapter 3 full run");
-    insta::assert_snapshot!("ch3_full_report", ch.report.to_markdown());
+    let (_rng, ch) = common::pinned_report!(ch3::run, Config::full_cpu(), "ch3_full_report");
 
     let cmp = &ch.comparison;
     let acc = |c| cmp.accuracies(c);
@@ -244,10 +240,7 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    common::check_chapter_figures::<ch3::Flags>(
-        &["gallery.svg", "training.svg", "gallery_decays.csv"],
-        |_| (),
-    );
+    common::check_chapter_figures::<ch3::Flags>(&["gallery_decays.csv"], |_| ());
 }
 
 /// On a CUDA machine, the quick comparison agrees with the CPU: the same schedules give the

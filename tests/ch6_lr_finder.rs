@@ -12,9 +12,7 @@ use common::{cell, cpu_single_thread, num};
 
 #[test]
 fn quick_report_is_pinned_and_every_run_is_consistent() {
-    let _rng = cpu_single_thread();
-    let ch = ch6::run(&Config::quick_cpu()).expect("chapter 6 quick run");
-    insta::assert_snapshot!("ch6_quick_report", ch.report.to_markdown());
+    let (_rng, ch) = common::pinned_report!(ch6::run, Config::quick_cpu(), "ch6_quick_report");
 
     let fc = ch6::FinderConfig::for_config(true);
     let test = fc.range_test().unwrap();
@@ -57,9 +55,7 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
 /// chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let _rng = cpu_single_thread();
-    let ch = ch6::run(&Config::full_cpu()).expect("chapter 6 full run");
-    insta::assert_snapshot!("ch6_full_report", ch.report.to_markdown());
+    let (_rng, ch) = common::pinned_report!(ch6::run, Config::full_cpu(), "ch6_full_report");
     let setups = &ch.setups;
     assert_eq!(
         setups.iter().map(|r| r.setup).collect::<Vec<_>>(),
@@ -210,21 +206,13 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written_with_their_data() {
-    common::check_chapter_figures::<ch6::Flags>(
-        &[
-            "finder_setups.svg",
-            "grid_vs_suggestions.svg",
-            "trained_model.svg",
-            "finder_0.csv",
-        ],
-        |written| {
-            // Each suggestion is marked on the range-test figure.
-            let finder = written.iter().find(|p| p.ends_with("finder_0.svg"));
-            let svg = std::fs::read_to_string(finder.expect("finder_0.svg")).unwrap();
-            for rule in Rule::ALL {
-                assert!(svg.contains(rule.name()), "{rule} not marked");
-            }
-            assert!(svg.contains("diverged"));
-        },
-    );
+    common::check_chapter_figures::<ch6::Flags>(&[], |written| {
+        // Each suggestion is marked on the range-test figure.
+        let finder = written.iter().find(|p| p.ends_with("finder_0.svg"));
+        let svg = std::fs::read_to_string(finder.expect("finder_0.svg")).unwrap();
+        for rule in Rule::ALL {
+            assert!(svg.contains(rule.name()), "{rule} not marked");
+        }
+        assert!(svg.contains("diverged"));
+    });
 }

@@ -473,10 +473,8 @@ pub fn save_panels_svg(charts: &[LineChart], cols: usize, path: &Path) -> Result
     write_file(path, svg.as_bytes())
 }
 
-/// Writes `chart` as `dir/stem.svg` and its data as `dir/stem.csv` (see
-/// [`LineChart::write_csv`]), creating `dir`; returns both paths. The book shows the SVG and
-/// links the CSV, so every figure's numbers can be checked.
-pub fn save_figure(chart: &LineChart, dir: &Path, stem: &str) -> Result<(PathBuf, PathBuf)> {
+/// `dir/stem.ext`, once `stem` is checked to be a plain file name.
+fn figure_file(dir: &Path, stem: &str, ext: &str) -> Result<PathBuf> {
     if stem.is_empty() || stem.contains(['/', '\\']) || stem == "." || stem == ".." {
         return Err(Error::invalid(
             "figure name",
@@ -484,8 +482,23 @@ pub fn save_figure(chart: &LineChart, dir: &Path, stem: &str) -> Result<(PathBuf
             "Pass a name such as \"lr_finder\".",
         ));
     }
-    let svg = dir.join(format!("{stem}.svg"));
-    let csv = dir.join(format!("{stem}.csv"));
+    Ok(dir.join(format!("{stem}.{ext}")))
+}
+
+/// Draws `charts` as panels of `dir/stem.svg` (see [`save_panels_svg`]) and returns its
+/// path, for the list of files a chapter's figure function wrote.
+pub fn save_panels(charts: &[LineChart], cols: usize, dir: &Path, stem: &str) -> Result<PathBuf> {
+    let path = figure_file(dir, stem, "svg")?;
+    save_panels_svg(charts, cols, &path)?;
+    Ok(path)
+}
+
+/// Writes `chart` as `dir/stem.svg` and its data as `dir/stem.csv` (see
+/// [`LineChart::write_csv`]), creating `dir`; returns both paths. The book shows the SVG and
+/// links the CSV, so every figure's numbers can be checked.
+pub fn save_figure(chart: &LineChart, dir: &Path, stem: &str) -> Result<(PathBuf, PathBuf)> {
+    let svg = figure_file(dir, stem, "svg")?;
+    let csv = figure_file(dir, stem, "csv")?;
     chart.save_svg(&svg)?;
     chart.write_csv(&csv)?;
     Ok((svg, csv))

@@ -418,6 +418,30 @@ fn save_figure_writes_svg_and_csv_with_one_stem() {
 }
 
 #[test]
+fn save_panels_names_the_file_after_its_stem_and_matches_save_panels_svg() {
+    let dir = temp_dir("panels");
+    let charts = [simple_chart("left"), simple_chart("right")];
+    let path = save_panels(&charts, 2, &dir.join("figs"), "pair").unwrap();
+    assert_eq!(path, dir.join("figs/pair.svg"));
+    let direct = dir.join("direct.svg");
+    save_panels_svg(&charts, 2, &direct).unwrap();
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        std::fs::read(&direct).unwrap()
+    );
+    for bad in ["", "a/b", "."] {
+        assert!(
+            matches!(
+                save_panels(&charts, 2, &dir, bad),
+                Err(Error::InvalidArgument { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
 fn legend_lists_named_series_only_when_there_are_several() {
     let two = LineChart::new("two", "x", "y")
         .series(Series::line("alpha", vec![(0.0, 0.0), (1.0, 1.0)]))

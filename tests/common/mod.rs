@@ -10,6 +10,21 @@ pub fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
     lrbook::device::rng_lock()
 }
 
+/// Runs a chapter (`$run`, e.g. `ch1::run`) under `$cfg` on one CPU thread, pins its report
+/// as the snapshot `$name` beside the calling test's other snapshots, and returns the RNG
+/// lock (hold it while the test draws more) with the run.
+#[allow(unused_macros)] // not every test binary pins a chapter report
+macro_rules! pinned_report {
+    ($run:expr, $cfg:expr, $name:literal) => {{
+        let rng = $crate::common::cpu_single_thread();
+        let ch = $run(&$cfg).expect(concat!($name, ": the run"));
+        insta::assert_snapshot!($name, ch.report.to_markdown());
+        (rng, ch)
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use pinned_report;
+
 /// Checks what a chapter's `draw_figures` wrote: every name in `required` is among the
 /// files, no file is nearly empty, and every SVG has text in it (the embedded font works).
 pub fn check_written_figures(written: &[PathBuf], required: &[&str]) {
@@ -96,6 +111,28 @@ pub fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-300)
 }
 
+/// The file names under `figures/chN/` that the book page of chapter `name` (e.g.
+/// `ch4_adaptive`, page `book/src/ch4-adaptive.md`) shows or links, in page order.
+pub fn figures_on_the_page(name: &str) -> Vec<String> {
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("book/src")
+        .join(format!("{}.md", name.replace('_', "-")));
+    let text = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+    let folder = format!("figures/{}/", &name[..name.find('_').unwrap_or(name.len())]);
+    let mut names: Vec<String> = Vec::new();
+    for (at, _) in text.match_indices(&folder) {
+        let rest = &text[at + folder.len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_.-".contains(c)))
+            .unwrap_or(rest.len());
+        let file = rest[..end].to_string();
+        if !file.is_empty() && !names.contains(&file) {
+            names.push(file);
+        }
+    }
+    names
+}
+
 /// A fresh temporary folder for one test's figures, named after the test and the process.
 pub fn figures_dir(test: &str) -> PathBuf {
     std::env::temp_dir().join(format!("lrbook-{test}-{}", std::process::id()))
@@ -134,19 +171,24 @@ pub fn num_nth(table: &lrbook::report::Table, row: usize, column: &str, nth: usi
 
 /// The figure test every chapter has: runs chapter `C` on the quick CPU configuration with
 /// its default flags, writes its figures into a fresh folder, checks them with
-/// [`check_written_figures`] against `required`, hands the written files to `more` for the
+/// [`check_written_figures`] against every file the chapter's book page shows or links
+/// (see [`figures_on_the_page`]) plus `also`, hands the written files to `more` for the
 /// chapter's own checks, and removes the folder.
-pub fn check_chapter_figures<C>(required: &[&str], more: impl FnOnce(&[PathBuf]))
+pub fn check_chapter_figures<C>(also: &[&str], more: impl FnOnce(&[PathBuf]))
 where
     C: lrbook::chapters::chapter::Chapter + Default,
 {
+    let on_page = figures_on_the_page(C::NAME);
+    assert!(!on_page.is_empty(), "{}'s page shows no figure", C::NAME);
+    let mut required: Vec<&str> = on_page.iter().map(String::as_str).collect();
+    required.extend_from_slice(also);
     let _rng = cpu_single_thread();
     let cfg = lrbook::chapters::Config::quick_cpu();
     let output = C::default().run(&cfg).expect("the quick run");
     let dir = figures_dir(C::NAME);
     let written = C::write_figures(&output, &dir.join("figures"), &dir.join("generated"))
         .expect("the figures are written");
-    check_written_figures(&written, required);
+    check_written_figures(&written, &required);
     more(&written);
     std::fs::remove_dir_all(&dir).ok();
 }

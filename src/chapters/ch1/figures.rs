@@ -41,9 +41,7 @@ pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
             .size(520, 340)
         })
         .collect();
-    let path = dir.join("trajectories.svg");
-    plot::save_panels_svg(&panels, 3, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(&panels, 3, dir, "trajectories")?);
 
     let mut errors = LineChart::new(
         "Error |θ_t − θ*| on ½·4·(θ−3)²",
@@ -193,13 +191,12 @@ pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
             .with_color(i),
         );
     }
-    let path = dir.join("sharpness.svg");
-    plot::save_panels_svg(
+    written.push(plot::save_panels(
         &[sharp.clone().size(760, 480), loss.size(760, 480)],
         2,
-        &path,
-    )?;
-    written.push(path);
+        dir,
+        "sharpness",
+    )?);
     written.extend(pair(plot::save_figure(&sharp, dir, "sharpness_only")?));
     Ok(written)
 }

@@ -115,13 +115,13 @@ impl DiagnoseLogs {
     /// The runs' sizes and learning rates.
     pub fn config(&self) -> MlpConfig {
         MlpConfig {
-            setup: MlpSetup {
-                train_examples: self.train_examples,
-                test_examples: self.test_examples,
-                hidden: self.hidden.clone(),
-                epochs: self.epochs,
-                batch_size: self.batch_size,
-            },
+            setup: MlpSetup::new(
+                self.train_examples,
+                self.test_examples,
+                &self.hidden,
+                self.epochs,
+                self.batch_size,
+            ),
             lrs: self.lrs.clone(),
             eval_every: self.eval_every,
         }

@@ -189,9 +189,7 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
         }
         panels.push(c);
     }
-    let path = dir.join("surface_losses.svg");
-    plot::save_panels_svg(&panels, 3, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(&panels, 3, dir, "surface_losses")?);
 
     let mut loss = LineChart::new(
         "MLP training loss (minibatch)",
@@ -229,9 +227,12 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
             .with_color(color),
         );
     }
-    let path = dir.join("mlp_curves.svg");
-    plot::save_panels_svg(&[loss.clone(), acc.clone()], 2, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(
+        &[loss.clone(), acc.clone()],
+        2,
+        dir,
+        "mlp_curves",
+    )?);
     written.push(plot::save_figure(&loss, dir, "mlp_loss")?.1);
     written.push(plot::save_figure(&acc, dir, "mlp_accuracy")?.1);
     Ok(written)

@@ -58,13 +58,7 @@ impl Ch2Config {
             Ch2Config {
                 sweep_points: 200,
                 mlp: MlpConfig {
-                    setup: MlpSetup {
-                        train_examples: 2000,
-                        test_examples: 1000,
-                        hidden: vec![64],
-                        epochs: 3,
-                        batch_size: 50,
-                    },
+                    setup: MlpSetup::new(2000, 1000, &[64], 3, 50),
                     lrs: MLP_LRS.to_vec(),
                     eval_every: 20,
                 },
@@ -73,13 +67,7 @@ impl Ch2Config {
             Ch2Config {
                 sweep_points: 1000,
                 mlp: MlpConfig {
-                    setup: MlpSetup {
-                        train_examples: 10_000,
-                        test_examples: 5000,
-                        hidden: vec![128],
-                        epochs: 3,
-                        batch_size: 100,
-                    },
+                    setup: MlpSetup::new(10_000, 5000, &[128], 3, 100),
                     lrs: MLP_LRS.to_vec(),
                     eval_every: 50,
                 },

@@ -25,13 +25,7 @@ impl Budget {
     /// The comparison of `contenders` on this budget.
     pub fn config(&self, contenders: Vec<Contender>) -> ComparisonConfig {
         ComparisonConfig {
-            setup: MlpSetup {
-                train_examples: 4000,
-                test_examples: 2000,
-                hidden: vec![64],
-                epochs: 6,
-                batch_size: 100,
-            },
+            setup: MlpSetup::new(4000, 2000, &[64], 6, 100),
             peak_lr: 0.05,
             momentum: 0.9,
             seeds: self.seeds.clone(),

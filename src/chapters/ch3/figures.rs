@@ -33,9 +33,7 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
             chart
         })
         .collect();
-    let path = dir.join("gallery.svg");
-    plot::save_panels_svg(&panels, 1, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(&panels, 1, dir, "gallery")?);
     for (panel, stem) in panels
         .iter()
         .zip(["gallery_decays", "gallery_anneal", "gallery_cycles"])
@@ -91,17 +89,16 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
             .collect();
         lr = lr.series(Series::line(name, lrs).with_color(i));
     }
-    let path = dir.join("training.svg");
-    plot::save_panels_svg(
+    written.push(plot::save_panels(
         &[
             loss.clone().size(900, 380),
             acc.clone().size(900, 380),
             lr.clone().size(900, 380),
         ],
         1,
-        &path,
-    )?;
-    written.push(path);
+        dir,
+        "training",
+    )?);
     for (chart, stem) in [
         (&loss, "training_loss"),
         (&acc, "test_accuracy"),

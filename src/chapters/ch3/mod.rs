@@ -59,13 +59,7 @@ impl ComparisonConfig {
     pub fn for_config(quick: bool) -> Self {
         if quick {
             ComparisonConfig {
-                setup: MlpSetup {
-                    train_examples: 2000,
-                    test_examples: 1000,
-                    hidden: vec![64],
-                    epochs: 4,
-                    batch_size: 64,
-                },
+                setup: MlpSetup::new(2000, 1000, &[64], 4, 64),
                 peak_lr: 0.05,
                 momentum: 0.9,
                 seeds: vec![0, 1],
@@ -74,13 +68,7 @@ impl ComparisonConfig {
             }
         } else {
             ComparisonConfig {
-                setup: MlpSetup {
-                    train_examples: 20_000,
-                    test_examples: 10_000,
-                    hidden: vec![128],
-                    epochs: 10,
-                    batch_size: 100,
-                },
+                setup: MlpSetup::new(20_000, 10_000, &[128], 10, 100),
                 peak_lr: 0.05,
                 momentum: 0.9,
                 seeds: vec![0, 1, 2, 3, 4],

@@ -26,9 +26,12 @@ pub fn draw_figures(ch: &Chapter4, dir: &Path) -> Result<Vec<PathBuf>> {
             .collect();
         error_chart = error_chart.series(Series::line(r.name, errs).with_color(i));
     }
-    let path = dir.join("ravine.svg");
-    plot::save_panels_svg(&[path_chart.clone(), error_chart.clone()], 1, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(
+        &[path_chart.clone(), error_chart.clone()],
+        1,
+        dir,
+        "ravine",
+    )?);
     for (c, stem) in [
         (&path_chart, "ravine_paths"),
         (&error_chart, "ravine_error"),
@@ -55,9 +58,7 @@ pub fn draw_figures(ch: &Chapter4, dir: &Path) -> Result<Vec<PathBuf>> {
             .series(Series::line("θ₂, small gradients", small).with_color(1))
         })
         .collect();
-    let path = dir.join("effective_lr.svg");
-    plot::save_panels_svg(&panels, 1, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(&panels, 1, dir, "effective_lr")?);
 
     let mut sens = LineChart::new(
         "Final held-out loss against base learning rate",

@@ -55,26 +55,14 @@ impl NetConfig {
         let lrs = (0..=8).map(|i| 10f64.powf(-4.0 + 0.5 * i as f64)).collect();
         if quick {
             NetConfig {
-                mlp: MlpSetup {
-                    train_examples: 2000,
-                    test_examples: 1000,
-                    hidden: vec![64],
-                    epochs: 2,
-                    batch_size: 100,
-                },
+                mlp: MlpSetup::new(2000, 1000, &[64], 2, 100),
                 lrs,
                 decays: vec![1e-3, 1e-1],
                 seeds: vec![0],
             }
         } else {
             NetConfig {
-                mlp: MlpSetup {
-                    train_examples: 20_000,
-                    test_examples: 5000,
-                    hidden: vec![128],
-                    epochs: 3,
-                    batch_size: 100,
-                },
+                mlp: MlpSetup::new(20_000, 5000, &[128], 3, 100),
                 lrs,
                 decays: vec![1e-4, 1e-3, 1e-2, 1e-1],
                 seeds: vec![0, 1, 2],

@@ -44,13 +44,7 @@ impl SeedBatches {
         })?;
         let last = *rest.last().unwrap_or(&b0);
         let c = Ch5Config {
-            net: MlpSetup {
-                train_examples: 10_000,
-                test_examples: 2000,
-                hidden: vec![64],
-                epochs: 3,
-                batch_size: b0,
-            },
+            net: MlpSetup::new(10_000, 2000, &[64], 3, b0),
             rule_batches: rest.to_vec(),
             ..Ch5Config::for_config(true)
         };

@@ -227,9 +227,12 @@ fn rules(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
         by_epoch = by_epoch.series(Series::line_with_points(label.clone(), e).with_color(i));
         by_step = by_step.series(Series::line_with_points(label.clone(), st).with_color(i));
     }
-    let path = dir.join("rules.svg");
-    plot::save_panels_svg(&[by_epoch.clone(), by_step.clone()], 1, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(
+        &[by_epoch.clone(), by_step.clone()],
+        1,
+        dir,
+        "rules",
+    )?);
     for (chart, stem) in [(&by_epoch, "rules_by_epoch"), (&by_step, "rules_by_step")] {
         let csv = dir.join(format!("{stem}.csv"));
         chart.write_csv(&csv)?;

@@ -98,13 +98,7 @@ impl Ch5Config {
     pub fn for_config(quick: bool) -> Self {
         if quick {
             Ch5Config {
-                net: MlpSetup {
-                    train_examples: 4000,
-                    test_examples: 1000,
-                    hidden: vec![32],
-                    epochs: 2,
-                    batch_size: 32,
-                },
+                net: MlpSetup::new(4000, 1000, &[32], 2, 32),
                 warm_steps: 50,
                 warm_batch: 64,
                 warm_lr: 0.1,
@@ -129,13 +123,7 @@ impl Ch5Config {
             }
         } else {
             Ch5Config {
-                net: MlpSetup {
-                    train_examples: 20_000,
-                    test_examples: 2000,
-                    hidden: vec![64],
-                    epochs: 4,
-                    batch_size: 32,
-                },
+                net: MlpSetup::new(20_000, 2000, &[64], 4, 32),
                 warm_steps: 200,
                 warm_batch: 64,
                 warm_lr: 0.1,

@@ -105,9 +105,12 @@ fn ex1_figures(ex: &Ex1, dir: &Path) -> Result<Vec<PathBuf>> {
         .validated
         .chart("Range test on the held-out loss (Smith)")
         .size(900, 420);
-    let path = dir.join("ex1_fashion_mnist.svg");
-    plot::save_panels_svg(&[a.clone(), b.clone()], 1, &path)?;
-    let mut written = vec![path];
+    let mut written = vec![plot::save_panels(
+        &[a.clone(), b.clone()],
+        1,
+        dir,
+        "ex1_fashion_mnist",
+    )?];
     for (c, stem) in [(a, "ex1_train"), (b, "ex1_validated")] {
         let csv = dir.join(format!("{stem}.csv"));
         c.write_csv(&csv)?;

@@ -28,12 +28,13 @@ pub fn draw_figures(ch: &Chapter6, dir: &Path) -> Result<Vec<PathBuf>> {
         written.extend([svg, csv]);
         grid_panels.push(g);
     }
-    let path = dir.join("finder_setups.svg");
-    plot::save_panels_svg(&finder_panels, 1, &path)?;
-    written.push(path);
-    let path = dir.join("grid_vs_suggestions.svg");
-    plot::save_panels_svg(&grid_panels, 1, &path)?;
-    written.push(path);
+    written.push(plot::save_panels(&finder_panels, 1, dir, "finder_setups")?);
+    written.push(plot::save_panels(
+        &grid_panels,
+        1,
+        dir,
+        "grid_vs_suggestions",
+    )?);
 
     let (svg, csv) = plot::save_figure(&trained_chart(&ch.trained), dir, "trained_model")?;
     written.extend([svg, csv]);
