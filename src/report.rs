@@ -212,6 +212,14 @@ impl Report {
         }
     }
 
+    /// A report of `tables` under `title`, e.g. a chapter's exercise solutions pinned together.
+    pub fn with_tables(title: &str, tables: Vec<Table>) -> Self {
+        Report {
+            tables,
+            ..Report::new(title)
+        }
+    }
+
     /// The table with this id, if any.
     pub fn table(&self, id: &str) -> Option<&Table> {
         self.tables.iter().find(|t| t.id == id)

@@ -1,9 +1,8 @@
 //! Chapter 1: the report of the quick and the full configuration is pinned by snapshots,
 //! and key findings are asserted directly, so a change to the update rule fails here.
 use lrbook::chapters::ch1::exercises::{BestFixedStep, Iterates, MomentumEdge};
-use lrbook::chapters::exercise::Exercise;
 use lrbook::chapters::{ch1, Config};
-use lrbook::report::{Cell, Table};
+use lrbook::report::{Cell, Report, Table};
 
 mod common;
 use common::{cell, close, cpu_single_thread, num};
@@ -63,17 +62,16 @@ fn full_report_is_pinned() {
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
-    let ex1 = Iterates::defaults().and_then(|ex| ex.solve(&cfg, None));
-    let [iterates, verdicts]: [Table; 2] = ex1.unwrap().tables.try_into().unwrap();
+    let [iterates, verdicts]: [Table; 2] =
+        common::solve::<Iterates>(&cfg).tables.try_into().unwrap();
     // η = 0.5 lands on w = 5 in one step; η = 1.0 alternates 0, 10; η = 1.5 grows ×(−2).
     assert_eq!(num(&iterates, 1, "w_t (η = 0.5)"), 5.0);
     assert_eq!(num(&iterates, 3, "w_t (η = 1)"), 10.0);
     assert_eq!(num(&iterates, 10, "w_t (η = 1.5)"), 5.0 - 5.0 * 1024.0);
-    let ex2 = BestFixedStep::defaults().and_then(|ex| ex.solve(&cfg, None));
-    let ex3 = MomentumEdge::defaults().and_then(|ex| ex.solve(&cfg, None));
-    let (ex2, ex3) = (ex2.unwrap().tables, ex3.unwrap().tables);
-    let mut report = lrbook::report::Report::new("Chapter 1 exercises");
-    report.tables = [vec![iterates, verdicts], ex2, ex3].concat();
+    let ex2 = common::solve::<BestFixedStep>(&cfg).tables;
+    let ex3 = common::solve::<MomentumEdge>(&cfg).tables;
+    let tables = [vec![iterates, verdicts], ex2, ex3].concat();
+    let report = Report::with_tables("Chapter 1 exercises", tables);
     insta::assert_snapshot!("ch1_exercises", report.to_markdown());
 }
 

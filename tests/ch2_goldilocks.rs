@@ -177,7 +177,7 @@ fn regime_named(name: &str) -> Regime {
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
-    let ex1 = PredictEdge::defaults().unwrap().solve(&cfg, None).unwrap();
+    let ex1 = common::solve::<PredictEdge>(&cfg);
     let edge = &ex1.tables[0];
     let c = PredictEdge::surface().unwrap().curvature();
     assert!((c.lambda_max - 3.8).abs() < 1e-12 && (c.lambda_min - 1.2).abs() < 1e-12);
@@ -210,8 +210,8 @@ fn exercises_are_pinned() {
     assert!(end("D") < 0.5 * start("D"));
     assert!(end("A") > 0.5 * start("A") && end("B") > 0.5 * start("B"));
     assert!(end("B") < start("B") && end("B") > 0.9 * start("B"));
-    let mut report = lrbook::report::Report::new("Chapter 2 exercises");
-    report.tables = [ex1.tables, solved.tables].concat();
+    let tables = [ex1.tables, solved.tables].concat();
+    let report = lrbook::report::Report::with_tables("Chapter 2 exercises", tables);
     insta::assert_snapshot!("ch2_exercises", report.to_markdown());
 }
 

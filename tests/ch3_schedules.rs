@@ -2,7 +2,6 @@
 //! snapshots, and the facts the book states about them are asserted directly.
 use lrbook::chapters::ch3::exercises::{FourSchedules, OneCyclePeak, WarmRestarts};
 use lrbook::chapters::ch3::{self, Contender};
-use lrbook::chapters::exercise::Exercise;
 use lrbook::chapters::Config;
 use lrbook::report::{Cell, Report};
 use lrbook::schedule::{CosineAnnealingLr, LrSchedule, OneCycleConfig, OneCycleLr};
@@ -202,12 +201,9 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
-    let ex1 = FourSchedules::defaults()
-        .unwrap()
-        .solve(&cfg, None)
-        .unwrap();
-    let ex2 = WarmRestarts::defaults().unwrap().solve(&cfg, None).unwrap();
-    let ex3 = OneCyclePeak::defaults().unwrap().solve(&cfg, None).unwrap();
+    let ex1 = common::solve::<FourSchedules>(&cfg);
+    let ex2 = common::solve::<WarmRestarts>(&cfg);
+    let ex3 = common::solve::<OneCyclePeak>(&cfg);
     let steps = &ex2.tables[0];
     for row in 0..steps.rows.len() {
         assert_eq!(
@@ -233,8 +229,8 @@ fn exercises_are_pinned() {
             "no run diverges"
         );
     }
-    let mut report = Report::new("Chapter 3 exercises");
-    report.tables = [ex1, ex2, ex3].into_iter().flat_map(|s| s.tables).collect();
+    let tables = [ex1, ex2, ex3].into_iter().flat_map(|s| s.tables).collect();
+    let report = Report::with_tables("Chapter 3 exercises", tables);
     insta::assert_snapshot!("ch3_exercises", report.to_markdown());
 }
 

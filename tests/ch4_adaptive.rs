@@ -1,9 +1,8 @@
 //! Chapter 4: the quick and full reports and the exercises are pinned by snapshots, and
 //! every claim the chapter's prose makes about them is asserted here.
 use lrbook::chapters::ch4::exercises::{BiasCorrection, MomentumScaling, Rarity};
-use lrbook::chapters::exercise::Exercise;
 use lrbook::chapters::{ch4, Config};
-use lrbook::report::{Cell, Table};
+use lrbook::report::{Cell, Report};
 
 mod common;
 use common::{cell, num, num_nth, row_where};
@@ -169,22 +168,12 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     }
 }
 
-/// Solves an exercise with its defaults, as the example runs it.
-fn solve<E: Exercise>() -> Table {
-    let mut tables = E::defaults()
-        .unwrap()
-        .solve(&Config::quick_cpu(), None)
-        .unwrap()
-        .tables;
-    assert_eq!(tables.len(), 1, "{}", E::NAME);
-    tables.remove(0)
-}
-
 #[test]
 fn exercises_are_pinned() {
-    let ex1 = solve::<BiasCorrection>();
-    let ex2 = solve::<MomentumScaling>();
-    let ex3 = solve::<Rarity>();
+    let cfg = Config::quick_cpu();
+    let ex1 = common::solve_one::<BiasCorrection>(&cfg);
+    let ex2 = common::solve_one::<MomentumScaling>(&cfg);
+    let ex3 = common::solve_one::<Rarity>(&cfg);
     // The guide: with the defaults the uncorrected step overshoots by more than 6×; with
     // β₁ = 0.99 the first step is too small, yet it still overshoots later.
     let largest = |i: usize| match cell(&ex1, i, "largest step (at t)") {
@@ -206,8 +195,7 @@ fn exercises_are_pinned() {
     assert!((0..ex3.rows.len()).all(|i| ratio(i) < 1.0));
     // ... but the advantage is not monotone in rarity: largest at 0.02, smaller at 0.005.
     assert!(ratio(2) < ratio(3) && ratio(2) < ratio(0), "{:?}", ex3.rows);
-    let mut report = lrbook::report::Report::new("Chapter 4 exercises");
-    report.tables = vec![ex1, ex2, ex3];
+    let report = Report::with_tables("Chapter 4 exercises", vec![ex1, ex2, ex3]);
     insta::assert_snapshot!("ch4_exercises", report.to_markdown());
 }
 

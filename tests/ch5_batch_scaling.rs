@@ -3,9 +3,8 @@
 use lrbook::batch::ScalingRule;
 use lrbook::chapters::ch5::exercises::{ClosedFormTradeoff, EstimatorBias, SeedBatches};
 use lrbook::chapters::ch5::{self, RuleRun};
-use lrbook::chapters::exercise::Exercise;
 use lrbook::chapters::Config;
-use lrbook::report::{Cell, Table};
+use lrbook::report::{Cell, Report, Table};
 
 mod common;
 use common::{cell, cpu_single_thread, num};
@@ -200,23 +199,9 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
-    let only = |mut s: lrbook::chapters::exercise::Solution| {
-        assert_eq!(s.tables.len(), 1);
-        s.tables.remove(0)
-    };
-    let ex1 = only(SeedBatches::defaults().unwrap().solve(&cfg, None).unwrap());
-    let ex2 = only(
-        ClosedFormTradeoff::defaults()
-            .unwrap()
-            .solve(&cfg, None)
-            .unwrap(),
-    );
-    let ex3 = only(
-        EstimatorBias::defaults()
-            .unwrap()
-            .solve(&cfg, None)
-            .unwrap(),
-    );
+    let ex1 = common::solve_one::<SeedBatches>(&cfg);
+    let ex2 = common::solve_one::<ClosedFormTradeoff>(&cfg);
+    let ex3 = common::solve_one::<EstimatorBias>(&cfg);
     // The seeds' exercise from (32, 0.1): the linear rule misses the 10% band already at 64,
     // and diverges at 256 (η = 0.8); no scaling survives every batch but also misses.
     let at = |b: &str| common::row_where(&ex1, "B", b);
@@ -256,8 +241,7 @@ fn exercises_are_pinned() {
         let trace = num(&ex3, i, "two-batch tr Σ");
         assert!((trace / 50.0 - 1.0).abs() < 0.05, "B = {b}: {trace}");
     }
-    let mut report = lrbook::report::Report::new("Chapter 5 exercises");
-    report.tables = vec![ex1, ex2, ex3];
+    let report = Report::with_tables("Chapter 5 exercises", vec![ex1, ex2, ex3]);
     insta::assert_snapshot!("ch5_exercises", report.to_markdown());
 }
 

@@ -144,11 +144,8 @@ fn exercises_are_pinned() {
         .unwrap()
         .range_tests(&cfg)
         .unwrap();
-    let ex2 = BiasCorrection::defaults()
-        .unwrap()
-        .solve(&cfg, None)
-        .unwrap();
-    let ex3 = SweepLength::defaults().unwrap().solve(&cfg, None).unwrap();
+    let ex2 = common::solve::<BiasCorrection>(&cfg);
+    let ex3 = common::solve::<SweepLength>(&cfg);
     let (ex2, ex3) = (&ex2.tables[0], &ex3.tables[0]);
     // Exercise 2: the closed form equals the library's tracker; the corrected one never stops.
     for row in 0..ex2.rows.len() {
@@ -199,8 +196,8 @@ fn exercises_are_pinned() {
     // Exercise 3: slide lands in the flat region (below 1e-4) on the two shortest sweeps.
     let slide = |n: &str| num(ex3, common::row_where(ex3, "steps N", n), "slide");
     assert!(slide("25") < 1e-4 && slide("50") < 1e-4);
-    let mut report = lrbook::report::Report::new("Chapter 6 exercises");
-    report.tables = vec![ex1.table, ex2.clone(), ex3.clone()];
+    let tables = vec![ex1.table, ex2.clone(), ex3.clone()];
+    let report = lrbook::report::Report::with_tables("Chapter 6 exercises", tables);
     insta::assert_snapshot!("ch6_exercises", report.to_markdown());
 }
 

@@ -34,9 +34,7 @@ impl Solution {
 
     /// The solution as a report titled `title`.
     pub fn report(&self, title: &str) -> Report {
-        let mut report = Report::new(title);
-        report.tables = self.tables.clone();
-        report
+        Report::with_tables(title, self.tables.clone())
     }
 }
 

@@ -25,6 +25,24 @@ macro_rules! pinned_report {
 #[allow(unused_imports)]
 pub(crate) use pinned_report;
 
+/// Exercise `E` solved with its defaults under `cfg`, as its example runs it.
+pub fn solve<E: lrbook::chapters::exercise::Exercise>(
+    cfg: &lrbook::chapters::Config,
+) -> lrbook::chapters::exercise::Solution {
+    E::defaults()
+        .and_then(|ex| ex.solve(cfg, None))
+        .unwrap_or_else(|e| panic!("{}: {e}", E::NAME))
+}
+
+/// The one table of exercise `E` solved with its defaults (see [`solve`]).
+pub fn solve_one<E: lrbook::chapters::exercise::Exercise>(
+    cfg: &lrbook::chapters::Config,
+) -> lrbook::report::Table {
+    let mut tables = solve::<E>(cfg).tables;
+    assert_eq!(tables.len(), 1, "{} gives {} tables", E::NAME, tables.len());
+    tables.remove(0)
+}
+
 /// Checks what a chapter's `draw_figures` wrote: every name in `required` is among the
 /// files, no file is nearly empty, and every SVG has text in it (the embedded font works).
 pub fn check_written_figures(written: &[PathBuf], required: &[&str]) {
