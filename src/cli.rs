@@ -166,14 +166,12 @@ pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
     let started = std::time::Instant::now();
     let (common, exercise) = parse_flags::<E>(E::NAME);
     let cfg = common.init()?;
-    let figures_dir = common.figures_dir(E::chapter());
+    let chapter = crate::chapters::chapter_folder(E::NAME);
+    let figures_dir = common.figures_dir(chapter);
     let solution = exercise.solve(&cfg, Some(&figures_dir))?;
-    common.publish(
-        E::chapter(),
-        &solution.report(&E::title()),
-        solution.figures.len(),
-        started,
-    )
+    let figures = solution.figures.len();
+    let report = crate::report::Report::with_tables(&E::title(), solution.tables);
+    common.publish(chapter, &report, figures, started)
 }
 
 /// The book's source folder, `book/src` in this repository.

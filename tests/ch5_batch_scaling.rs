@@ -176,23 +176,17 @@ fn check_claims(ch: &ch5::Chapter5, quick: bool) {
     }
 }
 
-/// Runs the chapter on `cfg`, pins its report as the snapshot `name` and asserts the claims.
-fn pin_and_check(cfg: &Config, name: &str) {
-    let _rng = cpu_single_thread();
-    let ch = ch5::run(cfg).unwrap_or_else(|e| panic!("{name}: {e}"));
-    insta::assert_snapshot!(name, ch.report.to_markdown());
-    check_claims(&ch, cfg.quick);
-}
-
 #[test]
 fn quick_report_is_pinned() {
-    pin_and_check(&Config::quick_cpu(), "ch5_quick_report");
+    let (_rng, ch) = common::pinned_report!(ch5::run, Config::quick_cpu(), "ch5_quick_report");
+    check_claims(&ch, true);
 }
 
 /// The book shows the full configuration; it is pinned and its claims asserted.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    pin_and_check(&Config::full_cpu(), "ch5_full_report");
+    let (_rng, ch) = common::pinned_report!(ch5::run, Config::full_cpu(), "ch5_full_report");
+    check_claims(&ch, false);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Command, FromArgMatches};
 
 use super::Config;
-use crate::report::{Report, Table};
+use crate::report::Table;
 use crate::{Error, Result};
 
 /// What a solution prints (its tables) and what it drew (figure files).
@@ -31,11 +31,6 @@ impl Solution {
             figures: Vec::new(),
         }
     }
-
-    /// The solution as a report titled `title`.
-    pub fn report(&self, title: &str) -> Report {
-        Report::with_tables(title, self.tables.clone())
-    }
 }
 
 /// One exercise: its own flags (the struct's fields, defaults in their `#[arg]`s) and how
@@ -48,11 +43,6 @@ pub trait Exercise: Args + FromArgMatches {
 
     /// Solves the exercise; draws figures into `figures` when given.
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution>;
-
-    /// The chapter folder its outputs go to: `"ch1"` for `ch1_ex1_iterates`.
-    fn chapter() -> &'static str {
-        super::chapter_folder(Self::NAME)
-    }
 
     /// The report title: `"Chapter 1, exercise 1"` for `ch1_ex1_iterates`.
     fn title() -> String {

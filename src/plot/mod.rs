@@ -420,7 +420,8 @@ fn create_parent(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path`, creating its folder; errors name the file.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     create_parent(path)?;
     std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
 }
@@ -498,10 +499,16 @@ pub fn save_panels(charts: &[LineChart], cols: usize, dir: &Path, stem: &str) ->
 /// links the CSV, so every figure's numbers can be checked.
 pub fn save_figure(chart: &LineChart, dir: &Path, stem: &str) -> Result<(PathBuf, PathBuf)> {
     let svg = figure_file(dir, stem, "svg")?;
-    let csv = figure_file(dir, stem, "csv")?;
     chart.save_svg(&svg)?;
+    Ok((svg, save_csv(chart, dir, stem)?))
+}
+
+/// Writes `chart`'s data as `dir/stem.csv` (see [`LineChart::write_csv`]) and returns its
+/// path: the data of one panel of a [`save_panels`] figure.
+pub fn save_csv(chart: &LineChart, dir: &Path, stem: &str) -> Result<PathBuf> {
+    let csv = figure_file(dir, stem, "csv")?;
     chart.write_csv(&csv)?;
-    Ok((svg, csv))
+    Ok(csv)
 }
 
 impl SvgFigure for LineChart {

@@ -13,7 +13,6 @@ pub fn cpu_single_thread() -> std::sync::MutexGuard<'static, ()> {
 /// Runs a chapter (`$run`, e.g. `ch1::run`) under `$cfg` on one CPU thread, pins its report
 /// as the snapshot `$name` beside the calling test's other snapshots, and returns the RNG
 /// lock (hold it while the test draws more) with the run.
-#[allow(unused_macros)] // not every test binary pins a chapter report
 macro_rules! pinned_report {
     ($run:expr, $cfg:expr, $name:literal) => {{
         let rng = $crate::common::cpu_single_thread();
@@ -22,7 +21,6 @@ macro_rules! pinned_report {
         (rng, ch)
     }};
 }
-#[allow(unused_imports)]
 pub(crate) use pinned_report;
 
 /// Exercise `E` solved with its defaults under `cfg`, as its example runs it.

@@ -3,13 +3,12 @@
 use std::path::Path;
 
 use super::real_network::{mlp_log_table, mlp_runs, MlpConfig};
-use super::sweep::{summarise, BLOWUP, EPS, ETA_HI, ETA_LO};
+use super::sweep::sweep_surface_for;
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::experiment::MlpSetup;
-use crate::grid::log_spaced;
 use crate::report::{fmt_sig, Cell, Table};
-use crate::surfaces::{self, Surface, SweepOptions};
+use crate::surfaces::Surface;
 use crate::{validate, Error, Result};
 
 /// Predicted against measured stability edge of a tilted quadratic.
@@ -41,13 +40,7 @@ impl Exercise for PredictEdge {
         let points = self.points;
         let s = Self::surface()?;
         let c = s.curvature();
-        let etas = log_spaced(ETA_LO, ETA_HI, points)?;
-        let opts = SweepOptions {
-            max_steps: self.steps,
-            rel_tol: EPS,
-            blowup: BLOWUP,
-        };
-        let sweep = summarise(&s, surfaces::sweep(&s, &etas, opts, cfg.device)?)?;
+        let sweep = sweep_surface_for(&s, points, self.steps, cfg.device)?;
         let mut t = Table::new(
             "ex1_predict_edge",
             &format!(

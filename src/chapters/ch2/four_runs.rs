@@ -3,7 +3,7 @@
 use tch::Device;
 
 use super::diagnosis::surface_thresholds;
-use super::sweep::{sweep_options, SurfaceSweep, BLOWUP, JUST_RIGHT_FACTOR};
+use super::sweep::{regime_of, sweep_options, SurfaceSweep, BLOWUP};
 use crate::regimes::{self, Diagnosis, Regime};
 use crate::surfaces::{self, Path2d, Surface, SweepPoint};
 use crate::Result;
@@ -16,6 +16,12 @@ pub fn shown_multiples(surface: &Surface) -> [f64; 4] {
         "ravine" => [0.02, 0.9, 0.99, 1.05],
         _ => [0.05, 0.9, 2.0, 4.0],
     }
+}
+
+/// The four shown learning rates of `surface`: [`shown_multiples`] times its edge `2/λmax`.
+pub fn shown_etas(surface: &Surface) -> Vec<f64> {
+    let edge = surface.curvature().edge();
+    shown_multiples(surface).iter().map(|m| m * edge).collect()
 }
 
 /// Steps recorded for the trajectory figures and the loss histories that get diagnosed.
@@ -45,20 +51,10 @@ pub struct ShownRuns {
 /// The four shown runs of a surface: recorded paths, their regimes by the sweep's rule,
 /// and the diagnosis of their loss histories.
 pub fn shown_runs(surface: &Surface, sweep: &SurfaceSweep, device: Device) -> Result<ShownRuns> {
-    let edge = surface.curvature().edge();
-    let etas: Vec<f64> = shown_multiples(surface).iter().map(|m| m * edge).collect();
+    let etas = shown_etas(surface);
     let paths = surfaces::paths(surface, &etas, path_steps(surface), BLOWUP, device)?;
     let steps = surfaces::sweep(surface, &etas, sweep_options(surface), device)?;
-    let limit = JUST_RIGHT_FACTOR * sweep.best.1 as f64;
-    let sweep_regimes = steps
-        .iter()
-        .map(|p| match (p.diverged_at, p.steps_to_eps) {
-            (Some(_), _) => Regime::Diverged,
-            (None, Some(n)) if n as f64 <= limit => Regime::JustRight,
-            _ if p.eta < sweep.best.0 => Regime::TooSmall,
-            _ => Regime::Oscillating,
-        })
-        .collect();
+    let sweep_regimes = steps.iter().map(|p| regime_of(p, sweep.best)).collect();
     let diagnoses = paths
         .iter()
         .map(|p| regimes::diagnose_with(&p.losses, &surface_thresholds()))

@@ -87,8 +87,6 @@ pub struct Chapter2 {
     pub shown: Vec<ShownRuns>,
     /// The MLP runs.
     pub mlp: Vec<MlpRun>,
-    /// The configuration.
-    pub config: Ch2Config,
 }
 
 /// Runs the chapter with the sizes of `cfg.quick`.
@@ -118,7 +116,6 @@ pub fn run_with(cfg: &Config, cc: &Ch2Config) -> Result<Chapter2> {
         sweeps,
         shown,
         mlp,
-        config: cc.clone(),
     })
 }
 
@@ -152,10 +149,8 @@ impl Chapter for Flags {
     /// The figures, and the slider's data as `slider.json` in the generated folder.
     fn write_figures(chapter: &Chapter2, figures: &Path, generated: &Path) -> Result<Vec<PathBuf>> {
         let written = draw_figures(chapter, figures)?;
-        let json = generated.join("slider.json");
-        std::fs::create_dir_all(generated).map_err(|e| crate::Error::io("create", generated, e))?;
-        std::fs::write(&json, slider_json(&chapter.sweeps))
-            .map_err(|e| crate::Error::io("write", &json, e))?;
+        let json = slider_json(&chapter.sweeps);
+        crate::plot::write_file(&generated.join("slider.json"), json.as_bytes())?;
         Ok(written)
     }
 }

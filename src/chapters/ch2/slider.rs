@@ -1,6 +1,6 @@
 //! "The slider": the numbers the page's slider (`book/src/slider/slider.js`) recomputes in
 //! the browser, and Rust's results it is checked against.
-use super::four_runs::shown_multiples;
+use super::four_runs::shown_etas;
 use super::sweep::{
     bands, sweep_steps, SurfaceSweep, BLOWUP, EPS, ETA_HI, ETA_LO, JUST_RIGHT_FACTOR,
 };
@@ -38,9 +38,9 @@ pub fn slider_json(sweeps: &[SurfaceSweep]) -> String {
                 )
             })
             .collect();
-        let shown: Vec<String> = shown_multiples(&s.surface)
+        let shown: Vec<String> = shown_etas(&s.surface)
             .iter()
-            .map(|m| format!("{:e}", m * s.surface.curvature().edge()))
+            .map(|eta| format!("{eta:e}"))
             .collect();
         out.push_str(&format!(
             "{{\"name\": \"{}\", \"formula\": \"{}\", \"kind\": \"{kind}\", \"a\": {a:e}, \"b\": {b:e}, \"c\": {c:e}, \"start\": [{:e}, {:e}], \"minimizer\": [{:e}, {:e}], \"window\": [{:e}, {:e}, {:e}, {:e}], \"steps\": {}, \"predicted_edge\": {:e}, \"measured_edge\": {:e}, \"best_eta\": {:e}, \"best_steps\": {}, \"shown\": [{}], \"bands\": [{}]}}",

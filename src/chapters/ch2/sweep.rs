@@ -80,25 +80,39 @@ pub fn classify_sweep(points: &[SweepPoint]) -> Result<(Vec<Regime>, (f64, usize
                 "Run more steps or widen the range of learning rates.",
             )
         })?;
-    let limit = JUST_RIGHT_FACTOR * best.1 as f64;
-    let regimes = points
-        .iter()
-        .map(|p| match (p.diverged_at, p.steps_to_eps) {
-            (Some(_), _) => Regime::Diverged,
-            (None, Some(n)) if n as f64 <= limit => Regime::JustRight,
-            _ if p.eta < best.0 => Regime::TooSmall,
-            _ => Regime::Oscillating,
-        })
-        .collect();
+    let regimes = points.iter().map(|p| regime_of(p, best)).collect();
     Ok((regimes, best))
+}
+
+/// The regime of one swept η, given the sweep's fastest `(η, steps)`.
+pub fn regime_of(p: &SweepPoint, best: (f64, usize)) -> Regime {
+    match (p.diverged_at, p.steps_to_eps) {
+        (Some(_), _) => Regime::Diverged,
+        (None, Some(n)) if n as f64 <= JUST_RIGHT_FACTOR * best.1 as f64 => Regime::JustRight,
+        _ if p.eta < best.0 => Regime::TooSmall,
+        _ => Regime::Oscillating,
+    }
 }
 // ANCHOR_END: classify_sweep
 
 /// Sweeps `n` log-spaced learning rates on `surface` as one batch and summarises it.
 pub fn sweep_surface(surface: &Surface, n: usize, device: Device) -> Result<SurfaceSweep> {
+    sweep_surface_for(surface, n, sweep_steps(surface), device)
+}
+
+/// [`sweep_surface`] with a step budget of `max_steps` per η.
+pub fn sweep_surface_for(
+    surface: &Surface,
+    n: usize,
+    max_steps: usize,
+    device: Device,
+) -> Result<SurfaceSweep> {
     let etas = log_spaced(ETA_LO, ETA_HI, n)?;
-    let points = surfaces::sweep(surface, &etas, sweep_options(surface), device)?;
-    summarise(surface, points)
+    let options = SweepOptions {
+        max_steps,
+        ..sweep_options(surface)
+    };
+    summarise(surface, surfaces::sweep(surface, &etas, options, device)?)
 }
 
 /// The regimes, the fastest η and the measured edges of a finished sweep.

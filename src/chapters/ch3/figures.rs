@@ -38,9 +38,7 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
         .iter()
         .zip(["gallery_decays", "gallery_anneal", "gallery_cycles"])
     {
-        let csv = dir.join(format!("{stem}.csv"));
-        panel.write_csv(&csv)?;
-        written.push(csv);
+        written.push(plot::save_csv(panel, dir, stem)?);
     }
 
     let cmp = &ch.comparison;

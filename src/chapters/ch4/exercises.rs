@@ -3,9 +3,10 @@
 use std::path::Path;
 
 use super::ravine::ravine_comparison;
-use super::sparse_features::{sparse_sweep, SparseProblem, SPARSE_LRS};
+use super::sparse_features::{sparse_sweep, SparseProblem, SparseResult, SPARSE_LRS};
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
+use crate::optim::Rule;
 use crate::report::{fmt_sig, Cell, Table};
 use crate::{validate, Result};
 
@@ -165,17 +166,17 @@ fn ex3_rarity(probabilities: &[f64], seed: u64) -> Result<Table> {
             rare_p: p,
             ..SparseProblem::default()
         };
-        let best = |adagrad| -> Result<(f64, f64)> {
-            let r = sparse_sweep(&problem, adagrad, &SPARSE_LRS, seed)?;
-            Ok(r.iter()
+        let sweeps = sparse_sweep(&problem, &[Rule::Sgd, Rule::Adagrad], &SPARSE_LRS, seed)?;
+        let best = |r: &[SparseResult]| {
+            r.iter()
                 .map(|x| (x.lr, x.test_loss))
                 .fold(
                     (f64::NAN, f64::INFINITY),
                     |a, b| if b.1 < a.1 { b } else { a },
-                ))
+                )
         };
-        let (sgd_lr, sgd) = best(false)?;
-        let (ada_lr, ada) = best(true)?;
+        let (sgd_lr, sgd) = best(&sweeps[0]);
+        let (ada_lr, ada) = best(&sweeps[1]);
         table.push(vec![
             Cell::num(p, 2),
             Cell::num(sgd_lr, 2),

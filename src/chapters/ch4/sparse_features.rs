@@ -79,13 +79,14 @@ pub struct SparseResult {
     pub rare_error: f64,
 }
 
-/// Trains logistic regression on `p` with SGD or AdaGrad at each LR of `lrs`.
+/// Trains logistic regression on `p` (drawn once from `seed`) with each optimizer of `rules`
+/// at each LR of `lrs`; one list of results per rule.
 pub fn sparse_sweep(
     p: &SparseProblem,
-    adagrad: bool,
+    rules: &[Rule],
     lrs: &[f64],
     seed: u64,
-) -> Result<Vec<SparseResult>> {
+) -> Result<Vec<Vec<SparseResult>>> {
     let d = p.common + p.rare;
     let mut rng = SplitMix64::new(seed);
     let w_true: Vec<f64> = (0..d).map(|_| 2.0 * rng.normal()).collect();
@@ -101,10 +102,9 @@ pub fn sparse_sweep(
                 tch::Reduction::Mean,
             )
     };
-    let mut out = Vec::new();
-    for &lr in lrs {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let train_at = |rule: Rule, lr: f64| -> Result<SparseResult> {
         let w = Tensor::zeros([d as i64, 1], (Kind::Double, Device::Cpu)).set_requires_grad(true);
-        let rule = if adagrad { Rule::Adagrad } else { Rule::Sgd };
         let mut opt = OptimizerSpec::from(rule).build(vec![w.shallow_clone()])?;
         for (xs, ys) in train.batches(10, None, false)? {
             opt.zero_grad();
@@ -121,8 +121,7 @@ pub fn sparse_sweep(
         let test_loss = f64::try_from(logloss(&w.detach(), &test))?;
         let err =
             Vec::<f64>::try_from(&(w.detach().view([-1]) - Tensor::from_slice(&w_true)).abs())?;
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-        out.push(SparseResult {
+        Ok(SparseResult {
             lr,
             test_loss: if test_loss.is_finite() {
                 test_loss
@@ -131,9 +130,12 @@ pub fn sparse_sweep(
             },
             common_error: mean(&err[..p.common]),
             rare_error: mean(&err[p.common..]),
-        });
-    }
-    Ok(out)
+        })
+    };
+    rules
+        .iter()
+        .map(|&rule| lrs.iter().map(|&lr| train_at(rule, lr)).collect())
+        .collect()
 }
 
 /// The learning rates both optimizers try on the sparse problem.
@@ -150,8 +152,8 @@ pub fn sparse_table(p: &SparseProblem, seed: u64, id: &str) -> Result<Table> {
         ),
         &["optimizer", "best η", "test log-loss", "mean |w − w*|, common", "mean |w − w*|, rare"],
     );
-    for (name, adagrad) in [("SGD", false), ("AdaGrad", true)] {
-        let results = sparse_sweep(p, adagrad, &SPARSE_LRS, seed)?;
+    let sweeps = sparse_sweep(p, &[Rule::Sgd, Rule::Adagrad], &SPARSE_LRS, seed)?;
+    for (name, results) in ["SGD", "AdaGrad"].into_iter().zip(&sweeps) {
         let best = results
             .iter()
             .min_by(|a, b| a.test_loss.total_cmp(&b.test_loss))

@@ -70,7 +70,8 @@ impl SeedBatches {
             ],
         );
         let run = |rule, b| rules_run(&data, &c, RuleRun::Plain(rule), b, self.base_lr, cfg.seed);
-        let base = run(ScalingRule::None, b0)?.final_loss();
+        let base_run = run(ScalingRule::None, b0)?;
+        let base = base_run.final_loss();
         let loss = |r: &RulesRun| {
             if r.history.diverged() {
                 (Cell::from("diverged"), Cell::from("—"))
@@ -82,10 +83,16 @@ impl SeedBatches {
             }
         };
         for &b in &self.batches {
-            let lin = run(ScalingRule::Linear, b)?;
-            let none = run(ScalingRule::None, b)?;
-            let (ll, lr) = loss(&lin);
-            let (nl, nr) = loss(&none);
+            // At B₀ both rules give η₀, so the base run serves for both.
+            let fresh;
+            let (lin, none) = if b == b0 {
+                (&base_run, &base_run)
+            } else {
+                fresh = (run(ScalingRule::Linear, b)?, run(ScalingRule::None, b)?);
+                (&fresh.0, &fresh.1)
+            };
+            let (ll, lr) = loss(lin);
+            let (nl, nr) = loss(none);
             table.push(vec![
                 Cell::from(b),
                 Cell::from(lin.steps),

@@ -234,9 +234,7 @@ fn rules(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
         "rules",
     )?);
     for (chart, stem) in [(&by_epoch, "rules_by_epoch"), (&by_step, "rules_by_step")] {
-        let csv = dir.join(format!("{stem}.csv"));
-        chart.write_csv(&csv)?;
-        written.push(csv);
+        written.push(plot::save_csv(chart, dir, stem)?);
     }
     Ok(written)
 }

@@ -112,9 +112,7 @@ fn ex1_figures(ex: &Ex1, dir: &Path) -> Result<Vec<PathBuf>> {
         "ex1_fashion_mnist",
     )?];
     for (c, stem) in [(a, "ex1_train"), (b, "ex1_validated")] {
-        let csv = dir.join(format!("{stem}.csv"));
-        c.write_csv(&csv)?;
-        written.push(csv);
+        written.push(plot::save_csv(&c, dir, stem)?);
     }
     Ok(written)
 }

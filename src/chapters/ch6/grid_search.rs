@@ -3,7 +3,7 @@
 //! by the held-out loss; the ratio of each suggestion's loss to the best grid point's.
 use tch::{nn, Device};
 
-use super::four_rules::Suggested;
+use super::four_rules::{self, Suggested};
 use super::reading_curve::{build_model, Net, Opt, Setup};
 use super::FinderConfig;
 use crate::data::fashion_mnist::FashionMnist;
@@ -173,9 +173,9 @@ pub fn run_setup(
     data: &FashionMnist,
     setup: Setup,
     finder: RangeTestResult,
-    suggestions: Vec<(Rule, Suggested)>,
     device: Device,
 ) -> Result<SetupResult> {
+    let suggestions = four_rules::suggestions(&finder);
     let mut grid = Vec::new();
     for &lr in &fc.grid {
         grid.push((

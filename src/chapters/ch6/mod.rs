@@ -159,14 +159,8 @@ pub fn run_with(cfg: &Config, fc: &FinderConfig) -> Result<Chapter6> {
     let mut setups = Vec::new();
     for &setup in &fc.setups {
         let finder = reading_curve::fresh_range_test(fc, &data, setup, cfg.device)?;
-        let suggestions = four_rules::suggestions(&finder);
         setups.push(grid_search::run_setup(
-            fc,
-            &data,
-            setup,
-            finder,
-            suggestions,
-            cfg.device,
+            fc, &data, setup, finder, cfg.device,
         )?);
     }
     let trusted = trusted_rule(&setups).ok_or_else(|| {
