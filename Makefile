@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 
-.PHONY: all setup book examples serve test test-rust lint check-book clean-book bench
+.PHONY: all setup book examples serve test test-cuda test-rust lint check-book clean-book bench
 
 all: book
 
@@ -31,10 +31,18 @@ test: setup
 	INSTA_UPDATE=no cargo test --all-targets
 	cargo test --doc
 	@scripts/check-no-pending-snapshots.sh
+	@python3 scripts/compare-tables.py --self-test > /dev/null
 	@scripts/build-book.sh
 	@scripts/test-slider.sh
 	@scripts/test-pages.sh
 	@echo "make test: all checks passed"
+
+## test-cuda: on a machine with an NVIDIA GPU, proves the CUDA path: driver and wheel, the
+##            libtorch_cuda link, every CUDA-vs-CPU test with no skipping, every example
+##            --quick on both devices with their tables compared, and the CUDA benchmark.
+##            Report in target/artifacts/cuda-report.md. Fails at once without a GPU.
+test-cuda:
+	@scripts/test-cuda.sh
 
 clean-book:
 	rm -rf book/build book/src/generated book/src/figures

@@ -17,7 +17,9 @@ pub struct CommonArgs {
     #[arg(long)]
     pub quick: bool,
     /// Output folder: figures go to OUT/figures/chN, tables to OUT/generated/chN.
-    /// Default: the book's `book/src` for a full run, `target/quick` with --quick.
+    /// Default: the book's `book/src` for a full run on the CPU with seed 0 (the numbers the
+    /// snapshot tests pin), `target/quick` with --quick, and `target/runs/full-DEVICE-seedN`
+    /// for any other full run. Writing into `book/src` from any other run is refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Seed for libtorch's random generators.
@@ -26,6 +28,10 @@ pub struct CommonArgs {
     /// CPU threads for libtorch (default: libtorch's choice).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// On CUDA, make runs repeat exactly: cuDNN off, so convolutions use libtorch's own
+    /// deterministic kernels without TF32 (slower). No effect on the CPU.
+    #[arg(long)]
+    pub cuda_deterministic: bool,
     /// Folder with the four Fashion-MNIST IDX files (default: $FASHION_MNIST_DIR, then
     /// /usr/share/datasets/fashion-mnist, then data/fashion-mnist).
     #[arg(long, value_name = "DIR")]
@@ -37,25 +43,34 @@ fn parse_device(s: &str) -> Result<DeviceChoice, String> {
 }
 
 impl CommonArgs {
-    /// The root output folder (see `--out`).
-    pub fn out_root(&self) -> PathBuf {
-        match (&self.out, self.quick) {
-            (Some(dir), _) => dir.clone(),
-            (None, false) => book_src_dir(),
-            (None, true) => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("target")
-                .join("quick"),
+    /// The root output folder for a run of `cfg` (see `--out`): an error if the run would
+    /// write into the book's folders without being the configuration the book shows.
+    pub fn out_root(&self, cfg: &crate::chapters::Config) -> crate::Result<PathBuf> {
+        let book = book_src_dir();
+        match &self.out {
+            Some(dir) if same_folder(dir, &book) && !is_book_configuration(cfg) => {
+                Err(crate::Error::invalid(
+                    "--out",
+                    format!(
+                        "{} is the book's source folder, whose tables and figures are the full \
+                         configuration on the CPU with seed 0 (what the snapshot tests pin); \
+                         this run is {}",
+                        dir.display(),
+                        run_label(cfg)
+                    ),
+                    "Run with --device cpu --seed 0 and without --quick to rebuild the book's \
+                     outputs, or write this run elsewhere with --out DIR.",
+                ))
+            }
+            Some(dir) => Ok(dir.clone()),
+            None if cfg.quick => Ok(target_dir().join("quick")),
+            None if is_book_configuration(cfg) => Ok(book),
+            None => Ok(target_dir().join("runs").join(format!(
+                "full-{}-seed{}",
+                device_tag(cfg.device),
+                cfg.seed
+            ))),
         }
-    }
-
-    /// Where this chapter's figures go.
-    pub fn figures_dir(&self, chapter: &str) -> PathBuf {
-        self.out_root().join("figures").join(chapter)
-    }
-
-    /// Where this chapter's generated markdown tables go.
-    pub fn generated_dir(&self, chapter: &str) -> PathBuf {
-        self.out_root().join("generated").join(chapter)
     }
 
     /// Applies `--threads` and `--seed`, resolves `--device`, checks `--data-dir`, and
@@ -67,6 +82,9 @@ impl CommonArgs {
         }
         crate::device::seed(self.seed);
         let device = self.device.resolve()?;
+        if self.cuda_deterministic {
+            crate::device::cuda_deterministic(true);
+        }
         if let Some(dir) = &self.data_dir {
             if !dir.is_dir() {
                 return Err(crate::Error::Data(format!(
@@ -85,30 +103,148 @@ impl CommonArgs {
         })
     }
 
-    /// Prints `report` as markdown to stdout, writes its tables to this chapter's generated
-    /// folder, and says on stderr where everything went. The tail of every example.
-    pub fn publish(
-        &self,
-        chapter: &str,
-        report: &crate::report::Report,
-        figures: usize,
-        started: std::time::Instant,
-    ) -> crate::Result<()> {
-        println!("{}", report.to_markdown());
-        report.write_tables(&self.generated_dir(chapter))?;
-        self.announce(chapter, figures, started);
-        Ok(())
+    /// What produced a run's numbers, for the line under each written table: the device,
+    /// the seed and the command that reruns it (this process's flags, without `--out`).
+    pub fn provenance(&self, name: &str, cfg: &crate::chapters::Config) -> String {
+        let mut command = format!("cargo run --example {name}");
+        let flags = rerun_flags(std::env::args().skip(1));
+        if !flags.is_empty() {
+            command.push_str(" -- ");
+            command.push_str(&flags.join(" "));
+        }
+        let exact = if self.cuda_deterministic && cfg.device.is_cuda() {
+            ", cuDNN off"
+        } else {
+            ""
+        };
+        format!(
+            "Computed on {}{exact}, seed {}, by `{command}`.",
+            crate::device::describe(cfg.device),
+            cfg.seed
+        )
+    }
+}
+
+/// A started example: its configuration, where its outputs go and what produced them.
+struct Run {
+    name: &'static str,
+    cfg: crate::chapters::Config,
+    out: PathBuf,
+    provenance: String,
+    started: std::time::Instant,
+}
+
+impl Run {
+    /// Resolves the flags of example `name` and says on stderr what is about to run where, so
+    /// that every run's log names its device.
+    fn start(name: &'static str, common: &CommonArgs) -> crate::Result<Run> {
+        let started = std::time::Instant::now();
+        let cfg = common.init()?;
+        let out = common.out_root(&cfg)?;
+        eprintln!(
+            "{name}: {}; outputs under {}",
+            run_label(&cfg),
+            out.display()
+        );
+        Ok(Run {
+            name,
+            provenance: common.provenance(name, &cfg),
+            cfg,
+            out,
+            started,
+        })
     }
 
-    /// Prints where the outputs went, to stderr.
-    pub fn announce(&self, chapter: &str, figures: usize, started: std::time::Instant) {
-        eprintln!(
-            "{chapter}: tables in {}, {figures} figure files in {} ({:.1} s)",
-            self.generated_dir(chapter).display(),
-            self.figures_dir(chapter).display(),
-            started.elapsed().as_secs_f64()
-        );
+    fn figures_dir(&self) -> PathBuf {
+        self.out
+            .join("figures")
+            .join(crate::chapters::chapter_folder(self.name))
     }
+
+    fn generated_dir(&self) -> PathBuf {
+        self.out
+            .join("generated")
+            .join(crate::chapters::chapter_folder(self.name))
+    }
+
+    /// Prints `report` as markdown to stdout, writes its tables (each with the provenance
+    /// line) to the chapter's generated folder, and says on stderr where everything went.
+    fn publish(&self, report: &crate::report::Report, figures: usize) -> crate::Result<()> {
+        println!("{}", report.to_markdown());
+        report.write_tables(&self.generated_dir(), Some(&self.provenance))?;
+        eprintln!(
+            "{}: tables in {}, {figures} figure files in {} ({:.1} s on {})",
+            self.name,
+            self.generated_dir().display(),
+            self.figures_dir().display(),
+            self.started.elapsed().as_secs_f64(),
+            crate::device::describe(self.cfg.device),
+        );
+        Ok(())
+    }
+}
+
+/// The configuration the book's pages show and the snapshot tests pin: the full
+/// configuration on the CPU with seed 0.
+pub fn is_book_configuration(cfg: &crate::chapters::Config) -> bool {
+    !cfg.quick && cfg.device == tch::Device::Cpu && cfg.seed == 0
+}
+
+/// "the full configuration on CUDA:0, seed 3", for logs and messages.
+fn run_label(cfg: &crate::chapters::Config) -> String {
+    format!(
+        "the {} configuration on {}, seed {}",
+        if cfg.quick { "quick" } else { "full" },
+        crate::device::describe(cfg.device),
+        cfg.seed
+    )
+}
+
+/// `cpu`, `cuda0`: a device as a folder-name part.
+fn device_tag(device: tch::Device) -> String {
+    match device {
+        tch::Device::Cpu => "cpu".into(),
+        tch::Device::Cuda(i) => format!("cuda{i}"),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// Whether `a` and `b` name the same existing folder.
+fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The flags of a command line with `--out DIR` (or `--out=DIR`) removed, each quoted for a
+/// POSIX shell where it needs it.
+fn rerun_flags(args: impl Iterator<Item = String>) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut skip_next = false;
+    for arg in args {
+        if skip_next {
+            skip_next = false;
+        } else if arg == "--out" {
+            skip_next = true;
+        } else if !arg.starts_with("--out=") {
+            kept.push(shell_quote(&arg));
+        }
+    }
+    kept
+}
+
+fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,=/:+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    }
+}
+
+fn target_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target")
 }
 
 /// Defines a chapter example's `main`: `lrbook::chapter_main!(lrbook::chapters::ch1::Flags);`
@@ -125,17 +261,11 @@ macro_rules! chapter_main {
 /// The whole `main` of a chapter example: parses the common flags and `C`'s own, runs the
 /// chapter, draws its figures, prints its tables and writes them to the book's folders.
 pub fn chapter_main<C: Chapter>() -> crate::Result<()> {
-    let started = std::time::Instant::now();
     let (common, chapter) = parse_flags::<C>(C::NAME);
-    let cfg = common.init()?;
-    let output = chapter.run(&cfg)?;
-    let folder = crate::chapters::chapter_folder(C::NAME);
-    let figures = C::write_figures(
-        &output,
-        &common.figures_dir(folder),
-        &common.generated_dir(folder),
-    )?;
-    common.publish(folder, C::report(&output), figures.len(), started)
+    let run = Run::start(C::NAME, &common)?;
+    let output = chapter.run(&run.cfg)?;
+    let figures = C::write_figures(&output, &run.figures_dir(), &run.generated_dir())?;
+    run.publish(C::report(&output), figures.len())
 }
 
 /// The common flags and `T`'s own, parsed from the command line; exits with clap's message
@@ -163,15 +293,12 @@ macro_rules! exercise_main {
 /// The whole `main` of an exercise example: parses the chapter flags and `E`'s own flags,
 /// solves `E`, draws its figures, prints its tables and writes them to the book's folders.
 pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
-    let started = std::time::Instant::now();
     let (common, exercise) = parse_flags::<E>(E::NAME);
-    let cfg = common.init()?;
-    let chapter = crate::chapters::chapter_folder(E::NAME);
-    let figures_dir = common.figures_dir(chapter);
-    let solution = exercise.solve(&cfg, Some(&figures_dir))?;
+    let run = Run::start(E::NAME, &common)?;
+    let solution = exercise.solve(&run.cfg, Some(&run.figures_dir()))?;
     let figures = solution.figures.len();
     let report = crate::report::Report::with_tables(&E::title(), solution.tables);
-    common.publish(chapter, &report, figures, started)
+    run.publish(&report, figures)
 }
 
 /// The book's source folder, `book/src` in this repository.
@@ -179,4 +306,86 @@ pub fn book_src_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("book")
         .join("src")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chapters::Config;
+
+    fn args(out: Option<&str>) -> CommonArgs {
+        CommonArgs {
+            device: DeviceChoice::Cpu,
+            quick: false,
+            out: out.map(PathBuf::from),
+            seed: 0,
+            threads: None,
+            cuda_deterministic: false,
+            data_dir: None,
+        }
+    }
+
+    #[test]
+    fn only_the_book_configuration_writes_into_the_book() {
+        let book = book_src_dir();
+        let full = Config::full_cpu();
+        assert_eq!(args(None).out_root(&full).unwrap(), book);
+        assert_eq!(
+            args(Some(book.to_str().unwrap())).out_root(&full).unwrap(),
+            book
+        );
+        let cuda = Config {
+            device: tch::Device::Cuda(0),
+            ..Config::full_cpu()
+        };
+        let seed3 = Config {
+            seed: 3,
+            ..Config::full_cpu()
+        };
+        assert_eq!(
+            args(None).out_root(&cuda).unwrap(),
+            target_dir().join("runs/full-cuda0-seed0")
+        );
+        assert_eq!(
+            args(None).out_root(&seed3).unwrap(),
+            target_dir().join("runs/full-cpu-seed3")
+        );
+        assert_eq!(
+            args(None).out_root(&Config::quick_cpu()).unwrap(),
+            target_dir().join("quick")
+        );
+        // The book's folder named another way is still the book's folder.
+        let roundabout = book.join("..").join("src");
+        for cfg in [cuda, seed3, Config::quick_cpu()] {
+            let msg = args(Some(roundabout.to_str().unwrap()))
+                .out_root(&cfg)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                msg.contains("book's source folder") && msg.contains("--device cpu --seed 0"),
+                "{msg}"
+            );
+        }
+        assert_eq!(
+            args(Some("/tmp/elsewhere"))
+                .out_root(&Config::quick_cpu())
+                .unwrap(),
+            PathBuf::from("/tmp/elsewhere")
+        );
+    }
+
+    #[test]
+    fn the_rerun_command_drops_out_and_quotes_what_needs_it() {
+        let flags = |a: &[&str]| rerun_flags(a.iter().map(|s| s.to_string()));
+        assert_eq!(
+            flags(&["--out", "book/src", "--device", "cpu", "--threads", "1"]),
+            ["--device", "cpu", "--threads", "1"]
+        );
+        assert_eq!(flags(&["--out=x", "--quick"]), ["--quick"]);
+        assert_eq!(
+            flags(&["--lrs", "a b", "it's"]),
+            ["--lrs", "'a b'", "'it'\\''s'"]
+        );
+        assert_eq!(flags(&["--seeds", "0,1,2"]), ["--seeds", "0,1,2"]);
+    }
 }

@@ -65,10 +65,26 @@ impl DeviceChoice {
 /// A short human name for a device, for logs and report headers.
 pub fn describe(device: Device) -> String {
     match device {
-        Device::Cpu => format!("CPU ({} threads)", tch::get_num_threads()),
+        Device::Cpu => match tch::get_num_threads() {
+            1 => "CPU (1 thread)".to_string(),
+            n => format!("CPU ({n} threads)"),
+        },
         Device::Cuda(i) => format!("CUDA:{i}"),
         other => format!("{other:?}"),
     }
+}
+
+/// Makes CUDA runs repeat exactly, at some cost in speed: turns cuDNN off, so that
+/// convolutions run libtorch's own CUDA kernels (im2col and cuBLAS products, whose backward
+/// passes sum in a fixed order) instead of cuDNN's, which by default may use TF32 and pick
+/// nondeterministic backward algorithms. cuBLAS products themselves do not use TF32 unless
+/// asked to. `on = false` restores libtorch's defaults. No effect on the CPU path.
+///
+/// The process-wide cuDNN switch is the only such control tch exposes: there is no binding
+/// for `torch.use_deterministic_algorithms` or the TF32 flags.
+pub fn cuda_deterministic(on: bool) {
+    Cuda::set_user_enabled_cudnn(!on);
+    Cuda::cudnn_set_benchmark(false);
 }
 
 /// Seeds libtorch's generators (CPU and CUDA) so that runs repeat exactly on one device.
@@ -104,6 +120,14 @@ mod tests {
     }
 
     #[test]
+    fn the_deterministic_switch_turns_cudnn_off_and_back_on() {
+        cuda_deterministic(true);
+        assert!(!Cuda::user_enabled_cudnn());
+        cuda_deterministic(false);
+        assert!(Cuda::user_enabled_cudnn());
+    }
+
+    #[test]
     fn parses_the_three_choices_and_rejects_others() {
         assert_eq!("auto".parse::<DeviceChoice>().unwrap(), DeviceChoice::Auto);
         assert_eq!("CPU".parse::<DeviceChoice>().unwrap(), DeviceChoice::Cpu);
@@ -117,6 +141,12 @@ mod tests {
 
     #[test]
     fn cuda_without_a_gpu_is_an_error_that_says_so() {
+        let required =
+            std::env::var("LRBOOK_REQUIRE_CUDA").is_ok_and(|v| !v.is_empty() && v != "0");
+        assert!(
+            Cuda::is_available() || !required,
+            "LRBOOK_REQUIRE_CUDA is set but libtorch sees no CUDA GPU"
+        );
         if Cuda::is_available() {
             assert_eq!(DeviceChoice::Cuda.resolve().unwrap(), Device::Cuda(0));
         } else {

@@ -219,8 +219,7 @@ impl Quadratic {
     /// The loss at `theta` (any device; the quadratic's tensors follow it).
     pub fn loss(&self, theta: &Tensor) -> Tensor {
         let device = theta.device();
-        let e = theta - self.minimizer.to_device(device);
-        e.dot(&self.hessian.to_device(device).mv(&e)) * 0.5
+        OnDevice::new(self, device).loss(theta)
     }
 
     /// The minimizer `θ*` as a vector.
@@ -261,6 +260,28 @@ fn check_spectrum(eigenvalues: &[f64], minimizer: &[f64]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A quadratic's Hessian and minimizer copied to one device once, so that a loop of steps on
+/// a GPU does not copy them from the host at every step.
+struct OnDevice {
+    hessian: Tensor,
+    minimizer: Tensor,
+}
+
+impl OnDevice {
+    fn new(q: &Quadratic, device: Device) -> Self {
+        OnDevice {
+            hessian: q.hessian.to_device(device),
+            minimizer: q.minimizer.to_device(device),
+        }
+    }
+
+    /// `½ (θ − θ*)ᵀ H (θ − θ*)`.
+    fn loss(&self, theta: &Tensor) -> Tensor {
+        let e = theta - &self.minimizer;
+        e.dot(&self.hessian.mv(&e)) * 0.5
+    }
 }
 
 fn to_vec(t: &Tensor) -> Vec<f64> {
@@ -383,17 +404,18 @@ pub fn heavy_ball(
 ) -> Result<Trajectory> {
     validate::learning_rate("learning rate η", eta)?;
     check_run(q, theta0, beta, &opts)?;
-    let minimizer = q.minimizer.to_device(device);
+    let on_device = OnDevice::new(q, device);
+    let minimizer = &on_device.minimizer;
     let mut theta = Tensor::from_slice(theta0)
         .to_device(device)
         .set_requires_grad(true);
     let mut velocity = Tensor::zeros([q.dim() as i64], (Kind::Double, device));
     let eta_tensor = Tensor::from(eta).to_device(device);
     let mut traj = Trajectory::default();
-    let e0 = f64::try_from((&theta - &minimizer).norm())?;
+    let e0 = f64::try_from((&theta - minimizer).norm())?;
     for t in 0..=opts.max_steps {
-        let loss = q.loss(&theta);
-        let err = f64::try_from((&theta - &minimizer).norm())?;
+        let loss = on_device.loss(&theta);
+        let err = f64::try_from((&theta - minimizer).norm())?;
         traj.errors.push(err);
         traj.losses.push(f64::try_from(&loss)?);
         if opts.record_iterates {

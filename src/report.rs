@@ -164,7 +164,9 @@ impl Table {
     /// The table as GitHub-flavoured markdown, without the title.
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "| {} |", self.columns.join(" | "));
+        // A bar inside a header cell is escaped like one in a text cell, or it splits the cell.
+        let header: Vec<String> = self.columns.iter().map(|c| c.replace('|', "\\|")).collect();
+        let _ = writeln!(out, "| {} |", header.join(" | "));
         let aligns: Vec<&str> = (0..self.columns.len())
             .map(|c| {
                 if self
@@ -190,6 +192,30 @@ impl Table {
     pub fn to_markdown_with_title(&self) -> String {
         format!("**{}**\n\n{}", self.title, self.to_markdown())
     }
+}
+
+/// Marks the provenance line that [`Report::write_tables`] puts under a table, so that the
+/// book's number check can split it off (the table above it is what the snapshots pin).
+pub const PROVENANCE_MARK: &str = "<small class=\"provenance\">";
+
+/// The line under a written table: a blank line, then `text` in a small HTML paragraph.
+/// `<`, `>` and `&` in `text` are escaped; backquoted spans become `<code>`.
+pub fn provenance_line(text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let mut html = String::new();
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            html.push_str("<code>");
+            html.push_str(part);
+            html.push_str("</code>");
+        } else {
+            html.push_str(part);
+        }
+    }
+    format!("\n{PROVENANCE_MARK}{html}</small>\n")
 }
 
 /// A chapter's results: its tables plus free-text findings (for example "diverged at step 7").
@@ -241,11 +267,18 @@ impl Report {
     }
 
     /// Writes each table to `dir/<id>.md` (table only, for `{{#include}}` in the book).
-    pub fn write_tables(&self, dir: &Path) -> Result<()> {
+    ///
+    /// With `provenance` (what produced the numbers: device, seed, command), each file ends
+    /// with it as a small line under the table; see [`provenance_line`].
+    pub fn write_tables(&self, dir: &Path, provenance: Option<&str>) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         for t in &self.tables {
             let path = dir.join(format!("{}.md", t.id));
-            std::fs::write(&path, t.to_markdown()).map_err(|e| Error::io("write", &path, e))?;
+            let mut text = t.to_markdown();
+            if let Some(p) = provenance {
+                text.push_str(&provenance_line(p));
+            }
+            std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
         }
         Ok(())
     }
@@ -265,6 +298,35 @@ mod tests {
         assert_eq!(t.cell(0, "verdict").and_then(Cell::value), None);
         assert_eq!(t.cell(0, "nope"), None);
         assert_eq!(t.cell(1, "η"), None);
+    }
+
+    #[test]
+    fn written_tables_end_with_their_provenance() {
+        let dir = std::env::temp_dir().join(format!("lrbook-prov-{}", std::process::id()));
+        let mut t = Table::new("t", "T", &["η"]);
+        t.push(vec![Cell::num(0.5, 3)]);
+        let report = Report::with_tables("R", vec![t.clone()]);
+        report
+            .write_tables(
+                &dir,
+                Some("Computed on CPU by `cargo run --example x -- --a <b>`"),
+            )
+            .unwrap();
+        let text = std::fs::read_to_string(dir.join("t.md")).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{}\n<small class=\"provenance\">Computed on CPU by \
+                 <code>cargo run --example x -- --a &lt;b&gt;</code></small>\n",
+                t.to_markdown()
+            )
+        );
+        report.write_tables(&dir, None).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("t.md")).unwrap(),
+            t.to_markdown()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -290,11 +352,11 @@ mod tests {
 
     #[test]
     fn markdown_table_has_header_alignment_and_rows() {
-        let mut t = Table::new("demo", "Demo", &["name", "η", "steps"]);
+        let mut t = Table::new("demo", "Demo", &["name", "|η|", "steps"]);
         t.push(vec!["a|b".into(), Cell::num(0.1, 2), 7usize.into()]);
         assert_eq!(
             t.to_markdown(),
-            "| name | η | steps |\n|:---|---:|---:|\n| a\\|b | 0.10 | 7 |\n"
+            "| name | \\|η\\| | steps |\n|:---|---:|---:|\n| a\\|b | 0.10 | 7 |\n"
         );
     }
 }

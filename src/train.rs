@@ -40,15 +40,20 @@ impl Loss {
 
     /// Fraction of correct argmax predictions, for the losses that have classes.
     pub fn accuracy(self, output: &Tensor, targets: &Tensor) -> Option<f64> {
+        self.accuracy_on_device(output, targets)
+            .and_then(|correct| f64::try_from(correct).ok())
+    }
+
+    /// [`Loss::accuracy`] as an f64 scalar tensor on the output's device, not yet read back.
+    fn accuracy_on_device(self, output: &Tensor, targets: &Tensor) -> Option<Tensor> {
         match self {
-            Loss::CrossEntropy | Loss::HalfSquaredOneHot => {
-                let correct = output
+            Loss::CrossEntropy | Loss::HalfSquaredOneHot => Some(
+                output
                     .argmax(-1, false)
                     .eq_tensor(targets)
                     .to_kind(Kind::Double)
-                    .mean(Kind::Double);
-                f64::try_from(correct).ok()
-            }
+                    .mean(Kind::Double),
+            ),
             Loss::Mse => None,
         }
     }
@@ -288,20 +293,29 @@ pub fn evaluate(
 ) -> Result<(f64, Option<f64>)> {
     validate::at_least_one("batch size", batch_size)?;
     let _guard = tch::no_grad_guard();
-    let (mut loss_sum, mut acc_sum, mut n) = (0.0, 0.0, 0usize);
+    // The sums stay on the data's device and are read back once: on a GPU, a read-back per
+    // batch would wait for the device every time. They add the same f64 terms in the same
+    // order as a host-side sum would.
+    let zero = || Tensor::zeros([], (Kind::Double, data.inputs.device()));
+    let (mut loss_sum, mut acc_sum, mut n) = (zero(), zero(), 0usize);
     let mut has_acc = false;
     for (xs, ys) in data.batches(batch_size, None, false)? {
         let b = xs.size()[0] as usize;
         let out = model.forward_t(&xs, false);
-        loss_sum += f64::try_from(loss.compute(&out, &ys))? * b as f64;
-        if let Some(a) = loss.accuracy(&out, &ys) {
+        loss_sum += loss.compute(&out, &ys).to_kind(Kind::Double) * b as f64;
+        if let Some(a) = loss.accuracy_on_device(&out, &ys) {
             acc_sum += a * b as f64;
             has_acc = true;
         }
         n += b;
     }
     let n = n.max(1) as f64;
-    Ok((loss_sum / n, has_acc.then_some(acc_sum / n)))
+    let accuracy = if has_acc {
+        Some(f64::try_from(acc_sum)? / n)
+    } else {
+        None
+    };
+    Ok((f64::try_from(loss_sum)? / n, accuracy))
 }
 
 fn progress_bar(enabled: bool, total: u64) -> ProgressBar {

@@ -22,7 +22,7 @@ fn quick_report_is_pinned_and_matches_the_closed_forms() {
     // 1-D: measured steps to ε equal ⌈ln ε / ln|1−ηa|⌉ wherever the closed form is finite.
     let t = ch.report.table("one_d_regimes").unwrap();
     for row in 0..t.rows.len() {
-        if let Some(predicted) = int(cell(t, row, "⌈ln ε / ln\\|1 − ηa\\|⌉")) {
+        if let Some(predicted) = int(cell(t, row, "⌈ln ε / ln|1 − ηa|⌉")) {
             let measured = int(cell(t, row, "steps to ε measured"));
             assert_eq!(measured, Some(predicted), "row {:?}", t.rows[row]);
         }

@@ -204,19 +204,56 @@ fn figures_are_written_with_their_data() {
     common::check_chapter_figures::<ch4::Flags>(&["sensitivity.csv"], |_| ());
 }
 
-/// On a CUDA machine the quick sensitivity sweep agrees with the CPU within 5% per point
-/// (float32 kernels differ); the analytic parts run on the CPU either way.
+/// On a CUDA machine the quick sensitivity sweep supports the same conclusions as the CPU's:
+/// the same divergence status at every grid point, each device's best η inside the other's
+/// good band, good bands whose ends differ by at most one grid point, and held-out losses
+/// within 5% inside the CPU's good band (float32 kernels sum in another order). Losses
+/// outside the band, near the divergence edge, are chaotic and are not compared.
 #[test]
 fn cuda_matches_cpu_on_the_quick_config() {
     common::on_cpu_and_cuda(
         "cuda_matches_cpu_on_the_quick_config",
         ch4::run,
         |cpu, gpu| {
+            assert_eq!(cpu.sensitivity.len(), gpu.sensitivity.len());
             for (a, b) in cpu.sensitivity.iter().zip(&gpu.sensitivity) {
+                let lrs: Vec<f64> = a.points.iter().map(|p| p.0).collect();
+                assert_eq!(lrs, b.points.iter().map(|p| p.0).collect::<Vec<_>>());
                 for (x, y) in a.points.iter().zip(&b.points) {
-                    if x.1.is_finite() && y.1.is_finite() {
+                    assert_eq!(
+                        x.1.is_infinite(),
+                        y.1.is_infinite(),
+                        "{} η={}: diverged on one device only ({} vs {})",
+                        a.name,
+                        x.0,
+                        x.1,
+                        y.1
+                    );
+                }
+                let index = |lr: f64| lrs.iter().position(|&l| l == lr).unwrap() as i64;
+                let ((clo, chi), (glo, ghi)) = (a.good_band(), b.good_band());
+                let inside = |lr: f64, (lo, hi): (f64, f64)| lo <= lr && lr <= hi;
+                assert!(
+                    inside(b.best().0, (clo, chi)),
+                    "{}: GPU best η {} outside the CPU band",
+                    a.name,
+                    b.best().0
+                );
+                assert!(
+                    inside(a.best().0, (glo, ghi)),
+                    "{}: CPU best η {} outside the GPU band",
+                    a.name,
+                    a.best().0
+                );
+                assert!(
+                    (index(clo) - index(glo)).abs() <= 1 && (index(chi) - index(ghi)).abs() <= 1,
+                    "{}: good bands {clo}–{chi} (CPU) and {glo}–{ghi} (GPU)",
+                    a.name
+                );
+                for (x, y) in a.points.iter().zip(&b.points) {
+                    if inside(x.0, (clo, chi)) {
                         assert!(
-                            (x.1 - y.1).abs() < 0.05 * x.1,
+                            common::close(x.1, y.1, 0.05),
                             "{} η={}: {} vs {}",
                             a.name,
                             x.0,

@@ -213,3 +213,94 @@ fn figures_are_written_with_their_data() {
         assert!(svg.contains("diverged"));
     });
 }
+
+/// On a CUDA machine, with cuDNN off (`--cuda-deterministic`: no TF32, convolution backward
+/// passes that sum in a fixed order), the quick chapter repeats itself exactly on the GPU,
+/// and it supports the CPU's conclusions. Per setup:
+/// - the same learning-rate sequence, smoothed losses within 2% over the first half of the
+///   range test (before the chaotic approach to divergence), and a stop within 2 steps;
+/// - every rule's suggestion within a factor of 2 of the CPU's (about 2.5 range-test steps);
+/// - the same divergence status at every grid point, grid losses within 10% up to the CPU's
+///   best η, and a best grid η that is the CPU's or its neighbour.
+#[test]
+fn cuda_matches_cpu_on_the_quick_config() {
+    common::on_cpu_and_cuda(
+        "ch6 cuda_matches_cpu_on_the_quick_config",
+        |cfg| {
+            let on_gpu = cfg.device.is_cuda();
+            lrbook::device::cuda_deterministic(on_gpu);
+            let first = ch6::run(cfg);
+            if on_gpu {
+                let again = ch6::run(cfg);
+                if let (Ok(a), Ok(b)) = (&first, &again) {
+                    assert_eq!(a.report, b.report, "a deterministic GPU run did not repeat");
+                    for (x, y) in a.setups.iter().zip(&b.setups) {
+                        assert_eq!(x.finder.smoothed(), y.finder.smoothed());
+                    }
+                }
+            }
+            lrbook::device::cuda_deterministic(false);
+            first
+        },
+        |cpu, gpu| {
+            for (c, g) in cpu.setups.iter().zip(&gpu.setups) {
+                let name = c.setup.name();
+                let n = c.finder.points.len().min(g.finder.points.len());
+                assert!(
+                    n.abs_diff(c.finder.points.len().max(g.finder.points.len())) <= 2,
+                    "{name}: stop steps"
+                );
+                assert_eq!(
+                    c.finder.lrs()[..n],
+                    g.finder.lrs()[..n],
+                    "{name}: LR sequence"
+                );
+                let (cs, gs) = (c.finder.smoothed(), g.finder.smoothed());
+                for k in 0..n / 2 {
+                    assert!(
+                        common::close(cs[k], gs[k], 0.02),
+                        "{name} step {k}: {} vs {}",
+                        cs[k],
+                        gs[k]
+                    );
+                }
+                for rule in Rule::ALL {
+                    match (c.suggested(rule), g.suggested(rule)) {
+                        (Some(a), Some(b)) => assert!(
+                            (0.5..=2.0).contains(&(b / a)),
+                            "{name} {}: {a} (CPU) vs {b} (GPU)",
+                            rule.name()
+                        ),
+                        (None, None) => {}
+                        (a, b) => panic!("{name} {}: {a:?} (CPU) vs {b:?} (GPU)", rule.name()),
+                    }
+                }
+                let best = c.best_grid().0;
+                for (x, y) in c.grid.iter().zip(&g.grid) {
+                    assert_eq!(x.0, y.0);
+                    assert_eq!(
+                        x.1.is_finite(),
+                        y.1.is_finite(),
+                        "{name} η={}: divergence differs",
+                        x.0
+                    );
+                    if x.0 <= best {
+                        assert!(
+                            common::close(x.1, y.1, 0.10),
+                            "{name} η={}: {} vs {}",
+                            x.0,
+                            x.1,
+                            y.1
+                        );
+                    }
+                }
+                let at = |lr: f64| c.grid.iter().position(|p| p.0 == lr).unwrap() as i64;
+                assert!(
+                    (at(best) - at(g.best_grid().0)).abs() <= 1,
+                    "{name}: best grid η {best} vs {}",
+                    g.best_grid().0
+                );
+            }
+        },
+    );
+}

@@ -18,10 +18,10 @@ pub fn one_dimension(device: Device) -> Result<(Table, Vec<(f64, Trajectory)>)> 
             "ηa",
             "1 − ηa",
             "regime",
-            "\\|e₁₀\\|/\\|e₀\\| measured",
-            "\\|1 − ηa\\|¹⁰",
+            "|e₁₀|/|e₀| measured",
+            "|1 − ηa|¹⁰",
             "steps to ε measured",
-            "⌈ln ε / ln\\|1 − ηa\\|⌉",
+            "⌈ln ε / ln|1 − ηa|⌉",
         ],
     );
     let mut runs = Vec::new();

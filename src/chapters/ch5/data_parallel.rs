@@ -1,6 +1,6 @@
 //! "Data parallelism, in simulation": K workers' averaged gradients against one batch of
 //! K·b, in f64, and what the fitted trade-off says K workers buy.
-use tch::{Device, Kind};
+use tch::Kind;
 
 use super::Ch5Config;
 use crate::batch::{data_parallel_gradient, flat_gradient, TradeOff};
@@ -11,8 +11,8 @@ use crate::train::Loss;
 use crate::Result;
 
 // ANCHOR: data_parallel_check
-/// K workers of `b` examples against one batch of K·b, on an f64 copy of the chapter's MLP:
-/// `(K, relative difference |g_K − g|/|g|)` per worker count.
+/// K workers of `b` examples against one batch of K·b, on an f64 copy of the chapter's MLP,
+/// on the device that holds `data`: `(K, relative difference |g_K − g|/|g|)` per worker count.
 pub fn data_parallel_check(
     data: &Dataset,
     net: &MlpSetup,
@@ -20,18 +20,15 @@ pub fn data_parallel_check(
     workers: &[usize],
     seed: u64,
 ) -> Result<Vec<(usize, f64)>> {
-    let (mut vs, model) = net.model(seed, Device::Cpu)?;
+    let device = data.inputs.device();
+    let (mut vs, model) = net.model(seed, device)?;
     vs.double();
     let params = vs.trainable_variables();
     let mut out = Vec::new();
     for &k in workers {
         let n = (k * b) as i64;
-        let xs = data
-            .inputs
-            .narrow(0, 0, n)
-            .to_device(Device::Cpu)
-            .to_kind(Kind::Double);
-        let ys = data.targets.narrow(0, 0, n).to_device(Device::Cpu);
+        let xs = data.inputs.narrow(0, 0, n).to_kind(Kind::Double);
+        let ys = data.targets.narrow(0, 0, n);
         let whole = flat_gradient(&model, Loss::CrossEntropy, &params, &xs, &ys)?;
         let dp = data_parallel_gradient(&model, Loss::CrossEntropy, &params, &xs, &ys, k)?;
         let rel = f64::try_from((&dp - &whole).norm())? / f64::try_from(whole.norm())?;

@@ -103,7 +103,9 @@ pub fn noise_at_fixed_state(
     let loss = Loss::CrossEntropy;
     let full = flat_gradient(model, loss, params, &pool.inputs, &pool.targets)?;
     let n = pool.len();
-    let mut trace = 0.0;
+    // Sums stay on the device, one f64 addition at a time as on the host, and are read once.
+    let zero = || Tensor::zeros([], (Kind::Double, full.device()));
+    let mut trace = zero();
     for i in 0..n as i64 {
         let g = flat_gradient(
             model,
@@ -112,16 +114,16 @@ pub fn noise_at_fixed_state(
             &pool.inputs.narrow(0, i, 1),
             &pool.targets.narrow(0, i, 1),
         )?;
-        trace += sq_norm(&(g - &full))?;
+        trace += sq_norm(&(g - &full));
     }
-    trace /= n as f64;
+    let trace = f64::try_from(trace)? / n as f64;
     let mut rng = SplitMix64::new(seed);
     let mut points = Vec::new();
     for &b in batches {
         // At least two pools' worth of examples per batch size: per-example gradient norms
         // are heavy-tailed, so small batches need many draws.
         let draws = draws.max((2 * n).div_ceil(b));
-        let (mut var, mut msq) = (0.0, 0.0);
+        let (mut var, mut msq) = (zero(), zero());
         for _ in 0..draws {
             let rows: Vec<i64> = (0..b).map(|_| rng.below(n as u64) as i64).collect();
             let rows = Tensor::from_slice(&rows).to_device(pool.inputs.device());
@@ -132,17 +134,17 @@ pub fn noise_at_fixed_state(
                 &pool.inputs.index_select(0, &rows),
                 &pool.targets.index_select(0, &rows),
             )?;
-            msq += sq_norm(&g)?;
-            var += sq_norm(&(g - &full))?;
+            msq += sq_norm(&g);
+            var += sq_norm(&(g - &full));
         }
         points.push(NoisePoint {
             batch: b,
-            variance: var / draws as f64,
-            mean_sq: msq / draws as f64,
+            variance: f64::try_from(var)? / draws as f64,
+            mean_sq: f64::try_from(msq)? / draws as f64,
         });
     }
     Ok(FixedStateNoise {
-        g2: sq_norm(&full)?,
+        g2: f64::try_from(sq_norm(&full))?,
         trace,
         points,
     })
@@ -180,7 +182,7 @@ pub fn noise_law_table(n: &FixedStateNoise, pool: usize, draws: usize) -> Table 
     t
 }
 
-/// `|t|²`, summed in f64.
-pub(super) fn sq_norm(t: &Tensor) -> Result<f64> {
-    Ok(f64::try_from(t.square().sum(Kind::Double))?)
+/// `|t|²`, summed in f64, as a scalar tensor on `t`'s device (read it back with `f64::try_from`).
+pub(super) fn sq_norm(t: &Tensor) -> Tensor {
+    t.square().sum(Kind::Double)
 }

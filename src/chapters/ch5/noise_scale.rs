@@ -1,7 +1,7 @@
 //! "The gradient noise scale": McCandlish's two-batch estimator, first at the frozen state
 //! where the exact `B_noise` is known, then during training with moving averages.
 use tch::nn::ModuleT;
-use tch::Tensor;
+use tch::{Kind, Tensor};
 
 use super::best_lr::{checkpoints, probe_loss};
 use super::noise_law::{sq_norm, FixedStateNoise};
@@ -193,11 +193,15 @@ pub fn at_sweeps_best(
     noise_scale_during_training(data, probe, c, est_lr, est_steps, seed)
 }
 
-/// Sum of the squared gradients of `params` (|g|²).
+/// Sum of the squared gradients of `params` (|g|²). The sum is kept on the parameters' device
+/// and read back once, in the same order of f64 additions as a sum on the host.
 fn grad_sq_norm(params: &[Tensor]) -> Result<f64> {
-    let mut s = 0.0;
+    let Some(first) = params.first() else {
+        return Ok(0.0);
+    };
+    let mut s = Tensor::zeros([], (Kind::Double, first.device()));
     for p in params {
-        s += sq_norm(&p.grad())?;
+        s += sq_norm(&p.grad());
     }
-    Ok(s)
+    Ok(f64::try_from(s)?)
 }
