@@ -87,6 +87,12 @@ pub fn cuda_deterministic(on: bool) {
     Cuda::cudnn_set_benchmark(false);
 }
 
+/// Whether CUDA checks must run rather than skip: `LRBOOK_REQUIRE_CUDA` set to anything but
+/// empty or `0`, as `make test-cuda` sets it, turns a missing GPU into a test failure.
+pub fn cuda_required() -> bool {
+    std::env::var("LRBOOK_REQUIRE_CUDA").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
 /// Seeds libtorch's generators (CPU and CUDA) so that runs repeat exactly on one device.
 pub fn seed(seed: u64) {
     tch::manual_seed(seed as i64);
@@ -141,10 +147,8 @@ mod tests {
 
     #[test]
     fn cuda_without_a_gpu_is_an_error_that_says_so() {
-        let required =
-            std::env::var("LRBOOK_REQUIRE_CUDA").is_ok_and(|v| !v.is_empty() && v != "0");
         assert!(
-            Cuda::is_available() || !required,
+            Cuda::is_available() || !cuda_required(),
             "LRBOOK_REQUIRE_CUDA is set but libtorch sees no CUDA GPU"
         );
         if Cuda::is_available() {

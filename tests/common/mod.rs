@@ -100,36 +100,21 @@ pub fn row_where(table: &lrbook::report::Table, column: &str, text: &str) -> usi
         .unwrap_or_else(|| panic!("table '{}' has no row with {column} = {text}", table.id))
 }
 
-/// Whether CUDA tests must run rather than skip: `LRBOOK_REQUIRE_CUDA=1`, as `make test-cuda`
-/// sets it, turns a missing GPU into a failure.
-pub fn cuda_required() -> bool {
-    std::env::var("LRBOOK_REQUIRE_CUDA").is_ok_and(|v| !v.is_empty() && v != "0")
-}
-
-/// Whether a CUDA test can run here. Without a GPU it prints why it skips, or fails when
-/// [`cuda_required`].
-pub fn cuda_or_skip(test: &str) -> bool {
-    if tch::Cuda::is_available() {
-        return true;
-    }
-    assert!(
-        !cuda_required(),
-        "{test}: LRBOOK_REQUIRE_CUDA is set but libtorch sees no CUDA GPU (no GPU, no driver, \
-         or a build that lost libtorch_cuda: see make test-cuda)"
-    );
-    eprintln!("SKIPPED {test}: no CUDA GPU visible to libtorch");
-    false
-}
-
 /// Runs `check(cpu, gpu)` on a chapter's quick run on the CPU and on CUDA device 0. Without
 /// a GPU it prints why it skipped (so a CUDA machine's log shows it ran) and returns, unless
-/// [`cuda_required`].
+/// `lrbook::device::cuda_required()`.
 pub fn on_cpu_and_cuda<R>(
     test: &str,
     run: impl Fn(&lrbook::chapters::Config) -> lrbook::Result<R>,
     check: impl FnOnce(&R, &R),
 ) {
-    if !cuda_or_skip(test) {
+    if !tch::Cuda::is_available() {
+        assert!(
+            !lrbook::device::cuda_required(),
+            "{test}: LRBOOK_REQUIRE_CUDA is set but libtorch sees no CUDA GPU (no GPU, no \
+             driver, or a build that lost libtorch_cuda: see make test-cuda)"
+        );
+        eprintln!("SKIPPED {test}: no CUDA GPU visible to libtorch");
         return;
     }
     let _rng = cpu_single_thread();
