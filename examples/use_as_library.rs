@@ -9,7 +9,15 @@ use lrbook::schedule::{cosine_with_warmup, FollowSchedule};
 use lrbook::train::{self, Loss, TrainConfig};
 use tch::nn::{self, ModuleT, OptimizerConfig};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    // No flags: `--help` says what the example does, and anything else is refused.
+    clap::Command::new("use_as_library")
+        .about("Finds a learning rate, builds a schedule around it and trains (no flags).")
+        .get_matches();
+    lrbook::cli::finish(run())
+}
+
+fn run() -> lrbook::Result<()> {
     tch::manual_seed(0);
     let data = lrbook::data::synthetic::gaussian_blobs(2000, 3, 8, 1.5, 0)?;
     let vs = nn::VarStore::new(tch::Device::Cpu);
@@ -59,6 +67,12 @@ fn main() -> anyhow::Result<()> {
         "suggested peak LR {peak:.3e}; {} steps; final minibatch loss {last:.4}",
         history.steps.len()
     );
-    anyhow::ensure!(!history.diverged(), "training diverged");
+    if history.diverged() {
+        return Err(lrbook::Error::invalid(
+            "peak learning rate",
+            format!("training diverged at the suggested peak {peak:.3e}"),
+            "Use a smaller peak, such as the suggestion divided by 10.",
+        ));
+    }
     Ok(())
 }

@@ -22,12 +22,17 @@ pub struct CommonArgs {
     /// for any other full run. Writing into `book/src` from any other run is refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Seed for libtorch's random generators.
-    #[arg(long, default_value_t = 0)]
+    /// Seed for libtorch's random generators: a whole number from 0 to 2^64 - 1. Chapters
+    /// that train over a list of seeds add it to each of them.
+    #[arg(long, default_value_t = 0, value_parser = parse_seed)]
     pub seed: u64,
-    /// CPU threads for libtorch (default: libtorch's choice).
+    /// CPU threads for libtorch, 1 to 256 (default: libtorch's choice).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Replace existing files in the output folders that no lrbook manifest lists (by
+    /// default the run refuses, so that files lrbook did not write are never lost).
+    #[arg(long)]
+    pub overwrite: bool,
     /// On CUDA, make runs repeat exactly: cuDNN off, so convolutions use libtorch's own
     /// deterministic kernels without TF32 (slower). No effect on the CPU.
     #[arg(long)]
@@ -40,6 +45,16 @@ pub struct CommonArgs {
 
 fn parse_device(s: &str) -> Result<DeviceChoice, String> {
     s.parse().map_err(|e: crate::Error| e.to_string())
+}
+
+/// A seed: a whole number from 0 to 2^64 - 1, with a message that says so.
+pub fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim().parse().map_err(|_| {
+        format!(
+            "a seed is a whole number from 0 to {}, such as 0 or 42",
+            u64::MAX
+        )
+    })
 }
 
 impl CommonArgs {
@@ -77,7 +92,7 @@ impl CommonArgs {
     /// returns the chapter configuration these flags describe.
     pub fn init(&self) -> crate::Result<crate::chapters::Config> {
         if let Some(t) = self.threads {
-            crate::validate::at_least_one("--threads", t)?;
+            crate::validate::count_in("--threads", t, crate::validate::MAX_THREADS)?;
             crate::device::set_threads(t);
         }
         crate::device::seed(self.seed);
@@ -86,9 +101,17 @@ impl CommonArgs {
             crate::device::cuda_deterministic(true);
         }
         if let Some(dir) = &self.data_dir {
-            if !dir.is_dir() {
+            let problem = match std::fs::metadata(dir) {
+                Ok(meta) if meta.is_dir() => None,
+                Ok(_) => Some("is a file, not a folder".to_string()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Some("no such folder".to_string())
+                }
+                Err(e) => Some(format!("cannot be opened ({e})")),
+            };
+            if let Some(problem) = problem {
                 return Err(crate::Error::Data(format!(
-                    "--data-dir {}: no such folder. Point it at the folder holding \
+                    "--data-dir {}: {problem}. Point it at the folder holding \
                      train-images-idx3-ubyte.gz and the other three Fashion-MNIST files, \
                      or leave it out to use the installed copy (make setup installs one).",
                     dir.display()
@@ -106,12 +129,7 @@ impl CommonArgs {
     /// What produced a run's numbers, for the line under each written table: the device,
     /// the seed and the command that reruns it (this process's flags, without `--out`).
     pub fn provenance(&self, name: &str, cfg: &crate::chapters::Config) -> String {
-        let mut command = format!("cargo run --example {name}");
-        let flags = rerun_flags(std::env::args().skip(1));
-        if !flags.is_empty() {
-            command.push_str(" -- ");
-            command.push_str(&flags.join(" "));
-        }
+        let command = rerun_command(name);
         let exact = if self.cuda_deterministic && cfg.device.is_cuda() {
             ", cuDNN off"
         } else {
@@ -125,13 +143,15 @@ impl CommonArgs {
     }
 }
 
-/// A started example: its configuration, where its outputs go and what produced them.
+/// A started example: its configuration, where its outputs go and what produced them, and
+/// the output session that stages its files until the run has succeeded.
 struct Run {
     name: &'static str,
     cfg: crate::chapters::Config,
     out: PathBuf,
     provenance: String,
     started: std::time::Instant,
+    session: crate::output::Session,
 }
 
 impl Run {
@@ -141,6 +161,15 @@ impl Run {
         let started = std::time::Instant::now();
         let cfg = common.init()?;
         let out = common.out_root(&cfg)?;
+        let chapter = crate::chapters::chapter_folder(name);
+        let session = crate::output::Session::begin(
+            &out,
+            &[&format!("figures/{chapter}"), &format!("generated/{chapter}")],
+            name,
+            &rerun_command(name),
+            &run_label(&cfg),
+            common.overwrite,
+        )?;
         eprintln!(
             "{name}: {}; outputs under {}",
             run_label(&cfg),
@@ -152,6 +181,7 @@ impl Run {
             cfg,
             out,
             started,
+            session,
         })
     }
 
@@ -169,14 +199,23 @@ impl Run {
 
     /// Prints `report` as markdown to stdout, writes its tables (each with the provenance
     /// line) to the chapter's generated folder, and says on stderr where everything went.
-    fn publish(&self, report: &crate::report::Report, figures: usize) -> crate::Result<()> {
-        println!("{}", report.to_markdown());
+    fn publish(self, report: &crate::report::Report, figures: usize) -> crate::Result<()> {
         report.write_tables(&self.generated_dir(), Some(&self.provenance))?;
+        let (generated, figures_dir) = (self.generated_dir(), self.figures_dir());
+        let stale = self.session.commit()?;
+        println!("{}", report.to_markdown());
+        for path in &stale {
+            eprintln!(
+                "{}: removed {}, which its previous run wrote and this one did not",
+                self.name,
+                path.display()
+            );
+        }
         eprintln!(
             "{}: tables in {}, {figures} figure files in {} ({:.1} s on {})",
             self.name,
-            self.generated_dir().display(),
-            self.figures_dir().display(),
+            generated.display(),
+            figures_dir.display(),
             self.started.elapsed().as_secs_f64(),
             crate::device::describe(self.cfg.device),
         );
@@ -217,6 +256,17 @@ fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
+/// `cargo run --example NAME -- FLAGS`: this process's command line without `--out`.
+fn rerun_command(name: &str) -> String {
+    let mut command = format!("cargo run --example {name}");
+    let flags = rerun_flags(std::env::args().skip(1));
+    if !flags.is_empty() {
+        command.push_str(" -- ");
+        command.push_str(&flags.join(" "));
+    }
+    command
+}
+
 /// The flags of a command line with `--out DIR` (or `--out=DIR`) removed, each quoted for a
 /// POSIX shell where it needs it.
 fn rerun_flags(args: impl Iterator<Item = String>) -> Vec<String> {
@@ -252,8 +302,8 @@ fn target_dir() -> PathBuf {
 #[macro_export]
 macro_rules! chapter_main {
     ($chapter:ty) => {
-        fn main() -> ::anyhow::Result<()> {
-            Ok($crate::cli::chapter_main::<$chapter>()?)
+        fn main() -> ::std::process::ExitCode {
+            $crate::cli::finish($crate::cli::chapter_main::<$chapter>())
         }
     };
 }
@@ -268,11 +318,41 @@ pub fn chapter_main<C: Chapter>() -> crate::Result<()> {
     run.publish(C::report(&output), figures.len())
 }
 
+/// How an example ends: on an error, one `error: …` line on stderr that says what was wrong
+/// and what to do, and exit status 2 for a bad flag or parameter, 1 for anything else
+/// (missing data, no GPU, a file that cannot be written). A user error never prints a
+/// backtrace, whatever `RUST_BACKTRACE` says; an internal error (libtorch, drawing) also
+/// prints the backtrace at this point when `RUST_BACKTRACE` asks for one.
+pub fn finish(result: crate::Result<()>) -> std::process::ExitCode {
+    use crate::Error;
+    let Err(e) = result else {
+        return std::process::ExitCode::SUCCESS;
+    };
+    eprintln!("error: {e}");
+    match e {
+        Error::InvalidArgument { .. } => std::process::ExitCode::from(2),
+        Error::Torch(_) | Error::Plot { .. } => {
+            eprintln!(
+                "This is an internal error, not a problem with your input: please report it \
+                 with the command you ran."
+            );
+            let trace = std::backtrace::Backtrace::capture();
+            if trace.status() == std::backtrace::BacktraceStatus::Captured {
+                eprintln!("{trace}");
+            }
+            std::process::ExitCode::from(1)
+        }
+        _ => std::process::ExitCode::from(1),
+    }
+}
+
 /// The common flags and `T`'s own, parsed from the command line; exits with clap's message
-/// on a bad flag. `T`'s doc comment is the `--help` text: its `augment_args` goes last.
+/// (status 2) on a bad flag. `T`'s doc comment is the `--help` text: its `augment_args`
+/// goes last. Negative numbers parse as values, so `--seed -1` is told what a seed is.
 fn parse_flags<T: Args + FromArgMatches>(name: &'static str) -> (CommonArgs, T) {
     let command = T::augment_args(CommonArgs::augment_args(Command::new(name)))
-        .version(env!("CARGO_PKG_VERSION"));
+        .version(env!("CARGO_PKG_VERSION"))
+        .allow_negative_numbers(true);
     let matches = command.get_matches();
     let parsed = CommonArgs::from_arg_matches(&matches)
         .and_then(|common| Ok((common, T::from_arg_matches(&matches)?)));
@@ -284,8 +364,8 @@ fn parse_flags<T: Args + FromArgMatches>(name: &'static str) -> (CommonArgs, T) 
 #[macro_export]
 macro_rules! exercise_main {
     ($exercise:ty) => {
-        fn main() -> ::anyhow::Result<()> {
-            Ok($crate::cli::exercise_main::<$exercise>()?)
+        fn main() -> ::std::process::ExitCode {
+            $crate::cli::finish($crate::cli::exercise_main::<$exercise>())
         }
     };
 }
@@ -320,6 +400,7 @@ mod tests {
             out: out.map(PathBuf::from),
             seed: 0,
             threads: None,
+            overwrite: false,
             cuda_deterministic: false,
             data_dir: None,
         }

@@ -23,6 +23,7 @@
 //! | [`regimes`] | diagnose a loss history: too small, just right, oscillating or diverged | 2 |
 //! | [`hessian`] | Hessian-vector products and sharpness by power iteration | 1 |
 //! | [`cli`] | the flags every chapter example shares | all |
+//! | [`output`] | atomic output: staged files renamed into place, a manifest per run | all |
 #![warn(missing_docs)]
 #![allow(clippy::needless_range_loop)]
 
@@ -38,6 +39,7 @@ pub mod grid;
 pub mod hessian;
 pub mod models;
 pub mod optim;
+pub mod output;
 pub mod plot;
 pub mod quadratic;
 pub mod regimes;

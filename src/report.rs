@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::{Error, Result};
+use crate::Result;
 
 /// One cell of a [`Table`].
 #[derive(Clone, Debug, PartialEq)]
@@ -271,14 +271,13 @@ impl Report {
     /// With `provenance` (what produced the numbers: device, seed, command), each file ends
     /// with it as a small line under the table; see [`provenance_line`].
     pub fn write_tables(&self, dir: &Path, provenance: Option<&str>) -> Result<()> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
         for t in &self.tables {
             let path = dir.join(format!("{}.md", t.id));
             let mut text = t.to_markdown();
             if let Some(p) = provenance {
                 text.push_str(&provenance_line(p));
             }
-            std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+            crate::output::write(&path, text.as_bytes())?;
         }
         Ok(())
     }

@@ -40,6 +40,25 @@ impl Config {
         }
     }
 
+    /// The seeds of a multi-seed experiment: each listed seed added to [`Config::seed`]
+    /// (`--seed`), so that `--seed 100` moves every run to fresh seeds. The listed seeds
+    /// are checked to be distinct; an error if a sum does not fit in a `u64`.
+    pub fn run_seeds(&self, what: &str, listed: &[u64]) -> crate::Result<Vec<u64>> {
+        crate::validate::distinct_seeds(what, listed, 1)?;
+        listed
+            .iter()
+            .map(|&s| {
+                s.checked_add(self.seed).ok_or_else(|| {
+                    crate::Error::invalid(
+                        what,
+                        format!("seed {s} plus --seed {} does not fit in 64 bits", self.seed),
+                        "Pass smaller seeds.",
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The full configuration on the CPU with seed 0: what the book shows.
     pub fn full_cpu() -> Self {
         Config {

@@ -6,7 +6,7 @@ use std::path::Path;
 use plotters::prelude::{BitMapBackend, IntoDrawingArea};
 
 use super::contour::{ContourFigure, FRAME};
-use super::{create_parent, plot_error};
+use super::plot_error;
 use crate::{Error, Result};
 
 /// Longest frame delay accepted, in milliseconds.
@@ -39,15 +39,16 @@ impl ContourFigure<'_> {
                 format!("Pass a delay from 1 to {MAX_DELAY_MS} ms, such as 250."),
             ));
         }
-        create_parent(path)?;
-        let root = BitMapBackend::gif(path, self.size, delay_ms)
-            .map_err(|e| plot_error(path, e.to_string()))?
-            .into_drawing_area();
-        for &upto in steps {
-            self.draw_into(&root, &title(upto), upto, &FRAME, path)?;
-            root.present()
-                .map_err(|e| plot_error(path, e.to_string()))?;
-        }
-        Ok(())
+        crate::output::write_with(path, |tmp| {
+            let root = BitMapBackend::gif(tmp, self.size, delay_ms)
+                .map_err(|e| plot_error(path, e.to_string()))?
+                .into_drawing_area();
+            for &upto in steps {
+                self.draw_into(&root, &title(upto), upto, &FRAME, path)?;
+                root.present()
+                    .map_err(|e| plot_error(path, e.to_string()))?;
+            }
+            Ok(())
+        })
     }
 }

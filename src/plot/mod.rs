@@ -412,18 +412,10 @@ fn check_size((w, h): (u32, u32), path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Creates the folder `path` goes in, if it has one.
-fn create_parent(path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-    }
-    Ok(())
-}
-
-/// Writes `bytes` to `path`, creating its folder; errors name the file.
+/// Writes `bytes` to `path`, creating its folder, atomically (see [`crate::output`]);
+/// errors name the file.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    create_parent(path)?;
-    std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
+    crate::output::write(path, bytes)
 }
 
 /// Draws several charts as panels of one SVG, `cols` per row, filled row by row (e.g. four

@@ -16,7 +16,7 @@ pub struct Iterates {
     /// Learning rates, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "0.1,0.5,1.0,1.5")]
     pub eta: Vec<f64>,
-    /// Steps per run.
+    /// Steps per run, 1 to 10000 (the table has a row per step).
     #[arg(long, default_value_t = 10)]
     pub steps: usize,
 }
@@ -25,7 +25,11 @@ impl Exercise for Iterates {
     const NAME: &'static str = "ch1_ex1_iterates";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
-        crate::validate::at_least_one("--steps", self.steps)?;
+        crate::validate::count_in("--steps", self.steps, crate::validate::MAX_GRID)?;
+        crate::validate::list_len("--eta", &self.eta)?;
+        for &eta in &self.eta {
+            crate::validate::learning_rate("--eta", eta)?;
+        }
         let (iterates, verdicts) = ex1_iterates(&self.eta, self.steps, cfg.device)?;
         Ok(Solution::tables(vec![iterates, verdicts]))
     }
@@ -44,11 +48,12 @@ impl Exercise for BestFixedStep {
     const NAME: &'static str = "ch1_ex2_best_fixed_step";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        crate::validate::list_len("--kappa", &self.kappa)?;
         for &k in &self.kappa {
             if !(k.is_finite() && k >= 1.0) {
                 return Err(Error::invalid(
                     "--kappa",
-                    format!("got {k}, but a condition number must be a finite number ≥ 1"),
+                    format!("got {k}, but a condition number must be a finite number >= 1"),
                     "Pass condition numbers such as 2,10,100.",
                 ));
             }
@@ -71,6 +76,7 @@ impl Exercise for MomentumEdge {
     const NAME: &'static str = "ch1_ex3_momentum_edge";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        crate::validate::list_len("--beta", &self.beta)?;
         for &b in &self.beta {
             if !(0.0..1.0).contains(&b) {
                 return Err(Error::invalid(

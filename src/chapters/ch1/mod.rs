@@ -108,6 +108,7 @@ impl Chapter for Flags {
     fn run(&self, cfg: &Config) -> Result<Chapter1> {
         let mut sharpness = SharpnessConfig::for_config(cfg.quick);
         if let Some(etas) = &self.etas {
+            crate::validate::list_len("--etas", etas)?;
             for &eta in etas {
                 crate::validate::learning_rate("--etas", eta)?;
             }

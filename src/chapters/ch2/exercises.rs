@@ -17,10 +17,10 @@ use crate::{validate, Error, Result};
 /// largest eigenvalue, then measured by a batched sweep of learning rates.
 #[derive(clap::Args, Clone, Debug)]
 pub struct PredictEdge {
-    /// Learning rates in the sweep, log-spaced from 1e-4 to 10.
+    /// Learning rates in the sweep, log-spaced from 1e-4 to 10 (at most 10000).
     #[arg(long, default_value_t = 1000)]
     pub points: usize,
-    /// Steps each learning rate gets to reach ε.
+    /// Steps each learning rate gets to reach ε (at most 10000000).
     #[arg(long, default_value_t = 2000)]
     pub steps: usize,
 }
@@ -37,7 +37,8 @@ impl Exercise for PredictEdge {
     const NAME: &'static str = "ch2_ex1_predict_edge";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
-        let points = self.points;
+        let points = validate::count_in("--points", self.points, validate::MAX_GRID)?;
+        validate::count_in("--steps", self.steps, validate::MAX_STEPS)?;
         let s = Self::surface()?;
         let c = s.curvature();
         let sweep = sweep_surface_for(&s, points, self.steps, cfg.device)?;
@@ -84,19 +85,19 @@ pub struct DiagnoseLogs {
     /// The learning rates behind logs A, B, C, …, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1.0,0.00003,10.0,0.1")]
     pub lrs: Vec<f64>,
-    /// Training examples (the first n of Fashion-MNIST's training set).
+    /// Training examples (the first n of Fashion-MNIST's training set, at most 60000).
     #[arg(long, default_value_t = 3000)]
     pub train_examples: usize,
-    /// Test examples.
+    /// Test examples (at most 10000).
     #[arg(long, default_value_t = 1000)]
     pub test_examples: usize,
     /// Hidden layer widths of the ReLU MLP, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "64")]
     pub hidden: Vec<i64>,
-    /// Passes over the training set.
+    /// Passes over the training set (at most 10000).
     #[arg(long, default_value_t = 2)]
     pub epochs: usize,
-    /// Examples per step.
+    /// Examples per step (at most --train-examples).
     #[arg(long, default_value_t = 50)]
     pub batch_size: usize,
     /// Evaluate on the test set every this many steps.
@@ -137,7 +138,18 @@ impl Exercise for DiagnoseLogs {
                 "Pass 1 to 26 learning rates, one per log A to Z.",
             ));
         }
-        validate::at_least_one("--eval-every", self.eval_every)?;
+        for &lr in &self.lrs {
+            validate::learning_rate("--lrs", lr)?;
+        }
+        validate::count_in("--train-examples", self.train_examples, 60_000)?;
+        validate::count_in("--test-examples", self.test_examples, 10_000)?;
+        validate::list_len("--hidden", &self.hidden)?;
+        for &h in &self.hidden {
+            validate::count_in("--hidden", usize::try_from(h).unwrap_or(0), 65_536)?;
+        }
+        validate::count_in("--epochs", self.epochs, validate::MAX_EPOCHS)?;
+        validate::count_in("--batch-size", self.batch_size, self.train_examples)?;
+        validate::count_in("--eval-every", self.eval_every, validate::MAX_STEPS)?;
         let runs = mlp_runs(cfg, &self.config())?;
         let mut logs = mlp_log_table(&runs);
         logs.id = "ex2_logs".into();

@@ -125,7 +125,8 @@ pub fn run_with(cfg: &Config, cc: &Ch2Config) -> Result<Chapter2> {
 /// loss history; writes the tables, figures and the slider's data to the book.
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct Flags {
-    /// Learning rates in each surface's sweep (default 200 with --quick, else 1000).
+    /// Learning rates in each surface's sweep, up to 10000 (default 200 with --quick, else
+    /// 1000).
     #[arg(long, value_name = "N")]
     pub sweep_points: Option<usize>,
 }
@@ -137,7 +138,8 @@ impl Chapter for Flags {
     fn run(&self, cfg: &Config) -> Result<Chapter2> {
         let mut cc = Ch2Config::for_config(cfg.quick);
         if let Some(n) = self.sweep_points {
-            cc.sweep_points = crate::validate::at_least_one("--sweep-points", n)?;
+            cc.sweep_points =
+                crate::validate::count_in("--sweep-points", n, crate::validate::MAX_GRID)?;
         }
         run_with(cfg, &cc)
     }

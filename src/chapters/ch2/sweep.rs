@@ -77,7 +77,8 @@ pub fn classify_sweep(points: &[SweepPoint]) -> Result<(Vec<Regime>, (f64, usize
             Error::invalid(
                 "sweep",
                 "no learning rate reached ε within the budget",
-                "Run more steps or widen the range of learning rates.",
+                "Give the sweep more steps or more learning rates (the examples' --steps, --points \
+                 or --sweep-points).",
             )
         })?;
     let regimes = points.iter().map(|p| regime_of(p, best)).collect();

@@ -237,6 +237,10 @@ impl Comparison {
 /// Runs every schedule with every seed.
 pub fn compare(cfg: &Config, cc: &ComparisonConfig) -> Result<Comparison> {
     cc.validate()?;
+    let cc = &ComparisonConfig {
+        seeds: cfg.run_seeds("--seeds", &cc.seeds)?,
+        ..cc.clone()
+    };
     let data = cc.setup.load_data(cfg.data_dir.as_deref(), cfg.device)?;
     let mut runs = Vec::new();
     for &contender in &cc.contenders {

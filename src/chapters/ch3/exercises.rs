@@ -16,8 +16,8 @@ use crate::{validate, Result};
 /// chapter's comparison, run once per seed.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Budget {
-    /// Seeds, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "0,1,2")]
+    /// Seeds, comma-separated, at least two and distinct; each is added to --seed.
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2", value_parser = crate::cli::parse_seed)]
     pub seeds: Vec<u64>,
 }
 
@@ -54,7 +54,9 @@ impl Exercise for FourSchedules {
             Contender::Cosine,
             Contender::Plateau,
         ];
-        let cmp = compare(cfg, &self.budget.config(four))?;
+        let cc = self.budget.config(four);
+        cc.validate()?;
+        let cmp = compare(cfg, &cc)?;
         Ok(Solution::tables(vec![
             comparison_table(&cmp, "ex1_four_schedules"),
             per_seed_table(&cmp, "ex1_per_seed"),
@@ -97,6 +99,12 @@ impl Exercise for OneCyclePeak {
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
         let base = self.budget.config(vec![Contender::OneCycle]);
+        validate::list_len("--multiples", &self.multiples)?;
+        for &m in &self.multiples {
+            validate::positive("--multiples", m)?;
+            validate::learning_rate(&format!("--multiples {m} (one-cycle peak)"), m * base.peak_lr)?;
+        }
+        base.validate()?;
         let table = ex3_one_cycle_peak(cfg, &base, &self.multiples)?;
         Ok(Solution::tables(vec![table]))
     }
@@ -106,20 +114,49 @@ impl Exercise for OneCyclePeak {
 pub const EX2_SETTINGS: [(usize, usize); 3] = [(10, 1), (10, 2), (5, 3)];
 
 /// The closed form of exercise 2: the `k`-th restart (k = 1, 2, …) of SGDR happens at step
-/// `T₀·(T_multᵏ − 1)/(T_mult − 1)`, or `k·T₀` when `T_mult = 1`.
-pub fn restart_step(t_0: usize, t_mult: usize, k: u32) -> usize {
+/// `T₀·(T_multᵏ − 1)/(T_mult − 1)`, or `k·T₀` when `T_mult = 1`. `None` when the step does
+/// not fit in a `usize`.
+pub fn restart_step(t_0: usize, t_mult: usize, k: u32) -> Option<usize> {
     if t_mult == 1 {
-        t_0 * k as usize
+        t_0.checked_mul(k as usize)
     } else {
-        t_0 * (t_mult.pow(k) - 1) / (t_mult - 1)
+        let grown = t_mult.checked_pow(k)? - 1;
+        // T₀·(T_multᵏ − 1) may overflow where the quotient does not: divide first when exact.
+        match t_0.checked_mul(grown) {
+            Some(p) => Some(p / (t_mult - 1)),
+            None => (grown / (t_mult - 1)).checked_mul(t_0),
+        }
     }
+}
+
+/// The most restarts exercise 2 lists: its scan then stays within [`validate::MAX_STEPS`]
+/// schedule steps for every setting.
+fn check_restart_scan(settings: &[(usize, usize)], restarts: u32) -> Result<()> {
+    validate::at_least_one("--restarts", restarts as usize)?;
+    for &(t_0, t_mult) in settings {
+        let last = restart_step(t_0, t_mult, restarts);
+        if last.map_or(true, |l| l > validate::MAX_STEPS) {
+            let steps = last.map_or("more than 2^64".to_string(), |l| l.to_string());
+            return Err(crate::Error::invalid(
+                "--restarts",
+                format!(
+                    "got {restarts}: scanning the schedule with T₀ = {t_0}, T_mult = {t_mult} \
+                     up to its restart {restarts} would take {steps} steps, above the limit \
+                     of {}",
+                    validate::MAX_STEPS
+                ),
+                "Pass fewer restarts, such as the default 4.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Exercise 2: where SGDR restarts, predicted and found by scanning the schedule for the
 /// steps where the LR jumps back up; and the mean LR over each period, measured against
 /// the exact discrete mean `η_min + (η_max − η_min)·(T + 1)/(2T)` of a `T`-step period.
 pub fn ex2_warm_restarts(settings: &[(usize, usize)], restarts: u32) -> Result<(Table, Table)> {
-    validate::at_least_one("restarts", restarts as usize)?;
+    check_restart_scan(settings, restarts)?;
     let (eta_max, eta_min) = (0.1, 0.001);
     let mut steps = Table::new(
         "ex2_restart_steps",
@@ -141,11 +178,11 @@ pub fn ex2_warm_restarts(settings: &[(usize, usize)], restarts: u32) -> Result<(
     );
     for &(t_0, t_mult) in settings {
         let s = CosineAnnealingWarmRestarts::new(eta_max, t_0, t_mult, eta_min)?;
-        let last = restart_step(t_0, t_mult, restarts);
+        let last = restart_step(t_0, t_mult, restarts).unwrap_or(0);
         let found: Vec<usize> = (1..=last).filter(|&k| s.lr(k) > s.lr(k - 1)).collect();
         let mut start = 0;
         for k in 1..=restarts {
-            let predicted = restart_step(t_0, t_mult, k);
+            let predicted = restart_step(t_0, t_mult, k).unwrap_or(0);
             let scanned = found
                 .get(k as usize - 1)
                 .map_or(Cell::from("none"), |&f| Cell::from(f));
@@ -258,9 +295,18 @@ mod tests {
 
     #[test]
     fn restart_steps_follow_the_geometric_sum() {
-        assert_eq!(restart_step(10, 1, 3), 30);
-        assert_eq!(restart_step(10, 2, 3), 70);
-        assert_eq!(restart_step(5, 3, 2), 20);
+        assert_eq!(restart_step(10, 1, 3), Some(30));
+        assert_eq!(restart_step(10, 2, 3), Some(70));
+        assert_eq!(restart_step(5, 3, 2), Some(20));
+        assert_eq!(restart_step(5, 3, 64), None);
+        // The scan is bounded: (5, 3) reaches 10⁷ steps between restarts 13 and 14.
+        assert!(ex2_warm_restarts(&EX2_SETTINGS, 13).is_ok());
+        for too_many in [14, 25, 64, u32::MAX] {
+            let msg = ex2_warm_restarts(&EX2_SETTINGS, too_many)
+                .unwrap_err()
+                .to_string();
+            assert!(msg.contains("above the limit") && msg.contains("--restarts"), "{msg}");
+        }
         let (steps, means) = ex2_warm_restarts(&EX2_SETTINGS, 4).unwrap();
         for row in &steps.rows {
             assert_eq!(row[3], row[4], "{row:?}");

@@ -85,20 +85,27 @@ impl ComparisonConfig {
             .div_ceil(s.batch_size.min(s.train_examples))
     }
 
-    /// Optimizer steps in the whole budget.
+    /// Optimizer steps in the whole budget (saturating; `validate` bounds it).
     pub fn total_steps(&self) -> usize {
-        self.steps_per_epoch() * self.setup.epochs
+        self.steps_per_epoch().saturating_mul(self.setup.epochs)
     }
 
     /// Checks every size and rate before anything is loaded or trained.
-    fn validate(&self) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let s = &self.setup;
         validate::at_least_one("training examples", s.train_examples)?;
         validate::at_least_one("test examples", s.test_examples)?;
-        validate::at_least_one("epochs", s.epochs)?;
+        validate::count_in("--epochs", s.epochs, validate::MAX_EPOCHS)?;
         validate::at_least_one("batch size", s.batch_size)?;
-        validate::learning_rate("peak learning rate", self.peak_lr)?;
-        validate::at_least_one("number of seeds", self.seeds.len())?;
+        validate::product(
+            "training budget (steps per epoch x --epochs)",
+            self.steps_per_epoch(),
+            s.epochs,
+            validate::MAX_STEPS,
+        )?;
+        validate::learning_rate("--peak-lr", self.peak_lr)?;
+        // The seed noise is a spread over seeds: two distinct seeds at least.
+        validate::distinct_seeds("--seeds", &self.seeds, 2)?;
         validate::at_least_one("number of schedules", self.contenders.len())?;
         if !(0.0..1.0).contains(&self.momentum) {
             return Err(Error::invalid(
@@ -114,7 +121,7 @@ impl ComparisonConfig {
                     "got {} steps, but the schedules need at least 10",
                     self.total_steps()
                 ),
-                "Train for more epochs or on more examples.",
+                "Pass a larger --epochs.",
             ));
         }
         Ok(())
@@ -132,8 +139,9 @@ pub struct Flags {
     /// Epochs of the comparison (default 4 with --quick, else 10).
     #[arg(long)]
     pub epochs: Option<usize>,
-    /// Seeds, comma-separated (default 0,1 with --quick, else 0,1,2,3,4).
-    #[arg(long, value_delimiter = ',', value_name = "SEED,...")]
+    /// Seeds, comma-separated, at least two and distinct; each is added to --seed (default
+    /// 0,1 with --quick, else 0,1,2,3,4).
+    #[arg(long, value_delimiter = ',', value_name = "SEED,...", value_parser = crate::cli::parse_seed)]
     pub seeds: Option<Vec<u64>>,
 }
 
@@ -144,11 +152,13 @@ impl Flags {
             cc.peak_lr = validate::learning_rate("--peak-lr", lr)?;
         }
         if let Some(epochs) = self.epochs {
-            cc.setup.epochs = validate::at_least_one("--epochs", epochs)?;
+            cc.setup.epochs = validate::count_in("--epochs", epochs, validate::MAX_EPOCHS)?;
         }
         if let Some(seeds) = &self.seeds {
             cc.seeds = seeds.clone();
         }
+        // Every flag is checked here, before the chapter does any work.
+        cc.validate()?;
         Ok(cc)
     }
 }
@@ -214,6 +224,10 @@ mod tests {
         let mut cc = ComparisonConfig::for_config(true);
         cc.seeds.clear();
         assert!(cc.validate().unwrap_err().to_string().contains("seeds"));
+        for seeds in [vec![0], vec![0, 0], vec![1, 2, 1]] {
+            cc.seeds = seeds;
+            assert!(cc.validate().unwrap_err().to_string().contains("--seeds"));
+        }
         let mut cc = ComparisonConfig::for_config(true);
         cc.momentum = 1.0;
         assert!(cc.validate().is_err());

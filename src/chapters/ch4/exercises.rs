@@ -42,6 +42,12 @@ impl Exercise for BiasCorrection {
     const NAME: &'static str = "ch4_ex1_bias_correction";
 
     fn solve(&self, _cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        validate::list_len("--betas", &self.betas)?;
+        for &(b1, b2) in &self.betas {
+            validate::unit_interval("--betas (β₁)", b1)?;
+            validate::unit_interval("--betas (β₂)", b2)?;
+        }
+        validate::count_in("--max-steps", self.max_steps, validate::MAX_STEPS)?;
         Ok(Solution::tables(vec![ex1_bias_correction(
             &self.betas,
             self.max_steps,
@@ -53,7 +59,7 @@ impl Exercise for BiasCorrection {
 /// condition number κ on the ravine (theory: like κ, √κ and √κ).
 #[derive(clap::Args, Clone, Debug)]
 pub struct MomentumScaling {
-    /// Condition numbers κ, comma-separated.
+    /// Condition numbers κ, comma-separated (each from 1 to 1e6).
     #[arg(long, value_delimiter = ',', default_value = "4,16,64,256,1024")]
     pub kappa: Vec<f64>,
 }
@@ -62,6 +68,16 @@ impl Exercise for MomentumScaling {
     const NAME: &'static str = "ch4_ex2_momentum_scaling";
 
     fn solve(&self, _cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        validate::list_len("--kappa", &self.kappa)?;
+        for &k in &self.kappa {
+            if !(1.0..=1e6).contains(&k) {
+                return Err(crate::Error::invalid(
+                    "--kappa",
+                    format!("got {k}, but a condition number here must lie in [1, 1e6]"),
+                    "Pass condition numbers such as 4,16,64.",
+                ));
+            }
+        }
         Ok(Solution::tables(vec![ex2_momentum_scaling(&self.kappa)?]))
     }
 }
@@ -70,7 +86,7 @@ impl Exercise for MomentumScaling {
 /// each optimizer at its best learning rate (the data drawn from `--seed`).
 #[derive(clap::Args, Clone, Debug)]
 pub struct Rarity {
-    /// Activation probabilities of the rare features, comma-separated.
+    /// Activation probabilities of the rare features, comma-separated (each in (0, 1]).
     #[arg(long, value_delimiter = ',', default_value = "0.5,0.1,0.02,0.005")]
     pub rare_p: Vec<f64>,
 }
@@ -79,6 +95,16 @@ impl Exercise for Rarity {
     const NAME: &'static str = "ch4_ex3_rarity";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        validate::list_len("--rare-p", &self.rare_p)?;
+        for &p in &self.rare_p {
+            if !(p > 0.0 && p <= 1.0) {
+                return Err(crate::Error::invalid(
+                    "--rare-p",
+                    format!("got {p}, but a probability of activation must lie in (0, 1]"),
+                    "Pass probabilities such as 0.5,0.1,0.02.",
+                ));
+            }
+        }
         Ok(Solution::tables(vec![ex3_rarity(&self.rare_p, cfg.seed)?]))
     }
 }

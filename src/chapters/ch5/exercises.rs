@@ -34,7 +34,11 @@ impl Exercise for SeedBatches {
 
 impl SeedBatches {
     fn table(&self, cfg: &Config) -> Result<Table> {
-        validate::learning_rate("base learning rate", self.base_lr)?;
+        validate::learning_rate("--base-lr", self.base_lr)?;
+        validate::list_len("--batches", &self.batches)?;
+        for &b in &self.batches {
+            validate::count_in("--batches", b, 10_000)?;
+        }
         let (&b0, rest) = self.batches.split_first().ok_or_else(|| {
             Error::invalid(
                 "--batches",
@@ -133,8 +137,9 @@ impl Exercise for ClosedFormTradeoff {
                 "ε_opt / ε_max (B_noise = B_crit)",
             ],
         );
+        validate::list_len("--ratios", &self.ratios)?;
         for &r in &self.ratios {
-            validate::positive("batch ratio", r)?;
+            validate::positive("--ratios", r)?;
             let (s, e) = (t.steps(r) / t.s_min, t.examples(r) / t.e_min);
             table.push(vec![
                 Cell::num(r, 3),
@@ -165,6 +170,12 @@ impl Exercise for EstimatorBias {
     const NAME: &'static str = "ch5_ex3_estimator_bias";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        validate::list_len("--big", &self.big)?;
+        validate::count_in("--trials", self.trials, 1_000_000)?;
+        for &b in &self.big {
+            validate::at_least_one("--big", b)?;
+            validate::product("--trials x --big", self.trials, b, 100_000_000)?;
+        }
         Ok(Solution::tables(vec![estimator_bias(
             &self.big,
             self.trials,

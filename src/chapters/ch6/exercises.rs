@@ -162,7 +162,7 @@ pub struct BiasCorrection {
     /// Divergence factors k (stop above k × the best), comma-separated, one per β.
     #[arg(long, value_delimiter = ',', default_value = "4,4,4,2,4,4")]
     pub k: Vec<f64>,
-    /// Steps of constant loss fed to each tracker.
+    /// Steps of constant loss fed to each tracker (at most 10000000).
     #[arg(long, default_value_t = 1000)]
     pub horizon: usize,
 }
@@ -170,8 +170,20 @@ pub struct BiasCorrection {
 impl BiasCorrection {
     /// The table: each `(β, k)`'s stopping step, closed form against the trackers.
     pub fn table(&self) -> Result<Table> {
-        let horizon = self.horizon;
-        validate::at_least_one("--horizon", horizon)?;
+        let horizon = validate::count_in("--horizon", self.horizon, validate::MAX_STEPS)?;
+        validate::list_len("--beta", &self.beta)?;
+        for &beta in &self.beta {
+            validate::unit_interval("--beta", beta)?;
+        }
+        for &k in &self.k {
+            if !(k.is_finite() && k > 1.0) {
+                return Err(Error::invalid(
+                    "--k",
+                    format!("got {k}, but a divergence factor must be a finite number > 1"),
+                    "Pass factors such as 4,4,2.",
+                ));
+            }
+        }
         let (betas, ks) = (self.beta.len(), self.k.len());
         if betas != ks {
             let got = format!("got {betas} values of β and {ks} of k");
@@ -231,7 +243,7 @@ impl Exercise for BiasCorrection {
 /// suggestions depend on the length of the sweep?
 #[derive(clap::Args, Clone, Debug)]
 pub struct SweepLength {
-    /// Sweep lengths, comma-separated.
+    /// Sweep lengths, comma-separated (each from 2 to 100000 steps).
     #[arg(long, value_delimiter = ',', default_value = "25,50,100,200,400")]
     pub iterations: Vec<usize>,
 }
@@ -240,6 +252,16 @@ impl Exercise for SweepLength {
     const NAME: &'static str = "ch6_ex3_sweep_length";
 
     fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
+        validate::list_len("--iterations", &self.iterations)?;
+        for &n in &self.iterations {
+            if !(2..=100_000).contains(&n) {
+                return Err(Error::invalid(
+                    "--iterations",
+                    format!("got {n}, but each sweep length must be from 2 to 100000 steps"),
+                    "Pass lengths such as 25,50,100.",
+                ));
+            }
+        }
         let (fc, data, setup, seed) = mlp_sgd(cfg)?;
         let mut table = rule_table(
             "ex3_sweep_length",

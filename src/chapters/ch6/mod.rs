@@ -121,8 +121,9 @@ impl FinderConfig {
         validate::at_least_one("training examples", self.train_examples)?;
         validate::at_least_one("test examples", self.test_examples)?;
         validate::at_least_one("batch size", self.batch_size)?;
-        validate::at_least_one("training budget", self.budget)?;
-        validate::at_least_one("number of seeds", self.seeds.len())?;
+        validate::count_in("--budget", self.budget, validate::MAX_STEPS)?;
+        validate::count_in("--iterations", self.iterations, validate::MAX_STEPS)?;
+        validate::distinct_seeds("--seeds", &self.seeds, 1)?;
         validate::at_least_one("number of setups", self.setups.len())?;
         validate::at_least_one("grid size", self.grid.len())?;
         for &lr in &self.grid {
@@ -155,6 +156,10 @@ pub fn run(cfg: &Config) -> Result<Chapter6> {
 /// and a run at each suggestion; then the trained model and one-cycle.
 pub fn run_with(cfg: &Config, fc: &FinderConfig) -> Result<Chapter6> {
     fc.validate()?;
+    let fc = &FinderConfig {
+        seeds: cfg.run_seeds("--seeds", &fc.seeds)?,
+        ..fc.clone()
+    };
     let data = fc.load_data(cfg)?;
     let mut setups = Vec::new();
     for &setup in &fc.setups {
@@ -167,7 +172,7 @@ pub fn run_with(cfg: &Config, fc: &FinderConfig) -> Result<Chapter6> {
         Error::invalid(
             "chapter 6 validation",
             "no rule made a suggestion for every setup",
-            "Run more range-test iterations.",
+            "Pass a larger --iterations (100 or more).",
         )
     })?;
     let trained = trained_model::trained_model(fc, &data, &setups[0], cfg.device)?;
@@ -207,8 +212,9 @@ pub struct Flags {
     /// Training steps of every grid and suggestion run (default 60 with --quick, else 300).
     #[arg(long)]
     pub budget: Option<usize>,
-    /// Seeds of the training runs, comma-separated (default 0 with --quick, else 0,1,2).
-    #[arg(long, value_delimiter = ',', value_name = "SEED,...")]
+    /// Seeds of the training runs, comma-separated and distinct; each is added to --seed
+    /// (default 0 with --quick, else 0,1,2).
+    #[arg(long, value_delimiter = ',', value_name = "SEED,...", value_parser = crate::cli::parse_seed)]
     pub seeds: Option<Vec<u64>>,
 }
 
