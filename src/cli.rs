@@ -164,7 +164,10 @@ impl Run {
         let chapter = crate::chapters::chapter_folder(name);
         let session = crate::output::Session::begin(
             &out,
-            &[&format!("figures/{chapter}"), &format!("generated/{chapter}")],
+            &[
+                &format!("figures/{chapter}"),
+                &format!("generated/{chapter}"),
+            ],
             name,
             &rerun_command(name),
             &run_label(&cfg),

@@ -519,7 +519,10 @@ mod tests {
             .err()
             .unwrap()
             .to_string();
-        assert!(msg.contains("cannot create") && msg.contains("--out"), "{msg}");
+        assert!(
+            msg.contains("cannot create") && msg.contains("--out"),
+            "{msg}"
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 

@@ -44,6 +44,7 @@ const fn case(
 /// A folder that does not exist, for dataset cases.
 const NO_DATA: &str = "/nonexistent/lrbook-fashion-mnist";
 
+#[rustfmt::skip]
 const CASES: &[Case] = &[
     // Learning rates: positive, finite, and inside what libtorch's single precision holds.
     case("learning rate", "ch1_quadratic", &["--quick", "--etas", "4e38"], 2, &["--etas", "single-precision"]),
@@ -260,10 +261,18 @@ fn every_hostile_input_gets_a_clear_error_and_leaves_no_file() {
         }
         let left = snapshot(&out);
         if !left.is_empty() {
-            problems.push(format!("left {} file(s), e.g. {}", left.len(), left[0].0.display()));
+            problems.push(format!(
+                "left {} file(s), e.g. {}",
+                left.len(),
+                left[0].0.display()
+            ));
         }
         if !problems.is_empty() {
-            failures.push(format!("{shown}: {}\n  stderr: {}", problems.join("; "), o.stderr.trim()));
+            failures.push(format!(
+                "{shown}: {}\n  stderr: {}",
+                problems.join("; "),
+                o.stderr.trim()
+            ));
         }
         match by_class.iter_mut().find(|(k, _)| *k == c.class) {
             Some((_, n)) => *n += 1,
@@ -271,9 +280,18 @@ fn every_hostile_input_gets_a_clear_error_and_leaves_no_file() {
         }
         let _ = std::fs::remove_dir_all(&out);
     }
-    eprintln!("hostile inputs by class: {by_class:?} ({} cases)", CASES.len());
+    eprintln!(
+        "hostile inputs by class: {by_class:?} ({} cases)",
+        CASES.len()
+    );
     assert!(CASES.len() >= 60, "the suite must keep at least 60 cases");
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), CASES.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n")
+    );
 }
 
 /// A run that fails partway (a disk that fills up after its first file, injected through
@@ -283,7 +301,12 @@ fn every_hostile_input_gets_a_clear_error_and_leaves_no_file() {
 fn a_run_that_fails_midway_leaves_the_previous_output_intact() {
     let out = scratch("midway");
     let out_str = out.to_str().unwrap();
-    let first = run("ch1_ex1_iterates", &["--quick", "--out", out_str], &[], Duration::from_secs(60));
+    let first = run(
+        "ch1_ex1_iterates",
+        &["--quick", "--out", out_str],
+        &[],
+        Duration::from_secs(60),
+    );
     assert_eq!(first.status, Some(0), "{}", first.stderr);
     let before = snapshot(&out);
     assert!(before.len() >= 3, "{} files", before.len());
@@ -298,8 +321,15 @@ fn a_run_that_fails_midway_leaves_the_previous_output_intact() {
             Duration::from_secs(60),
         );
         assert_eq!(failed.status, Some(1), "{}", failed.stderr);
-        assert!(failed.stderr.contains("failure injected"), "{}", failed.stderr);
-        assert!(snapshot(&out) == before, "a failed run changed the output folder");
+        assert!(
+            failed.stderr.contains("failure injected"),
+            "{}",
+            failed.stderr
+        );
+        assert!(
+            snapshot(&out) == before,
+            "a failed run changed the output folder"
+        );
     }
     let second = run(
         "ch1_ex1_iterates",
@@ -321,14 +351,28 @@ fn a_run_that_fails_midway_leaves_the_previous_output_intact() {
 fn a_file_lrbook_did_not_write_is_not_replaced() {
     let out = scratch("foreign");
     let out_str = out.to_str().unwrap();
-    let first = run("ch1_ex1_iterates", &["--quick", "--out", out_str], &[], Duration::from_secs(60));
+    let first = run(
+        "ch1_ex1_iterates",
+        &["--quick", "--out", out_str],
+        &[],
+        Duration::from_secs(60),
+    );
     assert_eq!(first.status, Some(0), "{}", first.stderr);
     // Forget the manifest: the files are now the user's as far as lrbook can tell.
     std::fs::remove_file(out.join("generated/ch1/ch1_ex1_iterates.manifest.json")).unwrap();
     let before = snapshot(&out);
-    let refused = run("ch1_ex1_iterates", &["--quick", "--out", out_str], &[], Duration::from_secs(60));
+    let refused = run(
+        "ch1_ex1_iterates",
+        &["--quick", "--out", out_str],
+        &[],
+        Duration::from_secs(60),
+    );
     assert_eq!(refused.status, Some(2), "{}", refused.stderr);
-    assert!(refused.stderr.contains("refusing to replace"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("refusing to replace"),
+        "{}",
+        refused.stderr
+    );
     assert!(snapshot(&out) == before);
     let forced = run(
         "ch1_ex1_iterates",

@@ -102,7 +102,10 @@ impl Exercise for OneCyclePeak {
         validate::list_len("--multiples", &self.multiples)?;
         for &m in &self.multiples {
             validate::positive("--multiples", m)?;
-            validate::learning_rate(&format!("--multiples {m} (one-cycle peak)"), m * base.peak_lr)?;
+            validate::learning_rate(
+                &format!("--multiples {m} (one-cycle peak)"),
+                m * base.peak_lr,
+            )?;
         }
         base.validate()?;
         let table = ex3_one_cycle_peak(cfg, &base, &self.multiples)?;
@@ -305,7 +308,10 @@ mod tests {
             let msg = ex2_warm_restarts(&EX2_SETTINGS, too_many)
                 .unwrap_err()
                 .to_string();
-            assert!(msg.contains("above the limit") && msg.contains("--restarts"), "{msg}");
+            assert!(
+                msg.contains("above the limit") && msg.contains("--restarts"),
+                "{msg}"
+            );
         }
         let (steps, means) = ex2_warm_restarts(&EX2_SETTINGS, 4).unwrap();
         for row in &steps.rows {
