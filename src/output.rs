@@ -13,7 +13,9 @@
 //!
 //! A run that fails, or is killed, before the commit leaves the previous output as it was:
 //! dropping an uncommitted session removes its staged files, and a later session removes
-//! staged files a killed run left. Each rename is atomic, so every file is always whole.
+//! staged files a killed run left. Each rename is atomic, so every file is always whole. The
+//! commit's switch-over is journalled, so a run killed in the middle of it is completed by
+//! the next run in the same folder.
 //!
 //! Outside a session (in tests, or in a user's own program) [`write`] still writes through
 //! a temporary file and renames it at once.
@@ -28,6 +30,13 @@ const TMP_MARK: &str = ".lrbook-tmp.";
 /// Set to a number N, the session fails as if the disk filled up on its N+1-th file: a
 /// hook for the tests that prove a failed run leaves the previous output intact.
 pub const FAIL_AFTER_ENV: &str = "LRBOOK_FAIL_AFTER_WRITES";
+
+/// Set to a number of milliseconds, the output pauses that long after staging each file and
+/// after each rename of a commit: a hook for the tests that kill a run while it writes.
+pub const PAUSE_ENV: &str = "LRBOOK_PAUSE_BETWEEN_WRITES_MS";
+
+/// Names a commit's journal: `.<example>.lrbook-journal` beside the manifest.
+const JOURNAL: &str = ".lrbook-journal";
 
 thread_local! {
     static STAGED: RefCell<Option<Staging>> = const { RefCell::new(None) };
@@ -66,13 +75,27 @@ pub fn write_with(path: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
         }
         None => false,
     });
-    if !deferred {
+    if deferred {
+        pause_for_tests();
+    } else {
         std::fs::rename(&tmp, path).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             Error::io("write", path, e)
         })?;
     }
     Ok(())
+}
+
+/// Writes `bytes` to a temporary name beside `path` and renames it into place, whether or
+/// not a session is open.
+fn write_now(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = staged_name(path);
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io("write", path, e)
+        })
 }
 
 /// Fails the write when the test hook [`FAIL_AFTER_ENV`] says this file is one too many.
@@ -171,6 +194,7 @@ impl Session {
                 remove_empty(&created);
                 return Err(e);
             }
+            complete_interrupted_commits(dir)?;
             remove_stale_staged(dir);
         }
         let manifest = folders
@@ -202,6 +226,12 @@ impl Session {
 
     /// Puts every staged file in place and writes the manifest; see the module docs.
     /// Returns the files removed as stale (written by the previous run, not by this one).
+    ///
+    /// The switch-over is journalled: the renames, the stale files and the new manifest
+    /// are first written to `.<example>.lrbook-journal` beside the manifest, then carried
+    /// out, then the journal is removed. A run killed during the switch-over leaves the
+    /// journal, and the next session in the same folder completes it, so the folder ends
+    /// with this run's whole output, never a mix.
     pub fn commit(mut self) -> Result<Vec<PathBuf>> {
         let staged = STAGED.with(|s| {
             s.borrow_mut()
@@ -230,40 +260,40 @@ impl Session {
                 ));
             }
         }
-        let previous = read_manifest(&self.manifest).ok();
-        for (i, (tmp, to)) in staged.iter().enumerate() {
-            if let Err(e) = std::fs::rename(tmp, to) {
-                remove_all(&staged[i..]);
-                return Err(Error::io("write", to, e));
-            }
-        }
         let mut files = Vec::new();
-        for (_, to) in &staged {
-            files.push(self.describe(to)?);
+        for (tmp, to) in &staged {
+            files.push(self.describe(tmp, to)?);
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut stale = Vec::new();
-        if let Some(previous) = previous {
-            for old in previous.files {
-                if !files.iter().any(|f| f.path == old.path) {
-                    let path = self.root.join(&old.path);
-                    if std::fs::remove_file(&path).is_ok() {
-                        stale.push(path);
-                    }
-                }
-            }
-        }
+        let stale: Vec<PathBuf> = read_manifest(&self.manifest)
+            .map(|previous| previous.files)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|old| !files.iter().any(|f| f.path == old.path))
+            .map(|old| self.root.join(&old.path))
+            .filter(|path| path.exists())
+            .collect();
         let manifest = Manifest {
             example: self.example.clone(),
             command: self.command.clone(),
             configuration: self.configuration.clone(),
             files,
         };
-        let json = serde_json::to_string_pretty(&manifest)
-            .map_err(|e| Error::io("write", &self.manifest, std::io::Error::other(e)))?;
+        let journal = Journal {
+            renames: staged,
+            stale: stale.clone(),
+            manifest_path: self.manifest.clone(),
+            manifest: format!("{}\n", to_json(&manifest, &self.manifest)?),
+        };
+        let journal_path = parent_of(&self.manifest).join(format!(".{}{JOURNAL}", self.example));
         STAGED.with(|s| *s.borrow_mut() = None);
         self.committed = true;
-        write(&self.manifest, format!("{json}\n").as_bytes())?;
+        if let Err(e) = write_now(&journal_path, to_json(&journal, &journal_path)?.as_bytes()) {
+            remove_all(&journal.renames);
+            return Err(e);
+        }
+        journal.carry_out()?;
+        std::fs::remove_file(&journal_path).map_err(|e| Error::io("remove", &journal_path, e))?;
         Ok(stale)
     }
 
@@ -287,8 +317,9 @@ impl Session {
         known
     }
 
-    fn describe(&self, path: &Path) -> Result<ManifestFile> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    /// The manifest entry of the file staged at `staged` for `path`.
+    fn describe(&self, staged: &Path, path: &Path) -> Result<ManifestFile> {
+        let bytes = std::fs::read(staged).map_err(|e| Error::io("read", staged, e))?;
         let mut crc = flate2::Crc::new();
         crc.update(&bytes);
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
@@ -322,6 +353,69 @@ impl Drop for Session {
 fn remove_empty(created: &[PathBuf]) {
     for dir in created.iter().rev() {
         let _ = std::fs::remove_dir(dir);
+    }
+}
+
+/// A commit's switch-over, written down before it is carried out (see [`Session::commit`]).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Journal {
+    /// Staged file → final name.
+    renames: Vec<(PathBuf, PathBuf)>,
+    /// Files of the previous run that this one did not write.
+    stale: Vec<PathBuf>,
+    manifest_path: PathBuf,
+    /// The new manifest's text.
+    manifest: String,
+}
+
+impl Journal {
+    /// Carries out the switch-over; safe to repeat (a rename already done is skipped).
+    fn carry_out(&self) -> Result<()> {
+        for (tmp, to) in &self.renames {
+            if tmp.exists() {
+                std::fs::rename(tmp, to).map_err(|e| Error::io("write", to, e))?;
+                pause_for_tests();
+            }
+        }
+        for path in &self.stale {
+            let _ = std::fs::remove_file(path);
+        }
+        write_now(&self.manifest_path, self.manifest.as_bytes())
+    }
+}
+
+/// Completes the switch-over of a run that was killed during its commit.
+fn complete_interrupted_commits(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.to_string_lossy().ends_with(JOURNAL) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+        // A journal cut short was never acted on: its run's staged files are swept.
+        if let Ok(journal) = serde_json::from_str::<Journal>(&text) {
+            journal.carry_out()?;
+        }
+        std::fs::remove_file(&path).map_err(|e| Error::io("remove", &path, e))?;
+    }
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(value: &T, path: &Path) -> Result<String> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| Error::io("write", path, std::io::Error::other(e)))
+}
+
+/// The test hook [`PAUSE_ENV`]: sleeps between the files of a run.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var(PAUSE_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(10_000)));
     }
 }
 

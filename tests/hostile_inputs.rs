@@ -165,8 +165,9 @@ struct Outcome {
 
 /// Runs `example` with `args` and `env`, killing it after `limit`.
 fn run(example: &str, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Outcome {
+    let binary = examples_dir().join(example);
     let started = Instant::now();
-    let mut child = Command::new(examples_dir().join(example))
+    let mut child = Command::new(binary)
         .args(args)
         .envs(env.iter().copied())
         .env("RUST_BACKTRACE", "1")
@@ -391,4 +392,101 @@ fn a_file_lrbook_did_not_write_is_not_replaced() {
 fn overflow_checks_are_on() {
     let max = std::hint::black_box(u32::MAX);
     assert!(std::panic::catch_unwind(|| max + 1).is_err());
+}
+
+/// Killing a run (SIGKILL, no chance to clean up) at any moment leaves a consistent output
+/// folder. The output pauses between files (`LRBOOK_PAUSE_BETWEEN_WRITES_MS`), and runs are
+/// killed at fractions of a whole run's time, so kills land while files are staged and
+/// while the commit renames them:
+/// - right after a kill, every visible file is whole: its previous version or its new one;
+/// - once the next run in the folder has started, the folder holds exactly the previous
+///   output (killed before the commit) or exactly the killed run's output (killed during
+///   the commit, which the next run completes from the journal), never a mix.
+#[test]
+fn a_killed_run_leaves_a_whole_output() {
+    let example = "ch1_ex1_iterates";
+    let pause = [("LRBOOK_PAUSE_BETWEEN_WRITES_MS", "250")];
+    let long = Duration::from_secs(60);
+    let visible = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        snapshot(dir)
+            .into_iter()
+            .filter(|(p, _)| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .map(|(p, b)| (p.strip_prefix(dir).unwrap().to_path_buf(), b))
+            .collect()
+    };
+    // The two complete outputs: the previous run's and the killed run's, had it finished.
+    let new_dir = scratch("killed-new");
+    let new_out = new_dir.to_str().unwrap();
+    let full = run(
+        example,
+        &["--quick", "--steps", "7", "--out", new_out],
+        &pause,
+        long,
+    );
+    assert_eq!(full.status, Some(0), "{}", full.stderr);
+    let new = visible(&new_dir);
+    let out = scratch("killed");
+    let out_str = out.to_str().unwrap();
+    let reset = || {
+        let o = run(example, &["--quick", "--out", out_str], &[], long);
+        assert_eq!(o.status, Some(0), "{}", o.stderr);
+        visible(&out)
+    };
+    let before = reset();
+    assert_eq!(before.len(), 3, "two tables and the manifest");
+    assert_eq!(new.len(), 3);
+    let (mut killed, mut mid_commit) = (0, 0);
+    for tenth in 2..10 {
+        let limit = full.elapsed.mul_f64(tenth as f64 / 10.0);
+        let o = run(
+            example,
+            &["--quick", "--steps", "7", "--out", out_str],
+            &pause,
+            limit,
+        );
+        if o.status.is_some() {
+            continue;
+        }
+        killed += 1;
+        for (path, bytes) in visible(&out) {
+            let was = before.iter().any(|(p, b)| *p == path && *b == bytes);
+            let will = new.iter().any(|(p, b)| *p == path && *b == bytes);
+            assert!(
+                was || will,
+                "killed at {limit:?}: {} is neither version",
+                path.display()
+            );
+        }
+        if snapshot(&out)
+            .iter()
+            .any(|(p, _)| p.to_string_lossy().ends_with(".lrbook-journal"))
+        {
+            mid_commit += 1;
+        }
+        // The next run (which fails at its first write) completes or sweeps what was left.
+        let next = run(
+            example,
+            &["--quick", "--out", out_str],
+            &[("LRBOOK_FAIL_AFTER_WRITES", "0")],
+            long,
+        );
+        assert_eq!(next.status, Some(1), "{}", next.stderr);
+        let now = visible(&out);
+        assert!(
+            now == before || now == new,
+            "killed at {limit:?}: the folder mixes two runs"
+        );
+        assert!(
+            snapshot(&out).len() == 3,
+            "staged files or a journal are left"
+        );
+        assert_eq!(reset(), before);
+    }
+    assert!(
+        killed >= 6,
+        "only {killed} runs were killed before they ended"
+    );
+    assert!(mid_commit >= 1, "no kill landed during a commit");
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&new_dir).unwrap();
 }
