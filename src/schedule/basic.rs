@@ -357,7 +357,11 @@ impl CosineAnnealingWarmRestarts {
                 "Ask for fewer restarts or a smaller T_mult.",
             )
         };
-        // Sum of the periods t_0·t_mult^i for i < k, each one checked.
+        if self.t_mult == 1 {
+            return self.t_0.checked_mul(k as usize).ok_or_else(overflow);
+        }
+        // Sum of the periods t_0·t_mult^i for i < k, each one checked: with t_mult >= 2 the
+        // sum overflows within 64 periods, so this loop is short for any k.
         let (mut step, mut period) = (0usize, self.t_0);
         for i in 0..k {
             step = step.checked_add(period).ok_or_else(overflow)?;

@@ -391,6 +391,8 @@ mod tests {
         assert!(m.contains("restart 70") && m.contains("usize::MAX"), "{m}");
         let flat = CosineAnnealingWarmRestarts::new(0.1, 5, 1, 0.0).unwrap();
         assert_eq!(flat.restart_step(4).unwrap(), 20);
+        assert_eq!(flat.restart_step(u32::MAX).unwrap(), 5 * u32::MAX as usize); // at once
+        assert_eq!(s.restart_step(0).unwrap(), 0);
         // The periods saturate instead of wrapping: the step is inside a period.
         let wide = CosineAnnealingWarmRestarts::new(0.1, 3, 10_000_000, 0.0).unwrap();
         let (t_cur, t_i) = wide.position(usize::MAX);
