@@ -46,11 +46,13 @@ pub fn scaled_lr(rule: ScalingRule, base_lr: f64, base_batch: usize, batch: usiz
     validate::at_least_one("base batch size", base_batch)?;
     validate::at_least_one("batch size", batch)?;
     let k = batch as f64 / base_batch as f64;
-    Ok(match rule {
+    let lr = match rule {
         ScalingRule::None => base_lr,
         ScalingRule::Linear => base_lr * k,
         ScalingRule::Sqrt => base_lr * k.sqrt(),
-    })
+    };
+    // A batch far from the base can push the rate out of single precision.
+    validate::learning_rate(&format!("scaled learning rate at batch {batch}"), lr)
 }
 // ANCHOR_END: scaled_lr
 
@@ -221,7 +223,7 @@ impl NoiseScaleEma {
         let e = two_batch_estimate(self.b_small, g_small_sq, self.b_big, g_big_sq)?;
         self.g2 = self.beta * self.g2 + (1.0 - self.beta) * e.g2;
         self.trace = self.beta * self.trace + (1.0 - self.beta) * e.trace;
-        self.updates += 1;
+        self.updates = self.updates.saturating_add(1);
         Ok(())
     }
 
@@ -230,7 +232,7 @@ impl NoiseScaleEma {
         if self.updates == 0 {
             return None;
         }
-        let c = 1.0 - self.beta.powi(self.updates as i32);
+        let c = 1.0 - crate::optim::pow_count(self.beta, self.updates as u64);
         Some(NoiseEstimate {
             g2: self.g2 / c,
             trace: self.trace / c,
@@ -300,6 +302,7 @@ impl TradeOff {
             .iter()
             .filter(|p| p.0 > 0.0 && p.1.is_finite())
             .map(|&(b, s)| (1.0 / b, s))
+            .filter(|p| p.0.is_finite())
             .collect();
         let n = pts.len() as f64;
         let (mx, my) = (
@@ -317,7 +320,8 @@ impl TradeOff {
         let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
         let e_min = sxy / sxx;
         let s_min = my - e_min * mx;
-        if s_min <= 0.0 || e_min <= 0.0 {
+        // `!(x > 0)` also catches a NaN fit (sums that overflowed on huge inputs).
+        if !(s_min > 0.0 && e_min > 0.0 && s_min.is_finite() && e_min.is_finite()) {
             return Err(Error::invalid(
                 "trade-off fit",
                 format!("the line S = S_min + E_min/B fits with S_min = {s_min}, E_min = {e_min}"),
@@ -361,6 +365,23 @@ mod tests {
     use crate::data::rng::SplitMix64;
     use tch::nn::{self, Module};
     use tch::Device;
+
+    #[test]
+    fn hostile_inputs_are_errors_not_nan_or_overflow() {
+        let e = scaled_lr(ScalingRule::Linear, 1e30, 1, usize::MAX).unwrap_err();
+        assert!(e.to_string().contains("scaled learning rate"), "{e}");
+        let e = scaled_lr(ScalingRule::Linear, 1e-30, usize::MAX, 1).unwrap_err();
+        assert!(e.to_string().contains("single-precision range"), "{e}");
+        let e = TradeOff::fit(&[(1.0, f64::MAX), (2.0, -f64::MAX), (4.0, f64::MAX)]);
+        assert!(e.is_err(), "{e:?}");
+        assert!(TradeOff::fit(&[(1e-320, 1.0), (2.0, 3.0)]).is_err()); // 1/B = ∞
+        let mut ema = NoiseScaleEma::new(8, 64, 0.9).unwrap();
+        ema.update(3.0, 2.0).unwrap();
+        ema.updates = i32::MAX as usize + 1; // `as i32` made the correction 1 − 0.9^−2³¹
+        let est = ema.estimate().unwrap();
+        assert_eq!(est.g2, ema.g2);
+        assert!(est.g2.is_finite() && est.trace.is_finite());
+    }
 
     #[test]
     fn scaling_rules_follow_their_formulas_and_validate() {

@@ -3,11 +3,11 @@
 //! `10^lo, 10^(lo+step), …, 10^hi`, so half-decade grids hit 1, √10, 10 exactly as printed).
 use crate::{validate, Error, Result};
 
-/// `n` learning rates log-spaced from `lo` to `hi` inclusive.
+/// `n` (1 to [`validate::MAX_GRID`]) learning rates log-spaced from `lo` to `hi` inclusive.
 pub fn log_spaced(lo: f64, hi: f64, n: usize) -> Result<Vec<f64>> {
     validate::learning_rate("lowest learning rate", lo)?;
     validate::learning_rate("highest learning rate", hi)?;
-    validate::at_least_one("number of learning rates", n)?;
+    validate::count_in("number of learning rates", n, validate::MAX_GRID)?;
     if n == 1 {
         return Ok(vec![lo]);
     }
@@ -20,7 +20,8 @@ pub fn log_spaced(lo: f64, hi: f64, n: usize) -> Result<Vec<f64>> {
 /// `10^lo_exp, 10^(lo_exp + step), …` up to `10^hi_exp` inclusive: exponents in decades.
 ///
 /// Each point is `10^(lo_exp + step·i)`, so a grid with `step = 0.5` from `-4` holds
-/// `10f64.powf(-4.0 + 0.5 * i)` exactly.
+/// `10f64.powf(-4.0 + 0.5 * i)` exactly. Both ends must be valid learning rates (see
+/// [`validate::learning_rate`]), and the grid may hold at most [`validate::MAX_GRID`] points.
 pub fn log_grid(lo_exp: f64, hi_exp: f64, step: f64) -> Result<Vec<f64>> {
     validate::positive("grid step (decades)", step)?;
     if !(lo_exp.is_finite() && hi_exp.is_finite()) || lo_exp > hi_exp {
@@ -30,6 +31,14 @@ pub fn log_grid(lo_exp: f64, hi_exp: f64, step: f64) -> Result<Vec<f64>> {
             "Give finite exponents with the lower one first, e.g. -4 to 0.",
         ));
     }
+    validate::learning_rate(
+        &format!("lowest grid point 10^{lo_exp}"),
+        10f64.powf(lo_exp),
+    )?;
+    validate::learning_rate(
+        &format!("highest grid point 10^{hi_exp}"),
+        10f64.powf(hi_exp),
+    )?;
     let n = ((hi_exp - lo_exp) / step).round();
     if n > 10_000.0 {
         return Err(Error::invalid(
@@ -46,6 +55,19 @@ pub fn log_grid(lo_exp: f64, hi_exp: f64, step: f64) -> Result<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_grids_are_errors() {
+        let e = log_spaced(1e-3, 1.0, usize::MAX).unwrap_err().to_string();
+        assert!(e.contains("above the limit of 10000"), "{e}");
+        assert!(log_spaced(1e-3, 1.0, 0).is_err());
+        let e = log_grid(-4.0, 400.0, 1.0).unwrap_err().to_string();
+        assert!(e.contains("highest grid point 10^400"), "{e}");
+        let e = log_grid(-400.0, 0.0, 1.0).unwrap_err().to_string();
+        assert!(e.contains("lowest grid point 10^-400"), "{e}");
+        assert!(log_grid(0.0, 1.0, f64::MIN_POSITIVE).is_err());
+        assert_eq!(log_grid(-1.0, 0.0, 0.5).unwrap().len(), 3);
+    }
 
     #[test]
     fn log_grid_is_inclusive_and_exact_at_half_decades() {

@@ -107,23 +107,23 @@ pub struct Diagnosis {
 /// The thresholds of [`diagnose_with`]; the module documentation justifies each default.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Thresholds {
-    /// Diverged if the end level exceeds this multiple of the start level.
+    /// Diverged if the end level exceeds this multiple of the start level (`> 1`).
     pub diverge_ratio: f64,
     /// Oscillating if the median step-to-step change in the second half exceeds this
     /// fraction of the median level there.
     pub swing_ratio: f64,
-    /// Too small if the end level is within this fraction of the start level.
+    /// Too small if the end level is within this fraction of the start level (in `(0, 1)`).
     pub flat_ratio: f64,
     /// Too small if the second half's drop exceeds this fraction of the first half's.
     pub still_falling: f64,
     /// The loss's floor `L*`, if known (0 for the test surfaces).
     pub floor: Option<f64>,
-    /// With a known floor: too small unless the gap to it shrank by this factor.
+    /// With a known floor: too small unless the gap to it shrank by this factor (in `(0, 1)`).
     pub reach: f64,
     /// Fewest finite values a log must have to be diagnosed (unless it diverged).
     pub min_len: usize,
     /// Oscillating if, in the second half, at least this fraction of consecutive changes
-    /// flip direction (up, down, up, …) by more than `flat_ratio` of the level.
+    /// flip direction (up, down, up, …) by more than `flat_ratio` of the level (in `(0, 1]`).
     pub alternation: f64,
 }
 
@@ -254,7 +254,12 @@ pub fn diagnose_with(losses: &[f64], th: &Thresholds) -> Result<Diagnosis> {
     let half = &v[n / 2..];
     let diffs: Vec<f64> = half.windows(2).map(|p| p[1] - p[0]).collect();
     let steps: Vec<f64> = diffs.iter().map(|d| d.abs()).collect();
-    let swing = median(&steps);
+    // A log of one or two values has no step in its second half: no swing to see.
+    let swing = if steps.is_empty() {
+        0.0
+    } else {
+        median(&steps)
+    };
     let level = median(half).abs().max(f64::MIN_POSITIVE);
     let flips = diffs.windows(2).filter(|p| p[0] * p[1] < 0.0).count();
     let alternation = flips as f64 / diffs.len().saturating_sub(1).max(1) as f64;
@@ -359,6 +364,58 @@ fn check_thresholds(th: &Thresholds) -> Result<()> {
     for (name, x) in positive {
         crate::validate::positive(&format!("diagnosis threshold {name}"), x)?;
     }
+    // Thresholds that contradict the rules they serve: each would give a verdict that the
+    // rule's own words deny (a falling run "diverged", every run "too small", …).
+    let contradictions = [
+        (
+            "diverge_ratio",
+            th.diverge_ratio <= 1.0,
+            format!(
+                "got {}, but a run ending at or below its start cannot have diverged: it \
+                 must be > 1",
+                th.diverge_ratio
+            ),
+            "Pass a ratio above 1, such as 2 (the default).",
+        ),
+        (
+            "flat_ratio",
+            th.flat_ratio >= 1.0,
+            format!(
+                "got {}, but a fall of 100% or more of the start would still count as flat: \
+                 it must be < 1",
+                th.flat_ratio
+            ),
+            "Pass a fraction below 1, such as 0.1 (the default).",
+        ),
+        (
+            "alternation",
+            th.alternation > 1.0,
+            format!(
+                "got {}, but it is a fraction of the steps, so above 1 no log could reach it",
+                th.alternation
+            ),
+            "Pass a fraction in (0, 1], such as 0.9 (the default).",
+        ),
+        (
+            "reach",
+            th.reach >= 1.0,
+            format!(
+                "got {}, but a gap to the floor that did not shrink would count as having \
+                 reached it: it must be < 1",
+                th.reach
+            ),
+            "Pass a shrink factor below 1, such as 1e-4 (the default).",
+        ),
+    ];
+    for (name, bad, problem, hint) in contradictions {
+        if bad {
+            return Err(Error::invalid(
+                format!("diagnosis threshold {name}"),
+                problem,
+                hint,
+            ));
+        }
+    }
     if th.floor.is_some_and(|f| !f.is_finite()) {
         return Err(Error::invalid(
             "diagnosis floor",
@@ -409,6 +466,118 @@ mod tests {
             ..Default::default()
         };
         assert!(diagnose_with(&decay(50, 0.1, 0.0), &th).is_err());
+    }
+
+    #[test]
+    fn tiny_logs_never_panic() {
+        // min_len 1 lets one- and two-point logs through to the rules, whose second half
+        // then holds no step (this used to index an empty median).
+        let th = Thresholds {
+            min_len: 1,
+            ..Thresholds::default()
+        };
+        assert!(diagnose_with(&[], &th)
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
+        let one = diagnose_with(&[2.0], &th).unwrap();
+        assert_eq!(one.regime, Regime::TooSmall, "{}", one.reason);
+        assert!(one.reason.contains("from 2.00 to 2.00"), "{}", one.reason);
+        let two = diagnose_with(&[2.0, 1.0], &th).unwrap();
+        assert_eq!(two.regime, Regime::JustRight, "{}", two.reason);
+        let three = diagnose_with(&[2.0, 1.0, 0.9], &th).unwrap();
+        assert_eq!(three.regime, Regime::JustRight, "{}", three.reason);
+        let up = diagnose_with(&[1.0, 5.0], &th).unwrap();
+        assert_eq!(up.regime, Regime::Diverged, "{}", up.reason);
+        // Non-finite values in short logs.
+        for log in [
+            vec![f64::NAN],
+            vec![f64::INFINITY, f64::NEG_INFINITY],
+            vec![f64::NAN, f64::INFINITY, f64::NAN],
+        ] {
+            let e = diagnose_with(&log, &th).unwrap_err().to_string();
+            assert!(e.contains("NaN or infinite"), "{e}");
+        }
+        let d = diagnose_with(&[2.0, f64::NAN], &th).unwrap();
+        assert_eq!(d.regime, Regime::Diverged);
+        assert!(d.reason.contains("became NaN at step 1"), "{}", d.reason);
+        let d = diagnose_with(&[2.0, f64::INFINITY, 1.0], &th).unwrap();
+        assert!(
+            d.reason.contains("1 non-finite value(s) mid-run ignored"),
+            "{}",
+            d.reason
+        );
+        let d = diagnose_with(&[f64::NAN, 2.0, 1.0], &th).unwrap();
+        assert_eq!(d.regime, Regime::JustRight, "{}", d.reason);
+        // Default min_len: short logs are an error, not a panic.
+        for n in 0..4 {
+            let log: Vec<f64> = (0..n).map(|t| 2.0 - 0.1 * t as f64).collect();
+            assert!(diagnose(&log).is_err(), "{n} points");
+        }
+        // Extreme finite values.
+        let d = diagnose_with(&[f64::MAX, f64::MIN_POSITIVE, 0.0, -f64::MAX], &th).unwrap();
+        assert!(!d.reason.is_empty());
+    }
+
+    #[test]
+    fn contradictory_thresholds_are_rejected() {
+        let d = Thresholds::default;
+        let cases = [
+            (
+                Thresholds {
+                    diverge_ratio: 0.5,
+                    ..d()
+                },
+                "diverge_ratio",
+                "> 1",
+            ),
+            (
+                Thresholds {
+                    diverge_ratio: 1.0,
+                    ..d()
+                },
+                "diverge_ratio",
+                "> 1",
+            ),
+            (
+                Thresholds {
+                    flat_ratio: 1.0,
+                    ..d()
+                },
+                "flat_ratio",
+                "< 1",
+            ),
+            (
+                Thresholds {
+                    alternation: 1.5,
+                    ..d()
+                },
+                "alternation",
+                "fraction",
+            ),
+            (Thresholds { reach: 2.0, ..d() }, "reach", "< 1"),
+            (
+                Thresholds {
+                    still_falling: f64::NAN,
+                    ..d()
+                },
+                "still_falling",
+                "finite",
+            ),
+            (Thresholds { min_len: 0, ..d() }, "min_len", "at least 1"),
+        ];
+        let log: Vec<f64> = (0..50).map(|t| 2.0 * 0.9f64.powi(t)).collect();
+        for (th, name, part) in cases {
+            let e = diagnose_with(&log, &th).unwrap_err().to_string();
+            assert!(e.contains(name) && e.contains(part), "{e}");
+        }
+        // The edges that make sense are allowed.
+        let ok = Thresholds {
+            alternation: 1.0,
+            diverge_ratio: 1.01,
+            ..d()
+        };
+        assert!(diagnose_with(&log, &ok).is_ok());
     }
 
     #[test]

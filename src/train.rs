@@ -62,7 +62,8 @@ impl Loss {
 /// How long to train and how to batch.
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
-    /// Passes over the training set.
+    /// Passes over the training set, at least 1. The run's steps (epochs × steps per epoch,
+    /// or `max_steps` if fewer) may not exceed [`validate::MAX_STEPS`].
     pub epochs: usize,
     /// Examples per step; `usize::MAX` (or anything ≥ n) is full-batch gradient descent.
     pub batch_size: usize,
@@ -70,9 +71,10 @@ pub struct TrainConfig {
     pub shuffle_seed: Option<u64>,
     /// Stop after this many steps even mid-epoch.
     pub max_steps: Option<usize>,
-    /// Declare divergence when the loss exceeds `blowup ×` the first loss (besides NaN/∞).
+    /// Declare divergence when the loss exceeds `blowup ×` the first loss (besides NaN/∞);
+    /// a finite factor `> 1`.
     pub blowup: Option<f64>,
-    /// Evaluate on the held-out set every this many steps (and at the end).
+    /// Evaluate on the held-out set every this many steps, at least 1 (and at the end).
     pub eval_every: Option<usize>,
     /// Show a progress bar (only drawn when stderr is a terminal).
     pub progress: bool,
@@ -188,8 +190,7 @@ pub fn train(
     held_out: Option<&Dataset>,
     cfg: &TrainConfig,
 ) -> Result<History> {
-    validate::at_least_one("epochs", cfg.epochs)?;
-    validate::at_least_one("batch size", cfg.batch_size)?;
+    check_config(cfg)?;
     if data.is_empty() {
         return Err(Error::invalid(
             "training data",
@@ -202,7 +203,19 @@ pub fn train(
     let total = cfg
         .max_steps
         .unwrap_or(usize::MAX)
-        .min(steps_per_epoch * cfg.epochs);
+        .min(steps_per_epoch.saturating_mul(cfg.epochs));
+    if total > validate::MAX_STEPS {
+        return Err(Error::invalid(
+            "training length",
+            format!(
+                "{} epochs of {steps_per_epoch} steps is {} steps, above the limit of {}",
+                cfg.epochs,
+                steps_per_epoch.saturating_mul(cfg.epochs),
+                validate::MAX_STEPS
+            ),
+            "Train for fewer epochs, or set max_steps to stop earlier.",
+        ));
+    }
     let bar = progress_bar(cfg.progress, total as u64);
 
     let mut history = History {
@@ -268,6 +281,32 @@ pub fn train(
     }
     bar.finish_and_clear();
     Ok(history)
+}
+
+/// The checks of [`train`] on its configuration, each with what to do instead.
+fn check_config(cfg: &TrainConfig) -> Result<()> {
+    validate::at_least_one("epochs", cfg.epochs)?;
+    validate::at_least_one("batch size", cfg.batch_size)?;
+    if cfg.eval_every == Some(0) {
+        return Err(Error::invalid(
+            "evaluation interval (eval_every)",
+            "got 0 steps, but it must be at least 1",
+            "Evaluate every 1 or more steps, or pass None to evaluate only at the end.",
+        ));
+    }
+    if let Some(k) = cfg.blowup {
+        if !(k.is_finite() && k > 1.0) {
+            return Err(Error::invalid(
+                "blow-up factor",
+                format!(
+                    "got {k}, but it must be a finite number > 1: the run is declared \
+                     diverged when the loss exceeds this multiple of the first loss"
+                ),
+                "Pass a factor such as 1e3, or None to stop only on NaN or ∞.",
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn evaluate_at(
@@ -462,5 +501,74 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("learning rate at step 1"), "{err}");
+    }
+
+    #[test]
+    fn hostile_configs_are_errors_not_panics() {
+        let vs = nn::VarStore::new(Device::Cpu);
+        let model = nn::linear(vs.root(), 1, 1, Default::default());
+        let data = regression();
+        let run = |cfg: TrainConfig| {
+            let mut opt = GradientDescent::new(vs.trainable_variables());
+            train(
+                &model,
+                Loss::Mse,
+                &mut opt,
+                &mut |_| 0.1,
+                &data,
+                Some(&data),
+                &cfg,
+            )
+            .map(|h| h.steps.len())
+            .map_err(|e| e.to_string())
+        };
+        let base = || TrainConfig {
+            progress: false,
+            ..Default::default()
+        };
+        // eval_every = 0 divided by zero (step % 0).
+        let e = run(TrainConfig {
+            eval_every: Some(0),
+            ..base()
+        })
+        .unwrap_err();
+        assert!(e.contains("eval_every") && e.contains("at least 1"), "{e}");
+        // epochs × steps per epoch overflowed; now a run over MAX_STEPS is an error.
+        let e = run(TrainConfig {
+            epochs: usize::MAX,
+            ..base()
+        })
+        .unwrap_err();
+        assert!(
+            e.contains("training length") && e.contains("above the limit of 10000000"),
+            "{e}"
+        );
+        for blowup in [0.5, 1.0, -1.0, f64::NAN, f64::INFINITY] {
+            let e = run(TrainConfig {
+                blowup: Some(blowup),
+                ..base()
+            })
+            .unwrap_err();
+            assert!(e.contains("blow-up factor"), "{e}");
+        }
+        assert!(run(TrainConfig {
+            epochs: 0,
+            ..base()
+        })
+        .is_err());
+        assert!(run(TrainConfig {
+            batch_size: 0,
+            ..base()
+        })
+        .is_err());
+        // Full batch with a huge batch size and many epochs capped by max_steps still runs.
+        let steps = run(TrainConfig {
+            batch_size: usize::MAX,
+            epochs: usize::MAX,
+            max_steps: Some(3),
+            eval_every: Some(1),
+            ..base()
+        });
+        assert_eq!(steps, Ok(3));
     }
 }

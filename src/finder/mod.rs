@@ -60,7 +60,7 @@
 use tch::nn::VarStore;
 use tch::Tensor;
 
-use crate::optim::Optimizer;
+use crate::optim::{pow_count, Optimizer};
 use crate::plot::{LineChart, Marker, Series};
 use crate::report::fmt_sig;
 use crate::{validate, Error, Result};
@@ -105,7 +105,7 @@ pub struct RangeTest {
     pub start_lr: f64,
     /// The last step's learning rate (> `start_lr`).
     pub end_lr: f64,
-    /// Steps of the sweep, at least 2.
+    /// Steps of the sweep, at least 2 and at most [`validate::MAX_STEPS`].
     pub iterations: usize,
     /// Exponential (default) or linear.
     pub sweep: Sweep,
@@ -144,6 +144,17 @@ impl RangeTest {
                     self.start_lr, self.end_lr
                 ),
                 "Pass start_lr < end_lr, for example 1e-7 and 10.",
+            ));
+        }
+        if self.iterations > validate::MAX_STEPS {
+            return Err(Error::invalid(
+                "range test iterations",
+                format!(
+                    "got {}, above the limit of {}",
+                    self.iterations,
+                    validate::MAX_STEPS
+                ),
+                "Pass 100 or so; the suggestion rules need dozens of points, not millions.",
             ));
         }
         if self.iterations < 2 {
@@ -328,7 +339,7 @@ pub struct Tracker {
     smoothing: Smoothing,
     factor: Option<f64>,
     average: f64,
-    count: i32,
+    count: u64,
     best: f64,
 }
 
@@ -348,10 +359,10 @@ impl Tracker {
     /// Adds one loss; returns the smoothed loss and whether the test should stop here.
     pub fn push(&mut self, loss: f64) -> (f64, bool) {
         let beta = self.smoothing.beta;
-        self.count += 1;
+        self.count = self.count.saturating_add(1);
         self.average = beta * self.average + (1.0 - beta) * loss;
         let smoothed = if self.smoothing.bias_correction {
-            self.average / (1.0 - beta.powi(self.count))
+            self.average / (1.0 - pow_count(beta, self.count))
         } else {
             self.average
         };

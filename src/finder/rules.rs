@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::report::fmt_sig;
-use crate::{Error, Result};
+use crate::{validate, Error, Result};
 
 /// The suggestion rules, after fastai's `fastai.callback.schedule` (v2): `steep`,
 /// `minimum`, `valley` and `slide`.
@@ -62,13 +62,15 @@ pub struct SuggestOptions {
     /// The fewest points a rule may read (default 5); below it, an error.
     pub min_points: usize,
     /// A curve whose loss never falls below its first usable value by more than this
-    /// fraction of its size (default 0.05) has no descent to read: an error, not a guess.
+    /// fraction of its size (default 0.05; finite and `>= 0`) has no descent to read: an
+    /// error, not a guess.
     pub min_drop: f64,
-    /// [`Rule::Slide`]'s window, in points (default 15, fastai's `lr_diff`).
+    /// [`Rule::Slide`]'s window, in points, at least 1 (default 15, fastai's `lr_diff`).
     pub slide_lr_diff: usize,
     /// [`Rule::Slide`]'s gradient threshold, in loss units (default 0.005, fastai's).
     pub slide_thresh: f64,
-    /// [`Rule::Slide`]'s multiplier on its result (default 1, fastai's `adjust_value`).
+    /// [`Rule::Slide`]'s multiplier on its result, finite and `> 0` (default 1, fastai's
+    /// `adjust_value`).
     pub slide_adjust: f64,
 }
 
@@ -112,7 +114,36 @@ pub fn suggest(
     opts: &SuggestOptions,
 ) -> Result<Suggestion> {
     let (start, end) = usable_window(rule, lrs, losses, opts)?;
-    let (l, w) = (&lrs[start..end], &losses[start..end]);
+    let suggestion = read_rule(rule, &lrs[start..end], &losses[start..end], start, opts)?;
+    let range = validate::MIN_LEARNING_RATE..=validate::MAX_LEARNING_RATE;
+    if !range.contains(&suggestion.lr) {
+        return Err(Error::invalid(
+            format!("range-test curve for the {} rule", rule.name()),
+            format!(
+                "the rule picked learning rate {} at point {}, which turns into {:e} after \
+                 the rule's scaling, outside the single-precision range [{:e}, {:e}] of a \
+                 learning rate",
+                lrs[suggestion.index],
+                suggestion.index,
+                suggestion.lr,
+                range.start(),
+                range.end()
+            ),
+            "Sweep learning rates well inside the floating-point range (1e-7 to 10), and \
+             pass a slide adjust near 1.",
+        ));
+    }
+    Ok(suggestion)
+}
+
+/// The rule itself, on the usable window `l`, `w` that starts at index `start`.
+fn read_rule(
+    rule: Rule,
+    l: &[f64],
+    w: &[f64],
+    start: usize,
+    opts: &SuggestOptions,
+) -> Result<Suggestion> {
     let pick = |i: usize, lr: f64| Suggestion {
         rule,
         lr,
@@ -233,16 +264,7 @@ fn usable_window(
             "Pass 0.1 (fastai's tenth).",
         ));
     }
-    if !opts.slide_thresh.is_finite() || opts.slide_thresh < 0.0 || !opts.slide_adjust.is_finite() {
-        return Err(Error::invalid(
-            "slide options",
-            format!(
-                "got thresh {} and adjust {}",
-                opts.slide_thresh, opts.slide_adjust
-            ),
-            "Pass a finite thresh >= 0 (0.005) and a finite adjust (1).",
-        ));
-    }
+    check_options(opts)?;
     let finite = losses
         .iter()
         .position(|l| !l.is_finite())
@@ -251,7 +273,7 @@ fn usable_window(
     let end = finite.saturating_sub(opts.skip_end);
     let usable = end.saturating_sub(start);
     let needed = match rule {
-        Rule::Slide => opts.min_points.max(opts.slide_lr_diff + 1),
+        Rule::Slide => opts.min_points.max(opts.slide_lr_diff.saturating_add(1)),
         _ => opts.min_points,
     }
     .max(2);
@@ -276,6 +298,49 @@ fn usable_window(
         return Err(no_descent(rule, w));
     }
     Ok((start, end))
+}
+
+/// The rules' own parameters: each finite and in its range.
+fn check_options(opts: &SuggestOptions) -> Result<()> {
+    if !opts.slide_thresh.is_finite() || opts.slide_thresh < 0.0 {
+        return Err(Error::invalid(
+            "slide options",
+            format!(
+                "got thresh {}, but it must be a finite number >= 0",
+                opts.slide_thresh
+            ),
+            "Pass a finite thresh >= 0 (0.005, fastai's).",
+        ));
+    }
+    if !opts.slide_adjust.is_finite() || opts.slide_adjust <= 0.0 {
+        return Err(Error::invalid(
+            "slide options",
+            format!(
+                "got adjust {}, but it must be a finite number > 0 (it multiplies the \
+                 suggested learning rate)",
+                opts.slide_adjust
+            ),
+            "Pass a finite adjust > 0 (1, fastai's).",
+        ));
+    }
+    if opts.slide_lr_diff == 0 {
+        return Err(Error::invalid(
+            "slide options",
+            "got lr_diff 0, but the sliding window needs at least 1 point between its ends",
+            "Pass lr_diff 15 (fastai's), or another count of 1 or more.",
+        ));
+    }
+    if !opts.min_drop.is_finite() || opts.min_drop < 0.0 {
+        return Err(Error::invalid(
+            "min_drop",
+            format!(
+                "got {}, but it must be a finite number >= 0 (a fraction of the loss)",
+                opts.min_drop
+            ),
+            "Pass 0.05 (the default), or 0 to accept any descent.",
+        ));
+    }
+    Ok(())
 }
 
 fn no_descent(rule: Rule, w: &[f64]) -> Error {

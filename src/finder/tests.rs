@@ -61,3 +61,108 @@ fn divergence_is_k_times_the_best_and_negative_losses_do_not_trip_it() {
     assert!(!nan.push(1e30).1);
     assert!(nan.push(f64::NAN).1);
 }
+
+#[test]
+fn hostile_settings_are_rejected_with_what_to_do() {
+    let msg = |r: Result<RangeTest>| r.unwrap_err().to_string();
+    assert!(msg(RangeTest::new(1.0, 1.0, 100)).contains("the sweep must go up"));
+    assert!(msg(RangeTest::new(10.0, 1e-3, 100)).contains("start_lr < end_lr"));
+    assert!(msg(RangeTest::new(1e-4, 1.0, 0)).contains("at least 2 steps"));
+    let m = msg(RangeTest::new(1e-4, 1.0, usize::MAX));
+    assert!(m.contains("above the limit of 10000000"), "{m}");
+    assert!(RangeTest::new(1e-4, 1.0, validate::MAX_STEPS).is_ok());
+    for beta in [1.0, -0.1, f64::NAN, f64::INFINITY] {
+        let t = RangeTest {
+            smoothing: Smoothing {
+                beta,
+                bias_correction: true,
+            },
+            ..RangeTest::new(1e-4, 1.0, 100).unwrap()
+        };
+        assert!(t
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("smoothing beta"));
+    }
+}
+
+#[test]
+fn the_tracker_counts_past_i32_without_wrapping() {
+    let mut t = Tracker::new(Smoothing::default(), Some(4.0));
+    t.push(2.0);
+    t.count = i32::MAX as u64; // the next push is count 2^31, which `as i32` wrapped
+    let (s, stop) = t.push(2.0);
+    assert!(s.is_finite() && !stop, "{s}");
+    // By then 0.98^t is 0: the bias correction divides by 1.
+    assert_eq!(s, 0.98 * t.average / 0.98);
+    t.count = u64::MAX;
+    assert!(t.push(2.0).0.is_finite());
+}
+
+#[test]
+fn rule_options_are_checked_and_suggestions_stay_positive() {
+    let lrs: Vec<f64> = (0..100).map(|i| 1e-5 * 1.1f64.powi(i)).collect();
+    let losses: Vec<f64> = (0..100)
+        .map(|i| 2.0 - 1.5 * (i as f64 / 60.0).min(1.0) + (i as f64 / 90.0).powi(8))
+        .collect();
+    let d = SuggestOptions::default();
+    let check = |opts: SuggestOptions, part: &str| {
+        for rule in Rule::ALL {
+            let e = suggest(rule, &lrs, &losses, &opts).unwrap_err().to_string();
+            assert!(e.contains(part), "{rule}: {e}");
+        }
+    };
+    for adjust in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        check(
+            SuggestOptions {
+                slide_adjust: adjust,
+                ..d.clone()
+            },
+            "adjust",
+        );
+    }
+    for drop in [f64::NAN, -0.1, f64::INFINITY] {
+        check(
+            SuggestOptions {
+                min_drop: drop,
+                ..d.clone()
+            },
+            "min_drop",
+        );
+    }
+    check(
+        SuggestOptions {
+            slide_lr_diff: 0,
+            ..d.clone()
+        },
+        "lr_diff 0",
+    );
+    // A window as long as usize: too few points, not an overflow.
+    let e = suggest(
+        Rule::Slide,
+        &lrs,
+        &losses,
+        &SuggestOptions {
+            slide_lr_diff: usize::MAX,
+            ..d.clone()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("too few points"), "{e}");
+    // The defaults still read the curve; an adjust that overflows is an error, not ∞.
+    let slide = suggest(Rule::Slide, &lrs, &losses, &d).unwrap();
+    assert!(slide.lr > 0.0 && slide.lr.is_finite());
+    let huge = SuggestOptions {
+        slide_adjust: f64::MAX,
+        ..d.clone()
+    };
+    let e = suggest(Rule::Slide, &lrs, &losses, &huge)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("after the rule's scaling") && e.contains("single-precision range"),
+        "{e}"
+    );
+}

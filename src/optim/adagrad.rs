@@ -2,7 +2,7 @@
 //! of squared gradients.
 use tch::Tensor;
 
-use super::{descend, l2_grad, zero_all, Optimizer, StateBuffer};
+use super::{denominator_eps, descend, l2_grad, zero_all, Optimizer, StateBuffer};
 use crate::{validate, Result};
 
 /// Options of [`Adagrad`], with PyTorch's defaults.
@@ -14,7 +14,7 @@ pub struct AdagradConfig {
     pub weight_decay: f64,
     /// Starting value of the accumulator (default 0).
     pub initial_accumulator_value: f64,
-    /// Added to the root of the accumulator (default 1e-10).
+    /// Added to the root of the accumulator, finite and `> 0` (default 1e-10).
     pub eps: f64,
 }
 
@@ -47,7 +47,7 @@ impl Adagrad {
             "AdaGrad initial accumulator value",
             config.initial_accumulator_value,
         )?;
-        validate::non_negative("AdaGrad eps", config.eps)?;
+        denominator_eps("AdaGrad eps", config.eps)?;
         let sums = params
             .iter()
             .map(|p| p.full_like(config.initial_accumulator_value))
@@ -67,7 +67,7 @@ impl Optimizer for Adagrad {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1);
         let clr = lr / (1.0 + (self.steps - 1) as f64 * c.lr_decay);
         for (p, sum) in self.params.iter_mut().zip(&mut self.sums) {
             let Some(g) = l2_grad(p, c.weight_decay) else {

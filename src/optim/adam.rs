@@ -2,7 +2,10 @@
 //! (PyTorch's `torch.optim.Adam` and `torch.optim.AdamW`).
 use tch::Tensor;
 
-use super::{beta, descend, l2_grad, shrink, zero_all, zeros_like_all, Optimizer, StateBuffer};
+use super::{
+    beta, denominator_eps, descend, l2_grad, pow_count, shrink, zero_all, zeros_like_all,
+    Optimizer, StateBuffer,
+};
 use crate::{validate, Result};
 
 /// Options of [`Adam`], with `torch.optim.Adam`'s defaults ([`AdamConfig::adamw`] gives
@@ -13,7 +16,8 @@ pub struct AdamConfig {
     pub beta1: f64,
     /// β₂, the second-moment decay, in `[0, 1)` (default 0.999).
     pub beta2: f64,
-    /// Added to the root of the corrected second moment (default 1e-8).
+    /// Added to the root of the corrected second moment, finite and `> 0` (default 1e-8;
+    /// PyTorch also accepts 0, which gives NaN wherever a gradient entry is 0).
     pub eps: f64,
     /// Weight decay: an L2 term in the gradient (Adam), or a shrink of the weights by
     /// `1 − η·λ` before the step when `decoupled` (AdamW). Default 0 (Adam), 0.01 (AdamW).
@@ -67,7 +71,7 @@ impl Adam {
     pub fn new(params: Vec<Tensor>, config: AdamConfig) -> Result<Self> {
         beta("Adam beta1", config.beta1)?;
         beta("Adam beta2", config.beta2)?;
-        validate::non_negative("Adam eps", config.eps)?;
+        denominator_eps("Adam eps", config.eps)?;
         validate::non_negative("Adam weight decay", config.weight_decay)?;
         let exp_avgs = zeros_like_all(&params);
         let exp_avg_sqs = zeros_like_all(&params);
@@ -100,8 +104,8 @@ impl Adam {
             return None;
         }
         let c = self.config;
-        let t = self.steps as i32;
-        let (bc1, bc2) = (1.0 - c.beta1.powi(t), 1.0 - c.beta2.powi(t));
+        let t = self.steps;
+        let (bc1, bc2) = (1.0 - pow_count(c.beta1, t), 1.0 - pow_count(c.beta2, t));
         let v = if c.amsgrad {
             &self.max_exp_avg_sqs[i]
         } else {
@@ -117,10 +121,10 @@ impl Optimizer for Adam {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
-        self.steps += 1;
-        let t = self.steps as i32;
-        let bias_correction1 = 1.0 - c.beta1.powi(t);
-        let bias_correction2 = 1.0 - c.beta2.powi(t);
+        self.steps = self.steps.saturating_add(1);
+        let t = self.steps;
+        let bias_correction1 = 1.0 - pow_count(c.beta1, t);
+        let bias_correction2 = 1.0 - pow_count(c.beta2, t);
         for i in 0..self.params.len() {
             let l2 = if c.decoupled { 0.0 } else { c.weight_decay };
             let Some(g) = l2_grad(&self.params[i], l2) else {

@@ -2,13 +2,16 @@
 //! momentum schedule) and RAdam (variance rectification), as in `torch.optim`.
 use tch::Tensor;
 
-use super::{beta, descend, l2_grad, shrink, zero_all, zeros_like_all, Optimizer, StateBuffer};
+use super::{
+    beta, denominator_eps, descend, l2_grad, pow_count, shrink, zero_all, zeros_like_all,
+    Optimizer, StateBuffer,
+};
 use crate::{validate, Result};
 
 fn check_adam_like(name: &str, beta1: f64, beta2: f64, eps: f64, weight_decay: f64) -> Result<()> {
     beta(&format!("{name} beta1"), beta1)?;
     beta(&format!("{name} beta2"), beta2)?;
-    validate::non_negative(&format!("{name} eps"), eps)?;
+    denominator_eps(&format!("{name} eps"), eps)?;
     validate::non_negative(&format!("{name} weight decay"), weight_decay)?;
     Ok(())
 }
@@ -20,7 +23,7 @@ pub struct AdamaxConfig {
     pub beta1: f64,
     /// β₂, the decay of the infinity norm (default 0.999).
     pub beta2: f64,
-    /// Added to `|g|` inside the maximum (default 1e-8).
+    /// Added to `|g|` inside the maximum, finite and `> 0` (default 1e-8).
     pub eps: f64,
     /// L2 penalty folded into the gradient (default 0).
     pub weight_decay: f64,
@@ -74,8 +77,8 @@ impl Optimizer for Adamax {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
-        self.steps += 1;
-        let clr = lr / (1.0 - c.beta1.powi(self.steps as i32));
+        self.steps = self.steps.saturating_add(1);
+        let clr = lr / (1.0 - pow_count(c.beta1, self.steps));
         for i in 0..self.params.len() {
             let Some(g) = l2_grad(&self.params[i], c.weight_decay) else {
                 continue;
@@ -117,7 +120,7 @@ pub struct NAdamConfig {
     pub beta1: f64,
     /// β₂ (default 0.999).
     pub beta2: f64,
-    /// Added to the root of the corrected second moment (default 1e-8).
+    /// Added to the root of the corrected second moment, finite and `> 0` (default 1e-8).
     pub eps: f64,
     /// Weight decay, L2 or decoupled (default 0).
     pub weight_decay: f64,
@@ -179,7 +182,7 @@ impl Optimizer for NAdam {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1);
         let t = self.steps as f64;
         let bias_correction2 = 1.0 - c.beta2.powf(t);
         let mu = c.beta1 * (1.0 - 0.5 * 0.96f64.powf(t * c.momentum_decay));
@@ -233,7 +236,7 @@ pub struct RAdamConfig {
     pub beta1: f64,
     /// β₂ (default 0.999).
     pub beta2: f64,
-    /// Added to the root of the second moment (default 1e-8).
+    /// Added to the root of the second moment, finite and `> 0` (default 1e-8).
     pub eps: f64,
     /// Weight decay, L2 or decoupled (default 0).
     pub weight_decay: f64,
@@ -298,7 +301,7 @@ impl Optimizer for RAdam {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
-        self.steps += 1;
+        self.steps = self.steps.saturating_add(1);
         let t = self.steps as f64;
         let bias_correction1 = 1.0 - c.beta1.powf(t);
         let bias_correction2 = 1.0 - c.beta2.powf(t);

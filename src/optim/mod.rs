@@ -131,6 +131,46 @@ fn beta(what: &str, b: f64) -> Result<f64> {
     Ok(b)
 }
 
+/// The `eps` added to a denominator: finite and `> 0`. PyTorch accepts `eps = 0`, but then
+/// an entry whose gradient (and so its second moment) is 0 divides 0 by 0 and the weight
+/// becomes NaN; lrbook is stricter and rejects it.
+fn denominator_eps(what: &str, eps: f64) -> Result<f64> {
+    if !eps.is_finite() || eps <= 0.0 {
+        return Err(Error::invalid(
+            what,
+            format!("got {eps}, but it must be a finite number > 0"),
+            "Pass a small positive number such as 1e-8; with 0, a zero gradient entry \
+             divides 0 by 0 and turns its weight into NaN.",
+        ));
+    }
+    Ok(eps)
+}
+
+/// A heavy-ball momentum coefficient in `[0, 1)`. PyTorch accepts any `momentum >= 0`, but
+/// with `momentum >= 1` the buffer never forgets a gradient and grows without bound, so
+/// lrbook rejects it.
+fn momentum_coefficient(what: &str, momentum: f64) -> Result<f64> {
+    if !(0.0..1.0).contains(&momentum) {
+        return Err(Error::invalid(
+            what,
+            format!("got {momentum}, but it must lie in [0, 1)"),
+            "Pass 0 for no momentum or a value such as 0.9; at 1 or above the momentum \
+             buffer never forgets and grows without bound.",
+        ));
+    }
+    Ok(momentum)
+}
+
+/// `base^t` for a step count `t`: `powi` while `t` fits an `i32` (bit for bit what the
+/// conformance fixtures were checked with), `powf` above, where `t as i32` would wrap to a
+/// negative exponent.
+pub(crate) fn pow_count(base: f64, t: u64) -> f64 {
+    match i32::try_from(t) {
+        Ok(t) => base.powi(t),
+        Err(_) => base.powf(t as f64),
+    }
+}
+
 /// `θ −= update`, in place (callers hold a no-grad guard).
 fn descend(param: &mut Tensor, update: &Tensor) -> Result<()> {
     let _ = param.f_sub_(update)?;
@@ -331,6 +371,135 @@ mod tests {
             assert!(err(o.step(-0.1)).contains("learning rate"));
             assert!(err(o.step(f64::NAN)).contains("not a finite number"));
         }
+    }
+
+    #[test]
+    fn zero_eps_momentum_of_one_and_wild_dampening_are_rejected() {
+        // eps = 0 would give 0/0 = NaN wherever a gradient entry is 0: every adaptive rule.
+        for eps in [0.0, -1e-8, f64::NAN, f64::INFINITY] {
+            let errors = [
+                err(Adam::new(
+                    params(),
+                    AdamConfig {
+                        eps,
+                        ..AdamConfig::default()
+                    },
+                )),
+                err(Adam::new(
+                    params(),
+                    AdamConfig {
+                        eps,
+                        ..AdamConfig::adamw()
+                    },
+                )),
+                err(Adam::new(
+                    params(),
+                    AdamConfig {
+                        eps,
+                        amsgrad: true,
+                        ..AdamConfig::default()
+                    },
+                )),
+                err(Adamax::new(
+                    params(),
+                    AdamaxConfig {
+                        eps,
+                        ..Default::default()
+                    },
+                )),
+                err(NAdam::new(
+                    params(),
+                    NAdamConfig {
+                        eps,
+                        ..Default::default()
+                    },
+                )),
+                err(RAdam::new(
+                    params(),
+                    RAdamConfig {
+                        eps,
+                        ..Default::default()
+                    },
+                )),
+                err(RmsProp::new(
+                    params(),
+                    RmsPropConfig {
+                        eps,
+                        ..Default::default()
+                    },
+                )),
+                err(Adagrad::new(
+                    params(),
+                    AdagradConfig {
+                        eps,
+                        ..Default::default()
+                    },
+                )),
+            ];
+            for e in errors {
+                assert!(e.contains("eps") && e.contains("finite number > 0"), "{e}");
+            }
+        }
+        for momentum in [1.0, 1.5, -0.1, f64::NAN] {
+            let sgd = SgdConfig {
+                momentum,
+                ..SgdConfig::default()
+            };
+            let e = err(Sgd::new(params(), sgd));
+            assert!(e.contains("SGD momentum") && e.contains("[0, 1)"), "{e}");
+            let rms = RmsPropConfig {
+                momentum,
+                ..Default::default()
+            };
+            assert!(err(RmsProp::new(params(), rms)).contains("RMSProp momentum"));
+        }
+        for dampening in [1.5, -0.1, f64::NAN] {
+            let cfg = SgdConfig {
+                momentum: 0.9,
+                dampening,
+                ..SgdConfig::default()
+            };
+            let e = err(Sgd::new(params(), cfg));
+            assert!(e.contains("SGD dampening") && e.contains("[0, 1]"), "{e}");
+        }
+        let mut sgd = Sgd::new(
+            params(),
+            SgdConfig {
+                momentum: 0.9,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(err(sgd.set_momentum(1.0)).contains("[0, 1)"));
+        // Dampening 1 is allowed (PyTorch's range), and the registry checks a given lr.
+        let cfg = SgdConfig {
+            momentum: 0.9,
+            dampening: 1.0,
+            ..SgdConfig::default()
+        };
+        assert!(Sgd::new(params(), cfg).is_ok());
+        let spec = Rule::Adam.with(TorchArgs {
+            lr: Some(f64::NAN),
+            ..TorchArgs::default()
+        });
+        let e = spec.build(params()).err().expect("an error").to_string();
+        assert!(e.contains("torch.optim.Adam lr"), "{e}");
+    }
+
+    #[test]
+    fn step_counts_past_i32_do_not_wrap() {
+        // powi for counts that fit an i32 (bit for bit), powf above.
+        for t in [0u64, 1, 2, 10, 1000] {
+            assert_eq!(pow_count(0.999, t), 0.999f64.powi(t as i32));
+        }
+        let big = i32::MAX as u64 + 1; // `as i32` made this -2^31: 0.9^-2^31 = inf
+        assert_eq!(pow_count(0.9, big), 0.0);
+        assert_eq!(pow_count(0.999, u64::MAX), 0.0);
+        assert_eq!(
+            pow_count(1.0 - 1e-12, big),
+            (1.0 - 1e-12f64).powf(big as f64)
+        );
+        assert!(pow_count(1.0 - 1e-12, big) > 0.99);
     }
 
     #[test]

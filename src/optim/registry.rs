@@ -35,7 +35,7 @@ use super::{
     Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
     RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd, SgdConfig,
 };
-use crate::{Error, Result};
+use crate::{validate, Error, Result};
 
 /// A `torch.optim` class that this module implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -166,7 +166,7 @@ pub struct TorchArgs {
     pub lr: Option<f64>,
     /// `(β₁, β₂)` of the Adam family.
     pub betas: Option<(f64, f64)>,
-    /// Added to the denominator.
+    /// Added to the denominator (finite and `> 0` here; PyTorch also takes 0).
     pub eps: Option<f64>,
     /// L2 penalty, or the decoupled decay of AdamW and of `decoupled_weight_decay`.
     pub weight_decay: Option<f64>,
@@ -411,7 +411,8 @@ impl OptimizerSpec {
         }
     }
 
-    /// Builds the optimizer over `params`; an argument the class does not take is an error.
+    /// Builds the optimizer over `params`; an argument the class does not take, or a value
+    /// out of its range (including a given `lr`), is an error.
     pub fn build(&self, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
         if let Some(name) = self
             .args
@@ -422,6 +423,9 @@ impl OptimizerSpec {
             return Err(unknown_argument(self.rule, name));
         }
         let a = &self.args;
+        if let Some(lr) = a.lr {
+            validate::learning_rate(&format!("torch.optim.{} lr", self.rule), lr)?;
+        }
         let (beta1, beta2) = a.betas.unwrap_or((0.9, 0.999));
         let eps = |default| a.eps.unwrap_or(default);
         let weight_decay = |default| a.weight_decay.unwrap_or(default);

@@ -1,7 +1,10 @@
 //! RMSProp (PyTorch's `torch.optim.RMSprop`), with its centered and momentum options.
 use tch::Tensor;
 
-use super::{beta, descend, l2_grad, zero_all, zeros_like_all, Optimizer, StateBuffer};
+use super::{
+    beta, denominator_eps, descend, l2_grad, momentum_coefficient, zero_all, zeros_like_all,
+    Optimizer, StateBuffer,
+};
 use crate::{validate, Result};
 
 /// Options of [`RmsProp`], with PyTorch's defaults.
@@ -9,11 +12,11 @@ use crate::{validate, Result};
 pub struct RmsPropConfig {
     /// Decay α of the squared-gradient average, in `[0, 1)` (default 0.99).
     pub alpha: f64,
-    /// Added to the root of the average (default 1e-8).
+    /// Added to the root of the average, finite and `> 0` (default 1e-8).
     pub eps: f64,
     /// L2 penalty folded into the gradient (default 0).
     pub weight_decay: f64,
-    /// Momentum on the scaled step (default 0).
+    /// Momentum on the scaled step, in `[0, 1)` (default 0).
     pub momentum: f64,
     /// Divide by the estimated standard deviation instead of the RMS (default false).
     pub centered: bool,
@@ -45,9 +48,9 @@ impl RmsProp {
     /// RMSProp over `params`.
     pub fn new(params: Vec<Tensor>, config: RmsPropConfig) -> Result<Self> {
         beta("RMSProp alpha", config.alpha)?;
-        validate::non_negative("RMSProp eps", config.eps)?;
+        denominator_eps("RMSProp eps", config.eps)?;
         validate::non_negative("RMSProp weight decay", config.weight_decay)?;
-        validate::non_negative("RMSProp momentum", config.momentum)?;
+        momentum_coefficient("RMSProp momentum", config.momentum)?;
         let square_avgs = zeros_like_all(&params);
         let grad_avgs = if config.centered {
             zeros_like_all(&params)
@@ -105,7 +108,7 @@ impl Optimizer for RmsProp {
     }
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
-        validate::non_negative("RMSProp momentum", momentum)?;
+        momentum_coefficient("RMSProp momentum", momentum)?;
         if self.buffers.is_empty() && momentum > 0.0 {
             self.buffers = zeros_like_all(&self.params);
         }

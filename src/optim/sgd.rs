@@ -2,15 +2,17 @@
 //! (PyTorch's `torch.optim.SGD`).
 use tch::Tensor;
 
-use super::{descend, l2_grad, zero_all, Optimizer, StateBuffer};
+use super::{descend, l2_grad, momentum_coefficient, zero_all, Optimizer, StateBuffer};
 use crate::{validate, Error, Result};
 
 /// Options of [`Sgd`], with PyTorch's defaults (all zero, no Nesterov).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SgdConfig {
-    /// Heavy-ball coefficient μ (`>= 0`); 0 is plain SGD.
+    /// Heavy-ball coefficient μ in `[0, 1)`; 0 is plain SGD. (PyTorch accepts any
+    /// `μ >= 0`; at `μ >= 1` the buffer grows without bound, so lrbook rejects it.)
     pub momentum: f64,
-    /// Dampening τ of the gradient added to the buffer (`>= 0`).
+    /// Dampening τ of the gradient added to the buffer, in `[0, 1]` (PyTorch accepts any
+    /// value; outside `[0, 1]` the gradient's weight `1 − τ` is negative or above 1).
     pub dampening: f64,
     /// L2 penalty folded into the gradient (`>= 0`).
     pub weight_decay: f64,
@@ -30,8 +32,14 @@ pub struct Sgd {
 impl Sgd {
     /// SGD over `params` (e.g. `VarStore::trainable_variables()`).
     pub fn new(params: Vec<Tensor>, config: SgdConfig) -> Result<Self> {
-        validate::non_negative("SGD momentum", config.momentum)?;
-        validate::non_negative("SGD dampening", config.dampening)?;
+        momentum_coefficient("SGD momentum", config.momentum)?;
+        if !(0.0..=1.0).contains(&config.dampening) {
+            return Err(Error::invalid(
+                "SGD dampening",
+                format!("got {}, but it must lie in [0, 1]", config.dampening),
+                "Pass 0 (PyTorch's default) or a fraction such as 0.1.",
+            ));
+        }
         validate::non_negative("SGD weight decay", config.weight_decay)?;
         if config.nesterov && (config.momentum <= 0.0 || config.dampening != 0.0) {
             return Err(Error::invalid(
@@ -86,7 +94,7 @@ impl Optimizer for Sgd {
     }
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
-        self.config.momentum = validate::non_negative("SGD momentum", momentum)?;
+        self.config.momentum = momentum_coefficient("SGD momentum", momentum)?;
         Ok(())
     }
 

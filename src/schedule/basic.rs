@@ -1,8 +1,8 @@
 //! Schedules that are a closed-form function of the step: constant, step and exponential
 //! decays, polynomial, linear, cosine annealing (with warm restarts) and warmup.
-use super::{min_lr, unit_factor, LrSchedule};
+use super::{decay_factor, min_lr, unit_factor, LrSchedule};
 use crate::validate;
-use crate::Result;
+use crate::{Error, Result};
 use std::f64::consts::PI;
 
 /// The same learning rate at every step; the baseline every other schedule is compared with.
@@ -38,12 +38,13 @@ pub struct StepLr {
 }
 
 impl StepLr {
-    /// Decay `base_lr` by `gamma` (finite, `> 0`) every `step_size` (`>= 1`) steps.
+    /// Decay `base_lr` by `gamma` every `step_size` (`>= 1`) steps. `gamma` must lie in
+    /// `(0, 1]` (PyTorch accepts any γ; γ > 1 would grow the rate to ∞).
     pub fn new(base_lr: f64, step_size: usize, gamma: f64) -> Result<Self> {
         Ok(Self {
             base_lr: validate::learning_rate("base learning rate", base_lr)?,
             step_size: validate::at_least_one("step size", step_size)?,
-            gamma: validate::positive("gamma", gamma)?,
+            gamma: decay_factor("gamma", gamma)?,
         })
     }
 }
@@ -70,14 +71,15 @@ pub struct MultiStepLr {
 
 impl MultiStepLr {
     /// Decay `base_lr` by `gamma` at every step listed in `milestones`. Like PyTorch, the
-    /// order does not matter and a milestone listed twice decays twice.
+    /// order does not matter and a milestone listed twice decays twice. `gamma` must lie in
+    /// `(0, 1]` (PyTorch accepts any γ; γ > 1 would grow the rate at every milestone).
     pub fn new(base_lr: f64, milestones: Vec<usize>, gamma: f64) -> Result<Self> {
         let mut milestones = milestones;
         milestones.sort_unstable();
         Ok(Self {
             base_lr: validate::learning_rate("base learning rate", base_lr)?,
             milestones,
-            gamma: validate::positive("gamma", gamma)?,
+            gamma: decay_factor("gamma", gamma)?,
         })
     }
 }
@@ -102,11 +104,12 @@ pub struct ExponentialLr {
 }
 
 impl ExponentialLr {
-    /// `base_lr · gamma^step`, with `gamma` finite and `> 0`.
+    /// `base_lr · gamma^step`, with `gamma` in `(0, 1]` (PyTorch accepts any γ; with γ > 1
+    /// the rate overflows to ∞ after a few thousand steps).
     pub fn new(base_lr: f64, gamma: f64) -> Result<Self> {
         Ok(Self {
             base_lr: validate::learning_rate("base learning rate", base_lr)?,
-            gamma: validate::positive("gamma", gamma)?,
+            gamma: decay_factor("gamma", gamma)?,
         })
     }
 }
@@ -307,13 +310,18 @@ pub struct CosineAnnealingWarmRestarts {
 }
 
 impl CosineAnnealingWarmRestarts {
-    /// First period `t_0 >= 1`, growth `t_mult >= 1`, floor `0 <= eta_min <= base_lr`.
+    /// First period `1 <= t_0 <=` [`validate::MAX_STEPS`], growth `1 <= t_mult <=`
+    /// [`validate::MAX_STEPS`], floor `0 <= eta_min <= base_lr`.
+    ///
+    /// The periods `t_0·t_mult^i` grow geometrically; once one would be longer than
+    /// `usize::MAX` steps, no step can reach its end, and [`Self::position`] reports it as
+    /// `usize::MAX` long (the rate keeps falling slowly towards `eta_min`, never NaN).
     pub fn new(base_lr: f64, t_0: usize, t_mult: usize, eta_min: f64) -> Result<Self> {
         let base_lr = validate::learning_rate("base learning rate", base_lr)?;
         Ok(Self {
             base_lr,
-            t_0: validate::at_least_one("T_0", t_0)?,
-            t_mult: validate::at_least_one("T_mult", t_mult)?,
+            t_0: validate::count_in("T_0", t_0, validate::MAX_STEPS)?,
+            t_mult: validate::count_in("T_mult", t_mult, validate::MAX_STEPS)?,
             eta_min: min_lr("eta_min", eta_min, base_lr)?,
         })
     }
@@ -332,6 +340,37 @@ impl CosineAnnealingWarmRestarts {
         (t_cur, t_i)
     }
     // ANCHOR_END: warm_restarts_period
+
+    /// The step of the `k`-th restart (`k >= 1`): `t_0·(t_mult^k − 1)/(t_mult − 1)`, or
+    /// `k·t_0` when `t_mult = 1`. An error, instead of a wrapped or saturated number, when
+    /// that step is beyond `usize::MAX`.
+    pub fn restart_step(&self, k: u32) -> Result<usize> {
+        let overflow = || {
+            Error::invalid(
+                "warm-restart index",
+                format!(
+                    "restart {k} of T_0 = {}, T_mult = {} lies beyond step {} (usize::MAX)",
+                    self.t_0,
+                    self.t_mult,
+                    usize::MAX
+                ),
+                "Ask for fewer restarts or a smaller T_mult.",
+            )
+        };
+        if self.t_mult == 1 {
+            return self.t_0.checked_mul(k as usize).ok_or_else(overflow);
+        }
+        // Sum of the periods t_0·t_mult^i for i < k, each one checked: with t_mult >= 2 the
+        // sum overflows within 64 periods, so this loop is short for any k.
+        let (mut step, mut period) = (0usize, self.t_0);
+        for i in 0..k {
+            step = step.checked_add(period).ok_or_else(overflow)?;
+            if i + 1 < k {
+                period = period.checked_mul(self.t_mult).ok_or_else(overflow)?;
+            }
+        }
+        Ok(step)
+    }
 }
 
 impl LrSchedule for CosineAnnealingWarmRestarts {

@@ -92,7 +92,8 @@ pub struct Chained {
 }
 
 impl Chained {
-    /// Multiply the factors of one or more schedules.
+    /// Multiply the factors of one or more schedules, each with a valid base learning rate
+    /// (see [`validate::learning_rate`]; a schedule of your own with base 0 would divide by 0).
     pub fn new(parts: Vec<Box<dyn LrSchedule>>) -> Result<Self> {
         if parts.is_empty() {
             return Err(Error::invalid(
@@ -100,6 +101,12 @@ impl Chained {
                 "got no schedules, but it needs at least one",
                 "Pass one or more schedules.",
             ));
+        }
+        for (i, part) in parts.iter().enumerate() {
+            validate::learning_rate(
+                &format!("base learning rate of chained part {i}"),
+                part.base_lr(),
+            )?;
         }
         Ok(Self { parts })
     }
@@ -111,19 +118,33 @@ impl LrSchedule for Chained {
     }
     // ANCHOR: chained
     fn lr(&self, step: usize) -> f64 {
-        let factor: f64 = self
-            .parts
-            .iter()
-            .map(|s| s.lr(step) / s.base_lr())
-            .product();
-        self.base_lr() * factor
+        let factors = self.parts.iter().map(|s| s.lr(step) / s.base_lr());
+        if factors.clone().any(|f| f == 0.0) {
+            return 0.0; // zero, even if the other factors' product overflows
+        }
+        let factor: f64 = factors.product();
+        (self.base_lr() * factor).min(f64::MAX)
     }
     // ANCHOR_END: chained
+    // Factors above 1 (a cyclic part's `max_lr/base_lr`) can multiply past f64's range only
+    // in absurd chains: `lr` then saturates at `f64::MAX`, and `try_lr` reports it.
     fn try_lr(&self, step: usize) -> Result<f64> {
         for s in &self.parts {
             s.try_lr(step)?; // only for the error of a part stepped past its end
         }
-        Ok(self.lr(step))
+        let lr = self.lr(step);
+        if lr > validate::MAX_LEARNING_RATE {
+            return Err(Error::invalid(
+                "chained schedule",
+                format!(
+                    "the product of the parts' factors at step {step} gives {lr:e}, above \
+                     the largest learning rate libtorch can hold ({:e})",
+                    validate::MAX_LEARNING_RATE
+                ),
+                "Chain fewer schedules whose rate rises above their base (cyclic, one-cycle).",
+            ));
+        }
+        Ok(lr)
     }
 }
 

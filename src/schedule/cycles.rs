@@ -1,5 +1,5 @@
 //! Cyclical schedules: PyTorch's `OneCycleLR` and `CyclicLR`, and a simple linear one-cycle.
-use super::{momentum_range, LrSchedule};
+use super::{decay_factor, momentum_range, LrSchedule};
 use crate::validate;
 use crate::{Error, Result};
 use std::f64::consts::PI;
@@ -98,7 +98,15 @@ impl OneCycleLr {
         validate::positive("final_div_factor", c.final_div_factor)?;
         momentum_range(c.base_momentum, c.max_momentum)?;
         let initial = max_lr / c.div_factor;
+        validate::learning_rate(
+            "one-cycle initial learning rate (max_lr / div_factor)",
+            initial,
+        )?;
         let min = initial / c.final_div_factor;
+        validate::learning_rate(
+            "one-cycle final learning rate (max_lr / div_factor / final_div_factor)",
+            min,
+        )?;
         let (base_m, max_m) = (c.base_momentum, c.max_momentum);
         let up_end = c.pct_start * total_steps as f64 - 1.0;
         let last = total_steps as f64 - 1.0;
@@ -278,7 +286,8 @@ pub struct CyclicConfig {
     pub step_size_down: Option<usize>,
     /// Amplitude policy (default triangular).
     pub mode: CyclicMode,
-    /// The base of [`CyclicMode::ExpRange`] (default 1).
+    /// The base of [`CyclicMode::ExpRange`], in `(0, 1]` (default 1; PyTorch accepts any
+    /// γ, but γ > 1 grows the amplitude to ∞).
     pub gamma: f64,
     /// Cycle momentum inversely to the LR (default true).
     pub cycle_momentum: bool,
@@ -328,7 +337,7 @@ impl CyclicLr {
             Some(d) => validate::at_least_one("step_size_down", d)? as f64,
             None => up,
         };
-        validate::positive("gamma", config.gamma)?;
+        decay_factor("cyclic gamma", config.gamma)?;
         momentum_range(config.base_momentum, config.max_momentum)?;
         Ok(Self {
             base_lr,

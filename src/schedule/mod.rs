@@ -137,6 +137,22 @@ fn unit_factor(what: &str, x: f64, allow_zero: bool) -> Result<f64> {
     Ok(x)
 }
 
+/// A decay factor γ in `(0, 1]`. PyTorch's `StepLR`, `MultiStepLR`, `ExponentialLR` and
+/// `CyclicLR` accept any γ; lrbook is stricter, because these schedules only ever decay:
+/// with γ > 1 the rate `base_lr·γ^k` grows without bound and reaches ∞ (which libtorch cannot
+/// hold as a learning rate), and γ ≤ 0 gives zero or sign-flipping rates.
+fn decay_factor(what: &str, gamma: f64) -> Result<f64> {
+    if !(gamma.is_finite() && gamma > 0.0 && gamma <= 1.0) {
+        return Err(Error::invalid(
+            what,
+            format!("got {gamma}, but a decay factor must lie in (0, 1]"),
+            "Pass a factor such as 0.1 or 0.95 (1 keeps the rate constant); a factor above 1 \
+             would grow the learning rate without bound.",
+        ));
+    }
+    Ok(gamma)
+}
+
 /// A momentum range `base <= max`, both in `[0, 1]`.
 fn momentum_range(base: f64, max: f64) -> Result<(f64, f64)> {
     unit_factor("base momentum", base, true)?;
@@ -192,7 +208,7 @@ mod tests {
     #[test]
     fn factors_and_rates_are_range_checked() {
         assert!(msg(StepLr::new(0.1, 10, -0.5)).contains("gamma"));
-        assert!(msg(ExponentialLr::new(0.1, 0.0)).contains("must be a finite number > 0"));
+        assert!(msg(ExponentialLr::new(0.1, 0.0)).contains("must lie in (0, 1]"));
         assert!(msg(LinearLr::new(0.1, 0.0, 1.0, 5)).contains("must lie in (0, 1]"));
         assert!(msg(LinearLr::new(0.1, 0.5, 1.5, 5)).contains("must lie in [0, 1]"));
         assert!(msg(PolynomialLr::new(0.1, 10, -1.0)).contains("power"));
@@ -285,6 +301,231 @@ mod tests {
             ..d()
         })
         .contains("eps"));
+    }
+
+    #[test]
+    fn growth_factors_above_one_are_rejected() {
+        for gamma in [1.0001, 2.0, f64::INFINITY, f64::NAN, 0.0, -0.5] {
+            for m in [
+                msg(StepLr::new(0.1, 10, gamma)),
+                msg(MultiStepLr::new(0.1, vec![5, 10], gamma)),
+                msg(ExponentialLr::new(0.1, gamma)),
+            ] {
+                assert!(
+                    m.contains("gamma") && m.contains("must lie in (0, 1]"),
+                    "{m}"
+                );
+            }
+            let cfg = CyclicConfig {
+                mode: CyclicMode::ExpRange,
+                gamma,
+                ..CyclicConfig::default()
+            };
+            let m = msg(CyclicLr::new(0.01, 0.1, 5, cfg));
+            assert!(m.contains("cyclic gamma") && m.contains("(0, 1]"), "{m}");
+        }
+        // γ = 1 is allowed and is constant: before, γ = 1.01 reached ∞ by step 72,000.
+        let flat = ExponentialLr::new(0.1, 1.0).unwrap();
+        assert_eq!(flat.lr(usize::MAX), 0.1);
+    }
+
+    #[test]
+    fn every_schedule_is_finite_at_the_last_usize_step() {
+        let far = [
+            usize::MAX,
+            usize::MAX - 1,
+            i32::MAX as usize + 1,
+            u32::MAX as usize,
+        ];
+        let schedules: Vec<Box<dyn LrSchedule>> = vec![
+            Box::new(StepLr::new(0.1, 1, 0.5).unwrap()),
+            Box::new(MultiStepLr::new(0.1, vec![0, 1, usize::MAX], 0.5).unwrap()),
+            Box::new(ExponentialLr::new(0.1, 0.999).unwrap()),
+            Box::new(TimeBasedDecay::new(0.1, f64::MAX).unwrap()),
+            Box::new(InverseSqrt::new(0.1, 1).unwrap()),
+            Box::new(PolynomialLr::new(0.1, usize::MAX, 2.0).unwrap()),
+            Box::new(LinearLr::new(0.1, 0.5, 1.0, usize::MAX).unwrap()),
+            Box::new(CosineAnnealingLr::new(0.1, 1, 0.0).unwrap()),
+            Box::new(CosineAnnealingWarmRestarts::new(0.1, 1, 2, 0.0).unwrap()),
+            Box::new(CosineAnnealingWarmRestarts::new(0.1, 7, 1, 0.01).unwrap()),
+            Box::new(Warmup::cosine(0.1, usize::MAX).unwrap()),
+            Box::new(OneCycleLr::new(0.1, usize::MAX, OneCycleConfig::default()).unwrap()),
+            Box::new(LinearOneCycle::new(0.01, 0.1, usize::MAX).unwrap()),
+            Box::new(CyclicLr::new(0.01, 0.1, 1, CyclicConfig::default()).unwrap()),
+            Box::new(
+                CyclicLr::new(
+                    0.01,
+                    0.1,
+                    3,
+                    CyclicConfig {
+                        mode: CyclicMode::Triangular2,
+                        ..CyclicConfig::default()
+                    },
+                )
+                .unwrap(),
+            ),
+            Box::new(cosine_with_warmup(0.1, 10, usize::MAX, 0.0).unwrap()),
+        ];
+        for (i, s) in schedules.iter().enumerate() {
+            for step in far {
+                let lr = s.lr(step);
+                assert!(
+                    lr.is_finite() && lr >= 0.0,
+                    "schedule {i} at step {step}: {lr}"
+                );
+                assert!(
+                    lr <= 0.1 * (1.0 + 1e-12),
+                    "schedule {i} at step {step}: {lr}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn warm_restart_periods_are_bounded_and_restart_steps_checked() {
+        let s = CosineAnnealingWarmRestarts::new(0.1, 10, 2, 0.0).unwrap();
+        assert_eq!(s.restart_step(1).unwrap(), 10);
+        assert_eq!(s.restart_step(3).unwrap(), 10 + 20 + 40);
+        assert_eq!(s.position(70), (0, 80));
+        let m = msg(s.restart_step(70));
+        assert!(m.contains("restart 70") && m.contains("usize::MAX"), "{m}");
+        let flat = CosineAnnealingWarmRestarts::new(0.1, 5, 1, 0.0).unwrap();
+        assert_eq!(flat.restart_step(4).unwrap(), 20);
+        assert_eq!(flat.restart_step(u32::MAX).unwrap(), 5 * u32::MAX as usize); // at once
+        assert_eq!(s.restart_step(0).unwrap(), 0);
+        // The periods saturate instead of wrapping: the step is inside a period.
+        let wide = CosineAnnealingWarmRestarts::new(0.1, 3, 10_000_000, 0.0).unwrap();
+        let (t_cur, t_i) = wide.position(usize::MAX);
+        assert!(t_cur < t_i, "{t_cur} {t_i}");
+        let m = msg(CosineAnnealingWarmRestarts::new(
+            0.1,
+            validate::MAX_STEPS + 1,
+            1,
+            0.0,
+        ));
+        assert!(m.contains("T_0") && m.contains("above the limit"), "{m}");
+        let m = msg(CosineAnnealingWarmRestarts::new(0.1, 5, usize::MAX, 0.0));
+        assert!(m.contains("T_mult") && m.contains("above the limit"), "{m}");
+    }
+
+    #[test]
+    fn one_cycle_rates_must_stay_in_single_precision() {
+        let cfg = OneCycleConfig {
+            div_factor: 1e300,
+            ..OneCycleConfig::default()
+        };
+        let m = msg(OneCycleLr::new(0.1, 100, cfg));
+        assert!(
+            m.contains("initial learning rate (max_lr / div_factor)"),
+            "{m}"
+        );
+        let cfg = OneCycleConfig {
+            final_div_factor: 1e300,
+            ..OneCycleConfig::default()
+        };
+        let m = msg(OneCycleLr::new(0.1, 100, cfg));
+        assert!(m.contains("final learning rate"), "{m}");
+    }
+
+    #[test]
+    fn chained_zero_factors_win_and_overflow_is_reported() {
+        struct Wild(f64, f64);
+        impl LrSchedule for Wild {
+            fn base_lr(&self) -> f64 {
+                self.0
+            }
+            fn lr(&self, _step: usize) -> f64 {
+                self.1
+            }
+        }
+        let huge = || -> Box<dyn LrSchedule> { Box::new(Wild(1e-30, 1e30)) }; // factor 1e60
+        let zero: Box<dyn LrSchedule> = Box::new(PolynomialLr::new(0.1, 1, 1.0).unwrap());
+        let c = Chained::new(vec![huge(), huge(), huge(), huge(), huge(), huge(), zero]).unwrap();
+        assert_eq!(c.lr(5), 0.0); // was ∞ · 0 = NaN
+        let c = Chained::new(vec![huge(), huge(), huge(), huge(), huge(), huge()]).unwrap();
+        assert_eq!(c.lr(0), f64::MAX);
+        assert!(msg(c.try_lr(0)).contains("above the largest learning rate"));
+        let m = msg(Chained::new(vec![Box::new(Wild(0.0, 0.1))]));
+        assert!(m.contains("base learning rate of chained part 0"), "{m}");
+    }
+
+    #[test]
+    fn plateau_limits_thresholds_and_counters() {
+        let bad = |cfg: PlateauConfig| msg(ReduceLrOnPlateau::new(0.1, cfg));
+        let d = PlateauConfig::default;
+        for threshold in [1.0, 2.5] {
+            let m = bad(PlateauConfig { threshold, ..d() });
+            assert!(m.contains("relative mode") && m.contains("[0, 1)"), "{m}");
+        }
+        // In absolute mode a threshold of 2 is a plain amount.
+        let abs = PlateauConfig {
+            threshold: 2.0,
+            threshold_mode: ThresholdMode::Abs,
+            ..d()
+        };
+        assert!(ReduceLrOnPlateau::new(0.1, abs).is_ok());
+        for factor in [0.0, 1.0, f64::NAN, -0.5] {
+            assert!(bad(PlateauConfig { factor, ..d() }).contains("plateau factor"));
+        }
+        let m = bad(PlateauConfig {
+            patience: usize::MAX,
+            ..d()
+        });
+        assert!(
+            m.contains("plateau patience") && m.contains("above the limit"),
+            "{m}"
+        );
+        let m = bad(PlateauConfig {
+            cooldown: validate::MAX_STEPS + 1,
+            ..d()
+        });
+        assert!(m.contains("plateau cooldown"), "{m}");
+        // eps = 0 and min_lr = 0: the rate is cut again and again but never reaches 0.
+        let cfg = PlateauConfig {
+            patience: 0,
+            eps: 0.0,
+            factor: 1e-10,
+            ..d()
+        };
+        let mut p = ReduceLrOnPlateau::new(0.1, cfg).unwrap();
+        for _ in 0..100 {
+            p.step(1.0);
+        }
+        assert_eq!(p.lr(), validate::MIN_LEARNING_RATE);
+    }
+
+    #[test]
+    fn plateau_counts_a_nan_metric_as_no_improvement() {
+        for mode in [PlateauMode::Min, PlateauMode::Max] {
+            for threshold_mode in [ThresholdMode::Rel, ThresholdMode::Abs] {
+                let cfg = PlateauConfig {
+                    mode,
+                    threshold_mode,
+                    factor: 0.5,
+                    patience: 2,
+                    ..PlateauConfig::default()
+                };
+                let mut p = ReduceLrOnPlateau::new(0.1, cfg).unwrap();
+                assert_eq!(p.step(1.0), 0.1);
+                // Were NaN an improvement, it would become the best, reset the count, and
+                // no later metric could ever beat it.
+                assert_eq!(p.step(f64::NAN), 0.1);
+                assert_eq!(p.step(f64::NAN), 0.1);
+                assert_eq!(p.step(f64::NAN), 0.05, "{mode:?} {threshold_mode:?}");
+                // The best is still 1.0: a clear improvement resets the count.
+                let better = if mode == PlateauMode::Min { 0.5 } else { 2.0 };
+                assert_eq!(p.step(better), 0.05);
+                assert_eq!(p.step(better), 0.05);
+                assert_eq!(p.step(better), 0.05);
+                assert_eq!(p.step(better), 0.025);
+                // A NaN first metric does not become the best either.
+                let mut q = ReduceLrOnPlateau::new(0.1, cfg).unwrap();
+                q.step(f64::NAN);
+                q.step(better);
+                q.step(better * 1.0);
+                assert_eq!(q.step(better), 0.1, "NaN was taken as the best");
+            }
+        }
     }
 
     #[test]

@@ -28,15 +28,19 @@ pub struct PlateauConfig {
     pub mode: PlateauMode,
     /// Multiply the LR by this on a plateau, in `(0, 1)` (default 0.1).
     pub factor: f64,
-    /// Bad steps tolerated before a cut (default 10).
+    /// Bad steps tolerated before a cut, at most [`validate::MAX_STEPS`] (default 10).
     pub patience: usize,
-    /// Minimal improvement (default 1e-4).
+    /// Minimal improvement (default 1e-4): a fraction in `[0, 1)` of the best value in
+    /// relative mode (at 1 or above nothing could count as better), a finite amount `>= 0`
+    /// in absolute mode.
     pub threshold: f64,
     /// Relative or absolute threshold (default relative).
     pub threshold_mode: ThresholdMode,
-    /// Steps after a cut during which bad steps are not counted (default 0).
+    /// Steps after a cut during which bad steps are not counted, at most
+    /// [`validate::MAX_STEPS`] (default 0).
     pub cooldown: usize,
-    /// The LR is never cut below this (default 0).
+    /// The LR is never cut below this (default 0), nor below
+    /// [`validate::MIN_LEARNING_RATE`], the smallest rate libtorch can hold.
     pub min_lr: f64,
     /// Cuts smaller than this are skipped (default 1e-8).
     pub eps: f64,
@@ -72,8 +76,10 @@ pub struct ReduceLrOnPlateau {
 }
 
 impl ReduceLrOnPlateau {
-    /// Start at `base_lr`; `min_lr <= base_lr`, `factor` in `(0, 1)`, `threshold` and `eps`
-    /// finite and `>= 0`.
+    /// Start at `base_lr`; `min_lr <= base_lr`, `factor` in `(0, 1)`, `threshold` in
+    /// `[0, 1)` (relative) or finite and `>= 0` (absolute), `eps` finite and `>= 0`,
+    /// `patience` and `cooldown` at most [`validate::MAX_STEPS`]. PyTorch checks only
+    /// `factor < 1`.
     pub fn new(base_lr: f64, config: PlateauConfig) -> Result<Self> {
         let lr = validate::learning_rate("base learning rate", base_lr)?;
         if !(config.factor > 0.0 && config.factor < 1.0) {
@@ -84,6 +90,29 @@ impl ReduceLrOnPlateau {
             ));
         }
         validate::non_negative("plateau threshold", config.threshold)?;
+        if config.threshold_mode == ThresholdMode::Rel && config.threshold >= 1.0 {
+            return Err(Error::invalid(
+                "plateau threshold",
+                format!(
+                    "got {} in relative mode, but it must lie in [0, 1): an improvement must \
+                     beat the best by that fraction of it, and at 1 or above no metric could",
+                    config.threshold
+                ),
+                "Pass a fraction such as 1e-4 (PyTorch's default), or use absolute mode.",
+            ));
+        }
+        for (what, n) in [
+            ("plateau patience", config.patience),
+            ("plateau cooldown", config.cooldown),
+        ] {
+            if n > validate::MAX_STEPS {
+                return Err(Error::invalid(
+                    what,
+                    format!("got {n}, above the limit of {}", validate::MAX_STEPS),
+                    format!("Pass at most {} evaluations.", validate::MAX_STEPS),
+                ));
+            }
+        }
         validate::non_negative("plateau eps", config.eps)?;
         min_lr("plateau min_lr", config.min_lr, lr)?;
         Ok(Self {
@@ -126,14 +155,15 @@ impl ReduceLrOnPlateau {
             self.best = metric;
             self.num_bad_steps = 0;
         } else {
-            self.num_bad_steps += 1;
+            self.num_bad_steps = self.num_bad_steps.saturating_add(1);
         }
         if self.cooldown_counter > 0 {
             self.cooldown_counter -= 1;
             self.num_bad_steps = 0; // bad steps during cooldown do not count
         }
         if self.num_bad_steps > self.config.patience {
-            let new_lr = (self.lr * self.config.factor).max(self.config.min_lr);
+            let floor = self.config.min_lr.max(validate::MIN_LEARNING_RATE);
+            let new_lr = (self.lr * self.config.factor).max(floor);
             if self.lr - new_lr > self.config.eps {
                 self.lr = new_lr;
             }

@@ -25,7 +25,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 use tch::{Kind, Tensor};
 
 use super::Dataset;
@@ -73,7 +73,71 @@ const LABELS_MAGIC: u32 = 0x0000_0801;
 const INSTALL_HINT: &str =
     "Install it with `sudo apt-get install dataset-fashion-mnist` (or `make setup`), \
      or download the four .gz files from https://github.com/zalandoresearch/fashion-mnist \
-     into data/fashion-mnist/, or set FASHION_MNIST_DIR to a folder that holds them.";
+     into data/fashion-mnist/, or point --data-dir or FASHION_MNIST_DIR at a folder that \
+     holds them.";
+
+/// The most bytes one decompressed IDX file may hold: 128 MiB, well above the 47 MB of
+/// the training images, so that a corrupt or hostile file cannot fill the memory.
+const MAX_IDX_BYTES: u64 = 128 << 20;
+
+/// What is at a path, for messages that say exactly what is wrong with it.
+#[derive(Debug)]
+enum Found {
+    /// A regular file (or a symbolic link to one).
+    File,
+    /// A folder.
+    Dir,
+    /// Nothing, and no link either.
+    Missing,
+    /// A symbolic link whose target does not exist.
+    DanglingLink,
+    /// A symbolic link that cannot be followed: a loop, or too many links.
+    BrokenLink(std::io::Error),
+    /// Something that is neither a file nor a folder (a device, a socket, a pipe).
+    Special,
+    /// The path cannot be examined: a folder on the way is not readable, for example.
+    Unreachable(std::io::Error),
+}
+
+fn probe(path: &Path) -> Found {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Found::File,
+        Ok(m) if m.is_dir() => Found::Dir,
+        Ok(_) => Found::Special,
+        Err(e) => {
+            let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            match (is_link, e.kind()) {
+                (true, std::io::ErrorKind::NotFound) => Found::DanglingLink,
+                (true, _) => Found::BrokenLink(e),
+                (false, std::io::ErrorKind::NotFound) => Found::Missing,
+                (false, _) => Found::Unreachable(e),
+            }
+        }
+    }
+}
+
+/// What is wrong with `path`, which should be a file (`want_dir` false) or a folder; `None`
+/// when it is what it should be or simply absent.
+fn describe_wrong(path: &Path, want_dir: bool) -> Option<String> {
+    let p = path.display();
+    match probe(path) {
+        Found::File if want_dir => Some(format!("{p} is a file, not a folder")),
+        Found::Dir if !want_dir => Some(format!("{p} is a folder, not a file")),
+        Found::File | Found::Dir | Found::Missing => None,
+        Found::DanglingLink => Some(format!(
+            "{p} is a symbolic link to {}, which does not exist",
+            std::fs::read_link(path).map_or_else(|_| "?".into(), |t| t.display().to_string())
+        )),
+        Found::BrokenLink(e) => Some(format!(
+            "{p} is a symbolic link that cannot be followed ({e}): a link loop, or a chain \
+             of links that is too long"
+        )),
+        Found::Special => Some(format!(
+            "{p} is neither a file nor a folder (a device, a socket or a pipe)"
+        )),
+        Found::Unreachable(e) => Some(format!("{p} cannot be examined ({e})")),
+    }
+}
 
 /// The training set (60,000 examples) and the test set (10,000).
 ///
@@ -145,11 +209,22 @@ fn missing_files(dir: &Path) -> Vec<String> {
 }
 
 fn describe_missing(dir: &Path, missing: &[String]) -> String {
-    if !dir.is_dir() {
-        format!("{} does not exist", dir.display())
-    } else {
-        format!("{} lacks {}", dir.display(), missing.join(", "))
+    if let Some(wrong) = describe_wrong(dir, true) {
+        return wrong;
     }
+    if !dir.is_dir() {
+        return format!("{} does not exist", dir.display());
+    }
+    let why: Vec<String> = missing
+        .iter()
+        .map(|gz| {
+            let plain = gz.trim_end_matches(".gz");
+            describe_wrong(&dir.join(gz), false)
+                .or_else(|| describe_wrong(&dir.join(plain), false))
+                .map_or_else(|| gz.clone(), |w| format!("{gz} ({w})"))
+        })
+        .collect();
+    format!("{} lacks {}", dir.display(), why.join(", "))
 }
 
 /// Finds the files with [`locate`] and reads them all with [`load`].
@@ -174,14 +249,15 @@ pub fn load(dir: &Path) -> Result<FashionMnist> {
 /// The files are still read and checked in full, which is quick; only the selected
 /// images become tensors, which saves the memory and time of converting all 60,000.
 pub fn load_subset(dir: &Path, n_train: usize, n_test: usize) -> Result<FashionMnist> {
-    for (what, n) in [("n_train", n_train), ("n_test", n_test)] {
+    let (train, test) = ("number of training examples", "number of test examples");
+    for (what, n) in [(train, n_train), (test, n_test)] {
         if n == 0 {
             return Err(Error::invalid(what, "got 0", "Ask for at least 1 example."));
         }
     }
     Ok(FashionMnist {
-        train: load_split(dir, TRAIN_IMAGES, TRAIN_LABELS, Some(("n_train", n_train)))?,
-        test: load_split(dir, TEST_IMAGES, TEST_LABELS, Some(("n_test", n_test)))?,
+        train: load_split(dir, TRAIN_IMAGES, TRAIN_LABELS, Some((train, n_train)))?,
+        test: load_split(dir, TEST_IMAGES, TEST_LABELS, Some((test, n_test)))?,
     })
 }
 
@@ -226,6 +302,11 @@ fn load_split(
     labels_name: &str,
     limit: Option<(&str, usize)>,
 ) -> Result<Dataset> {
+    if let Some(wrong) = describe_wrong(dir, true) {
+        return Err(Error::Data(format!(
+            "the Fashion-MNIST folder cannot be used: {wrong}. {INSTALL_HINT}"
+        )));
+    }
     if !dir.is_dir() {
         return Err(Error::Data(format!(
             "the Fashion-MNIST folder {} does not exist. {INSTALL_HINT}",
@@ -295,17 +376,35 @@ fn load_split(
 fn read_file(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>)> {
     let gz_path = dir.join(format!("{name}.gz"));
     let plain_path = dir.join(name);
-    let path = if gz_path.is_file() {
-        gz_path
-    } else if plain_path.is_file() {
-        plain_path
-    } else {
-        return Err(Error::Data(format!(
-            "Fashion-MNIST file {name}.gz (or its uncompressed form {name}) is missing from {}. {INSTALL_HINT}",
-            dir.display()
-        )));
+    let path = match (probe(&gz_path), probe(&plain_path)) {
+        (Found::File, _) => gz_path,
+        (_, Found::File) => plain_path,
+        _ => {
+            // Say what is there instead of the file, if anything: a folder, a link loop, …
+            let wrong =
+                describe_wrong(&gz_path, false).or_else(|| describe_wrong(&plain_path, false));
+            return Err(Error::Data(match wrong {
+                Some(wrong) => format!(
+                    "Fashion-MNIST file {name}.gz cannot be read: {wrong}. Replace it with the \
+                     file itself. {INSTALL_HINT}"
+                ),
+                None => format!(
+                    "Fashion-MNIST file {name}.gz (or its uncompressed form {name}) is missing \
+                     from {}. {INSTALL_HINT}",
+                    dir.display()
+                ),
+            }));
+        }
     };
-    let raw = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+    let raw = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => Error::Data(format!(
+            "{} cannot be read: permission denied. Make it readable (chmod a+r {}), or point \
+             --data-dir or FASHION_MNIST_DIR at a copy you can read.",
+            path.display(),
+            path.display()
+        )),
+        _ => Error::io("read", &path, e),
+    })?;
     let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
         gunzip(&path, &raw)?
     } else if path.extension().is_some_and(|ext| ext == "gz") {
@@ -321,17 +420,56 @@ fn read_file(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>)> {
     Ok((path, bytes))
 }
 
-/// Decompresses a whole gzip file.
+/// Decompresses a whole gzip file: every member (a valid gzip file may hold several, one
+/// after another, as `cat a.gz b.gz` makes), and nothing after the last one.
 fn gunzip(path: &Path, compressed: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(compressed.len() * 2);
-    GzDecoder::new(compressed)
-        .read_to_end(&mut out)
-        .map_err(|e| {
-            Error::Data(format!(
-                "{} is a corrupt or cut-short gzip file ({e}). Delete it and download it again.",
+    let mut out = Vec::with_capacity(
+        compressed
+            .len()
+            .saturating_mul(2)
+            .min(MAX_IDX_BYTES as usize),
+    );
+    let mut rest = compressed;
+    let mut member = 0;
+    while !rest.is_empty() {
+        if member > 0 && !rest.starts_with(&[0x1f, 0x8b]) {
+            return Err(Error::Data(format!(
+                "{} has {} bytes of trailing data after the gzip stream (they start with {}, \
+                 not a further gzip member). The file is damaged or was appended to: delete it \
+                 and download it again.",
+                path.display(),
+                rest.len(),
+                hex_prefix(rest)
+            )));
+        }
+        member += 1;
+        let mut decoder = GzDecoder::new(rest);
+        let room = (MAX_IDX_BYTES + 1).saturating_sub(out.len() as u64);
+        (&mut decoder)
+            .take(room)
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                let which = if member == 1 {
+                    String::new()
+                } else {
+                    format!(" (in its gzip member {member})")
+                };
+                Error::Data(format!(
+                    "{} is a corrupt or cut-short gzip file{which} ({e}). Delete it and \
+                     download it again.",
+                    path.display()
+                ))
+            })?;
+        if out.len() as u64 > MAX_IDX_BYTES {
+            return Err(Error::Data(format!(
+                "{} decompresses to more than {MAX_IDX_BYTES} bytes, far more than any \
+                 Fashion-MNIST file (47 MB at most). It is not a Fashion-MNIST file: delete it \
+                 and download the data again.",
                 path.display()
-            ))
-        })?;
+            )));
+        }
+        rest = decoder.into_inner();
+    }
     Ok(out)
 }
 

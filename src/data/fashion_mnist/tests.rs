@@ -140,14 +140,14 @@ fn load_subset_keeps_the_first_examples() {
     assert_mentions(
         &msg,
         &[
-            "invalid n_train",
+            "invalid number of training examples",
             "asked for 6 examples",
             "holds 5",
             "at most 5",
         ],
     );
     let msg = load_subset(&fixture.dir, 1, 0).unwrap_err().to_string();
-    assert_mentions(&msg, &["invalid n_test", "got 0"]);
+    assert_mentions(&msg, &["invalid number of test examples", "got 0"]);
 }
 
 // ---- broken files ----
@@ -315,6 +315,150 @@ fn label_out_of_range() {
     );
 }
 
+// ---- gzip streams: several members, trailing data, bombs ----
+
+#[test]
+fn multi_member_gzip_is_read_like_one_member() {
+    let fixture = Fixture::new();
+    let whole = images(5);
+    let (a, b) = whole.split_at(1000);
+    let mut two = gz(a);
+    two.extend(gz(b)); // what `cat a.gz b.gz > c.gz` makes: a valid gzip file
+    fixture.write(&format!("{TRAIN_IMAGES}.gz"), &two);
+    let data = load(&fixture.dir).unwrap();
+    assert_eq!(data.train.inputs.size(), [5, 784]);
+    assert_eq!(
+        data.train.inputs.double_value(&[1, 10]),
+        f64::from(17.0f32 / 255.0)
+    );
+    assert_eq!(gunzip(Path::new("x.gz"), &two).unwrap(), whole);
+}
+
+#[test]
+fn trailing_data_after_the_gzip_stream_is_rejected() {
+    let fixture = Fixture::new();
+    let mut tail = gz(&labels(&[9, 0, 1, 2, 3]));
+    tail.extend(b"garbage");
+    fixture.write(&format!("{TRAIN_LABELS}.gz"), &tail);
+    assert_mentions(
+        &fixture.load_error(),
+        &[
+            "train-labels-idx1-ubyte.gz",
+            "7 bytes of trailing data after the gzip stream",
+            "67 61 72 62",
+            "download it again",
+        ],
+    );
+    // A second member that is cut short is a corrupt member, named as such.
+    let mut cut = gz(&labels(&[9, 0, 1, 2, 3]));
+    let second = gz(b"more");
+    cut.extend(&second[..second.len() - 3]);
+    fixture.write(&format!("{TRAIN_LABELS}.gz"), &cut);
+    assert_mentions(
+        &fixture.load_error(),
+        &["corrupt or cut-short gzip file (in its gzip member 2)"],
+    );
+}
+
+#[test]
+fn a_gzip_bomb_stops_at_the_size_limit() {
+    let block = gz(&vec![0u8; 16 << 20]);
+    let bomb: Vec<u8> = block.repeat(9); // 144 MiB of zeros from a few hundred KiB
+    let msg = gunzip(Path::new("bomb.gz"), &bomb).unwrap_err().to_string();
+    assert_mentions(
+        &msg,
+        &["bomb.gz", "decompresses to more than 134217728 bytes"],
+    );
+}
+
+// ---- what is at the path: folders, links, permissions ----
+
+#[test]
+fn a_folder_with_the_files_name_is_named_as_a_folder() {
+    let fixture = Fixture::new();
+    fixture.remove(&format!("{TEST_IMAGES}.gz"));
+    std::fs::create_dir(fixture.dir.join(format!("{TEST_IMAGES}.gz"))).unwrap();
+    assert_mentions(
+        &fixture.load_error(),
+        &[
+            "t10k-images-idx3-ubyte.gz cannot be read",
+            "is a folder, not a file",
+            "--data-dir",
+        ],
+    );
+    let msg = locate_in(Some(fixture.dir.clone()), &[])
+        .unwrap_err()
+        .to_string();
+    assert_mentions(
+        &msg,
+        &["t10k-images-idx3-ubyte.gz (", "is a folder, not a file"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_dangling_links_are_named() {
+    let fixture = Fixture::new();
+    let link = fixture.dir.join(format!("{TRAIN_IMAGES}.gz"));
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(&link, &link).unwrap(); // a link to itself
+    assert_mentions(
+        &fixture.load_error(),
+        &[
+            "train-images-idx3-ubyte.gz cannot be read",
+            "symbolic link that cannot be followed",
+            "link loop",
+        ],
+    );
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink(fixture.dir.join("nowhere.gz"), &link).unwrap();
+    assert_mentions(
+        &fixture.load_error(),
+        &["is a symbolic link to", "nowhere.gz, which does not exist"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_file_says_permission_denied() {
+    use std::os::unix::fs::PermissionsExt;
+    let fixture = Fixture::new();
+    let path = fixture.dir.join(format!("{TEST_LABELS}.gz"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        eprintln!("note: running as root, which reads any file; the permission check is skipped");
+        return;
+    }
+    assert_mentions(
+        &fixture.load_error(),
+        &[
+            "t10k-labels-idx1-ubyte.gz cannot be read: permission denied",
+            "chmod a+r",
+            "--data-dir or FASHION_MNIST_DIR",
+        ],
+    );
+}
+
+#[test]
+fn a_regular_file_given_as_the_folder_is_named_as_a_file() {
+    let fixture = Fixture::new();
+    let file = fixture.dir.join(format!("{TRAIN_IMAGES}.gz"));
+    // FASHION_MNIST_DIR (or --data-dir) set to a file: was "does not exist".
+    let msg = locate_in(Some(file.clone()), &[]).unwrap_err().to_string();
+    assert_mentions(
+        &msg,
+        &["FASHION_MNIST_DIR is set to", "is a file, not a folder"],
+    );
+    assert!(!msg.contains("does not exist"), "{msg}");
+    assert_mentions(
+        &load(&file).unwrap_err().to_string(),
+        &[
+            "train-images-idx3-ubyte.gz is a file, not a folder",
+            "--data-dir",
+        ],
+    );
+}
+
 // ---- finding the files ----
 
 #[test]
@@ -447,7 +591,7 @@ fn real_fashion_mnist() {
     let path = dir.join(format!("{TRAIN_LABELS}.gz"));
     let mut header = [0u8; 9];
     if path.is_file() {
-        GzDecoder::new(std::fs::File::open(&path).unwrap())
+        flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
             .read_exact(&mut header)
             .unwrap();
     } else {
@@ -490,3 +634,7 @@ fn real_fashion_mnist() {
         .equal(&data.test.targets.narrow(0, 0, 200)));
     assert_eq!(small.train.images_2d().unwrap().size(), [1000, 1, 28, 28]);
 }
+
+// ---- hostile bytes: the parser never panics ----
+
+mod hostile;
