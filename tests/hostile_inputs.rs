@@ -490,3 +490,230 @@ fn a_killed_run_leaves_a_whole_output() {
     std::fs::remove_dir_all(&out).unwrap();
     std::fs::remove_dir_all(&new_dir).unwrap();
 }
+
+/// A small Fashion-MNIST look-alike in IDX format: `n` images of 28 × 28 and their labels.
+fn idx_images(n: u32, rows: u32) -> Vec<u8> {
+    let mut v = Vec::new();
+    for x in [2051, n, rows, 28] {
+        v.extend(x.to_be_bytes());
+    }
+    v.extend((0..n as usize * rows as usize * 28).map(|i| (i * 7 % 256) as u8));
+    v
+}
+
+fn idx_labels(n: u32, top: u8) -> Vec<u8> {
+    let mut v = Vec::new();
+    for x in [2049, n] {
+        v.extend(x.to_be_bytes());
+    }
+    v.extend((0..n).map(|i| if i == n / 2 { top } else { (i % 10) as u8 }));
+    v
+}
+
+fn gzip(members: &[&[u8]]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    for m in members {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(m).unwrap();
+        out.extend(e.finish().unwrap());
+    }
+    out
+}
+
+/// Every malformed dataset file gets an exact message that names the file and the problem,
+/// and a valid one split into several gzip members (as `pigz` and `bgzip` write) loads.
+#[test]
+fn every_malformed_dataset_file_is_named_and_explained() {
+    let train_labels = "train-labels-idx1-ubyte.gz";
+    let train_images = "train-images-idx3-ubyte.gz";
+    let good = |dir: &Path| {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(train_images), gzip(&[&idx_images(200, 28)])).unwrap();
+        std::fs::write(dir.join(train_labels), gzip(&[&idx_labels(200, 9)])).unwrap();
+        std::fs::write(
+            dir.join("t10k-images-idx3-ubyte.gz"),
+            gzip(&[&idx_images(100, 28)]),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("t10k-labels-idx1-ubyte.gz"),
+            gzip(&[&idx_labels(100, 9)]),
+        )
+        .unwrap();
+    };
+    type Spoil = fn(&Path);
+    let cases: &[(&str, Spoil, i32, &[&str])] = &[
+        ("valid", |_| {}, 0, &[]),
+        (
+            "multi-member gzip",
+            |d| {
+                let raw = idx_images(200, 28);
+                let (a, b) = raw.split_at(5000);
+                std::fs::write(d.join("train-images-idx3-ubyte.gz"), gzip(&[a, b])).unwrap();
+            },
+            0,
+            &[],
+        ),
+        (
+            "missing",
+            |d| std::fs::remove_file(d.join("train-labels-idx1-ubyte.gz")).unwrap(),
+            1,
+            &["train-labels-idx1-ubyte.gz", "missing"],
+        ),
+        (
+            "a folder",
+            |d| {
+                std::fs::remove_file(d.join("train-labels-idx1-ubyte.gz")).unwrap();
+                std::fs::create_dir(d.join("train-labels-idx1-ubyte.gz")).unwrap();
+            },
+            1,
+            &["train-labels-idx1-ubyte.gz", "folder"],
+        ),
+        (
+            "a symlink loop",
+            |d| {
+                let p = d.join("train-labels-idx1-ubyte.gz");
+                std::fs::remove_file(&p).unwrap();
+                std::os::unix::fs::symlink(&p, &p).unwrap();
+            },
+            1,
+            &["train-labels-idx1-ubyte.gz", "loop"],
+        ),
+        (
+            "empty",
+            |d| std::fs::write(d.join("train-labels-idx1-ubyte.gz"), b"").unwrap(),
+            1,
+            &["train-labels-idx1-ubyte.gz"],
+        ),
+        (
+            "not gzip",
+            |d| {
+                std::fs::write(
+                    d.join("train-labels-idx1-ubyte.gz"),
+                    b"<html>404 not found</html>",
+                )
+                .unwrap()
+            },
+            1,
+            &["train-labels-idx1-ubyte.gz", "gzip"],
+        ),
+        (
+            "truncated",
+            |d| {
+                let z = gzip(&[&idx_images(200, 28)]);
+                std::fs::write(d.join("train-images-idx3-ubyte.gz"), &z[..z.len() / 2]).unwrap();
+            },
+            1,
+            &["train-images-idx3-ubyte.gz", "cut-short"],
+        ),
+        (
+            "trailing garbage",
+            |d| {
+                let mut z = gzip(&[&idx_labels(200, 9)]);
+                z.extend(b"garbage");
+                std::fs::write(d.join("train-labels-idx1-ubyte.gz"), z).unwrap();
+            },
+            1,
+            &["train-labels-idx1-ubyte.gz", "trailing"],
+        ),
+        (
+            "wrong magic",
+            |d| {
+                let mut raw = idx_labels(200, 9);
+                raw[3] = 0x99;
+                std::fs::write(d.join("train-labels-idx1-ubyte.gz"), gzip(&[&raw])).unwrap();
+            },
+            1,
+            &["train-labels-idx1-ubyte.gz", "magic"],
+        ),
+        (
+            "wrong dimensions",
+            |d| {
+                std::fs::write(
+                    d.join("train-images-idx3-ubyte.gz"),
+                    gzip(&[&idx_images(200, 27)]),
+                )
+                .unwrap()
+            },
+            1,
+            &["train-images-idx3-ubyte.gz", "27"],
+        ),
+        (
+            "counts disagree",
+            |d| {
+                std::fs::write(
+                    d.join("train-labels-idx1-ubyte.gz"),
+                    gzip(&[&idx_labels(150, 9)]),
+                )
+                .unwrap()
+            },
+            1,
+            &["150", "200"],
+        ),
+        (
+            "label out of range",
+            |d| {
+                std::fs::write(
+                    d.join("train-labels-idx1-ubyte.gz"),
+                    gzip(&[&idx_labels(200, 10)]),
+                )
+                .unwrap()
+            },
+            1,
+            &["train-labels-idx1-ubyte.gz", "label"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, spoil, status, says) in cases {
+        let dir = scratch("data");
+        let out = scratch("data-out");
+        good(&dir);
+        spoil(&dir);
+        let (d, o) = (dir.to_str().unwrap(), out.to_str().unwrap());
+        let args = [
+            "--quick",
+            "--data-dir",
+            d,
+            "--out",
+            o,
+            "--train-examples",
+            "200",
+            "--test-examples",
+            "100",
+            "--batch-size",
+            "20",
+            "--epochs",
+            "1",
+            "--eval-every",
+            "5",
+        ];
+        let r = run("ch2_ex2_diagnose_logs", &args, &[], Duration::from_secs(60));
+        let lower = r.stderr.to_lowercase();
+        let mut problems = Vec::new();
+        if r.status != Some(*status) {
+            problems.push(format!("exit status {:?}, expected {status}", r.status));
+        }
+        if lower.contains("panicked") || lower.contains("backtrace") {
+            problems.push("panicked".into());
+        }
+        for needle in *says {
+            if !lower.contains(&needle.to_lowercase()) {
+                problems.push(format!("the error does not say '{needle}'"));
+            }
+        }
+        if *status != 0 && !snapshot(&out).is_empty() {
+            problems.push("left files".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{name}: {}\n  stderr: {}",
+                problems.join("; "),
+                r.stderr.trim()
+            ));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
