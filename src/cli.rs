@@ -62,6 +62,13 @@ impl CommonArgs {
     /// write into the book's folders without being the configuration the book shows.
     pub fn out_root(&self, cfg: &crate::chapters::Config) -> crate::Result<PathBuf> {
         let book = book_src_dir();
+        if self.out.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+            return Err(crate::Error::invalid(
+                "--out",
+                "got an empty folder name",
+                "Pass a folder, such as --out /tmp/lrbook, or leave --out out.",
+            ));
+        }
         match &self.out {
             Some(dir) if same_folder(dir, &book) && !is_book_configuration(cfg) => {
                 Err(crate::Error::invalid(

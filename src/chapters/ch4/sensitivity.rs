@@ -144,6 +144,7 @@ impl Sensitivity {
 
 /// Sweeps the base LR for SGD, momentum and Adam on the MLP.
 pub fn sensitivity(cfg: &Config, nc: &NetConfig, data: &FashionMnist) -> Result<Vec<Sensitivity>> {
+    let seeds = cfg.run_seeds("seeds", &nc.seeds)?;
     sensitivity_optimizers()
         .iter()
         .map(|&(name, spec)| {
@@ -152,8 +153,8 @@ pub fn sensitivity(cfg: &Config, nc: &NetConfig, data: &FashionMnist) -> Result<
                 .iter()
                 .map(|&lr| {
                     let mut total = 0.0;
-                    for &seed in &nc.seeds {
-                        let run = net_run(data, nc, &spec, lr, cfg.seed + seed, cfg.device)?;
+                    for &seed in &seeds {
+                        let run = net_run(data, nc, &spec, lr, seed, cfg.device)?;
                         total += run.loss;
                     }
                     Ok((lr, total / nc.seeds.len() as f64))

@@ -29,7 +29,7 @@ fn budget_run(cfg: &FinderConfig, seed: u64) -> TrainConfig {
     TrainConfig {
         epochs: cfg.budget, // the step budget ends every run; each epoch has >= 1 step
         batch_size: cfg.batch_size,
-        shuffle_seed: Some(seed.wrapping_mul(1000) + 500),
+        shuffle_seed: Some(seed.wrapping_mul(1000).wrapping_add(500)),
         max_steps: Some(cfg.budget),
         blowup: Some(1e3),
         eval_every: None,

@@ -18,8 +18,12 @@ pub fn endless_batches(
 ) -> impl Iterator<Item = (Tensor, Tensor)> + '_ {
     (0u64..)
         .map_while(move |epoch| {
-            data.batches(batch_size, Some(seed.wrapping_mul(1000) + epoch), true)
-                .ok()
+            data.batches(
+                batch_size,
+                Some(seed.wrapping_mul(1000).wrapping_add(epoch)),
+                true,
+            )
+            .ok()
         })
         .flatten()
 }
