@@ -266,7 +266,8 @@ fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
     }
 }
 
-/// `cargo run --example NAME -- FLAGS`: this process's command line without `--out`.
+/// `cargo run --example NAME -- FLAGS`: this process's command line without `--out` and
+/// `--overwrite`.
 fn rerun_command(name: &str) -> String {
     let mut command = format!("cargo run --example {name}");
     let flags = rerun_flags(std::env::args().skip(1));
@@ -277,8 +278,9 @@ fn rerun_command(name: &str) -> String {
     command
 }
 
-/// The flags of a command line with `--out DIR` (or `--out=DIR`) removed, each quoted for a
-/// POSIX shell where it needs it.
+/// The flags of a command line with `--out DIR` (or `--out=DIR`) and `--overwrite` removed
+/// (where the files go does not change them), each quoted for a POSIX shell where it
+/// needs it.
 fn rerun_flags(args: impl Iterator<Item = String>) -> Vec<String> {
     let mut kept = Vec::new();
     let mut skip_next = false;
@@ -287,7 +289,7 @@ fn rerun_flags(args: impl Iterator<Item = String>) -> Vec<String> {
             skip_next = false;
         } else if arg == "--out" {
             skip_next = true;
-        } else if !arg.starts_with("--out=") {
+        } else if !arg.starts_with("--out=") && arg != "--overwrite" {
             kept.push(shell_quote(&arg));
         }
     }
@@ -472,7 +474,7 @@ mod tests {
             flags(&["--out", "book/src", "--device", "cpu", "--threads", "1"]),
             ["--device", "cpu", "--threads", "1"]
         );
-        assert_eq!(flags(&["--out=x", "--quick"]), ["--quick"]);
+        assert_eq!(flags(&["--out=x", "--quick", "--overwrite"]), ["--quick"]);
         assert_eq!(
             flags(&["--lrs", "a b", "it's"]),
             ["--lrs", "'a b'", "'it'\\''s'"]

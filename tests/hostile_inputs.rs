@@ -76,6 +76,8 @@ const CASES: &[Case] = &[
     case("count", "ch6_lr_finder", &["--quick", "--iterations", "0"], 2, &["--iterations", "at least 1"]),
     case("count", "ch6_lr_finder", &["--quick", "--iterations", "99999999999"], 2, &["--iterations", "limit"]),
     case("count", "ch6_lr_finder", &["--quick", "--budget", "0"], 2, &["--budget", "at least 1"]),
+    case("count", "ch6_lr_finder", &["--quick", "--budget", "3"], 2, &["--budget", "at least 10"]),
+    case("count", "ch6_lr_finder", &["--quick", "--iterations", "1"], 2, &["--iterations", "at least 2"]),
     case("count", "ch6_lr_finder", &["--quick", "--budget", "18446744073709551615"], 2, &["--budget", "limit"]),
     case("count", "ch1_ex1_iterates", &["--quick", "--steps", "0"], 2, &["--steps", "at least 1"]),
     case("count", "ch1_ex1_iterates", &["--quick", "--steps", "18446744073709551615"], 2, &["--steps", "limit"]),
@@ -718,4 +720,34 @@ fn every_malformed_dataset_file_is_named_and_explained() {
         let _ = std::fs::remove_dir_all(&out);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `--device cuda` on a machine without a GPU is an error that says so (on a machine with
+/// one it is no hostile input, and `make test-cuda` runs it).
+#[test]
+fn cuda_without_a_gpu_is_a_clear_error() {
+    if tch::Cuda::is_available() {
+        return;
+    }
+    let out = scratch("cuda");
+    let o = run(
+        "ch1_ex1_iterates",
+        &[
+            "--quick",
+            "--device",
+            "cuda",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.status, Some(1), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no CUDA GPU") && o.stderr.contains("--device cpu"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+    assert!(snapshot(&out).is_empty() && !out.exists());
 }

@@ -106,7 +106,12 @@ pub fn ex1_iterates(etas: &[f64], steps: usize, device: Device) -> Result<(Table
     let mut verdicts = Table::new(
         "ex1_verdicts",
         "Exercise 1: which learning rates converge",
-        &["η", "factor 1 − 2η", "w₁₀", "verdict"],
+        &[
+            "η",
+            "factor 1 − 2η",
+            &format!("w{}", subscript(steps)),
+            "verdict",
+        ],
     );
     let mut runs = Vec::new();
     for &eta in etas {
@@ -124,7 +129,7 @@ pub fn ex1_iterates(etas: &[f64], steps: usize, device: Device) -> Result<(Table
     }
     for t in 0..=steps {
         let mut row = vec![Cell::from(t)];
-        row.extend(runs.iter().map(|r| Cell::num(r.iterates[t][0], 6)));
+        row.extend(runs.iter().map(|r| iterate_cell(r, t)));
         iterates.push(row);
     }
     for (&eta, r) in etas.iter().zip(&runs) {
@@ -141,11 +146,27 @@ pub fn ex1_iterates(etas: &[f64], steps: usize, device: Device) -> Result<(Table
         verdicts.push(vec![
             Cell::num(eta, 2),
             Cell::num(factor, 2),
-            Cell::num(r.iterates[steps][0], 6),
+            iterate_cell(r, steps),
             verdict.into(),
         ]);
     }
     Ok((iterates, verdicts))
+}
+
+/// The iterate `w_t` of `run`, or "diverged" past the step where it overflowed to ±∞ and
+/// the run stopped.
+fn iterate_cell(run: &quadratic::Trajectory, t: usize) -> Cell {
+    run.iterates
+        .get(t)
+        .map_or(Cell::from("diverged"), |w| Cell::num(w[0], 6))
+}
+
+/// `n` in subscript digits: 10 → "₁₀".
+fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| char::from_u32('₀' as u32 + c.to_digit(10).unwrap_or(0)).unwrap_or(c))
+        .collect()
 }
 
 /// Exercise 2 (analytic): steps to reach ε at `η = 1/λmax` against the best fixed step
@@ -224,4 +245,23 @@ pub fn ex3_momentum_edge(betas: &[f64], device: Device) -> Result<Table> {
         ]);
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A learning rate so large that the iterate overflows to ∞ within the steps: the run
+    /// stops there, and the tables say "diverged" instead of reading past its end.
+    #[test]
+    fn an_overflowing_run_is_shown_as_diverged() {
+        let (iterates, verdicts) = ex1_iterates(&[0.5, 3.4e38], 7, Device::Cpu).unwrap();
+        assert_eq!(iterates.rows.len(), 8);
+        assert_eq!(verdicts.columns[2], "w₇");
+        assert_eq!(verdicts.rows[1][3], Cell::from("diverges"));
+        assert_eq!(verdicts.rows[1][2], Cell::from("diverged"));
+        assert_eq!(iterates.rows[7][2], Cell::from("diverged"));
+        assert_eq!(verdicts.rows[0][2], Cell::num(5.0, 6));
+        assert_eq!(subscript(10), "₁₀");
+    }
 }

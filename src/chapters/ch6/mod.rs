@@ -123,6 +123,28 @@ impl FinderConfig {
         validate::at_least_one("batch size", self.batch_size)?;
         validate::count_in("--budget", self.budget, validate::MAX_STEPS)?;
         validate::count_in("--iterations", self.iterations, validate::MAX_STEPS)?;
+        for (flag, n, least, why) in [
+            (
+                "--iterations",
+                self.iterations,
+                2,
+                "a range test from one rate to another",
+            ),
+            (
+                "--budget",
+                self.budget,
+                10,
+                "the one-cycle runs' three phases",
+            ),
+        ] {
+            if n < least {
+                return Err(Error::invalid(
+                    flag,
+                    format!("got {n}, but {why} needs at least {least} steps"),
+                    "Pass 100 or more.",
+                ));
+            }
+        }
         validate::distinct_seeds("--seeds", &self.seeds, 1)?;
         validate::at_least_one("number of setups", self.setups.len())?;
         validate::at_least_one("grid size", self.grid.len())?;
