@@ -459,6 +459,9 @@ mod tests {
                 "{msg}"
             );
         }
+        // Built in code rather than parsed (clap refuses an empty value itself).
+        let msg = args(Some("")).out_root(&full).unwrap_err().to_string();
+        assert!(msg.contains("empty folder name"), "{msg}");
         assert_eq!(
             args(Some("/tmp/elsewhere"))
                 .out_root(&Config::quick_cpu())

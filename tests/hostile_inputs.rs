@@ -125,7 +125,7 @@ const CASES: &[Case] = &[
     case("flag", "ch1_quadratic", &["--quick=maybe"], 2, &["--quick"]),
     // Output folders that cannot be written.
     case("output", "ch1_ex1_iterates", &["--quick", "--out", "/dev/null"], 2, &["output folder", "--out"]),
-    case("output", "ch1_ex1_iterates", &["--quick", "--out", ""], 2, &["--out", "empty"]),
+    case("output", "ch1_ex1_iterates", &["--quick", "--out", ""], 2, &["--out", "a value is required"]),
     case("output", "ch1_quadratic", &["--out", "book/src", "--seed", "3"], 2, &["book's source folder", "--seed 0"]),
     case("output", "ch1_ex1_iterates", &["--quick", "--out", "/etc/hostname/sub"], 2, &["output folder", "--out"]),
     // The dataset: missing, or not a folder.

@@ -255,12 +255,14 @@ mod tests {
     /// stops there, and the tables say "diverged" instead of reading past its end.
     #[test]
     fn an_overflowing_run_is_shown_as_diverged() {
-        let (iterates, verdicts) = ex1_iterates(&[0.5, 3.4e38], 7, Device::Cpu).unwrap();
-        assert_eq!(iterates.rows.len(), 8);
-        assert_eq!(verdicts.columns[2], "w₇");
+        let (iterates, verdicts) = ex1_iterates(&[0.5, 3.4e38], 12, Device::Cpu).unwrap();
+        assert_eq!(iterates.rows.len(), 13);
+        assert_eq!(verdicts.columns[2], "w₁₂");
         assert_eq!(verdicts.rows[1][3], Cell::from("diverges"));
         assert_eq!(verdicts.rows[1][2], Cell::from("diverged"));
-        assert_eq!(iterates.rows[7][2], Cell::from("diverged"));
+        // |w_t − 5| = 5·|1 − 2η|^t overflows between t = 7 and t = 8 at this η.
+        assert!(iterates.rows[7][2].value().is_some_and(f64::is_finite));
+        assert_eq!(iterates.rows[12][2], Cell::from("diverged"));
         assert_eq!(verdicts.rows[0][2], Cell::num(5.0, 6));
         assert_eq!(subscript(10), "₁₀");
     }
