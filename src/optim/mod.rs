@@ -131,16 +131,23 @@ fn beta(what: &str, b: f64) -> Result<f64> {
     Ok(b)
 }
 
-/// The `eps` added to a denominator: finite and `> 0`. PyTorch accepts `eps = 0`, but then
-/// an entry whose gradient (and so its second moment) is 0 divides 0 by 0 and the weight
-/// becomes NaN; lrbook is stricter and rejects it.
+/// The `eps` added to a denominator: a finite number `> 0` within single precision,
+/// from `f32::MIN_POSITIVE` (about 1.2e-38) to `f32::MAX`. PyTorch accepts `eps = 0`, but
+/// then an entry whose gradient (and so its second moment) is 0 divides 0 by 0 and the
+/// weight becomes NaN; a subnormal `eps` fails the same way, since its reciprocal, which
+/// the update multiplies by, overflows to ∞ and ∞·0 is NaN. lrbook is stricter and
+/// rejects both.
 fn denominator_eps(what: &str, eps: f64) -> Result<f64> {
-    if !eps.is_finite() || eps <= 0.0 {
+    let (least, most) = (f64::from(f32::MIN_POSITIVE), f64::from(f32::MAX));
+    if !eps.is_finite() || eps <= 0.0 || !(least..=most).contains(&eps) {
         return Err(Error::invalid(
             what,
-            format!("got {eps}, but it must be a finite number > 0"),
-            "Pass a small positive number such as 1e-8; with 0, a zero gradient entry \
-             divides 0 by 0 and turns its weight into NaN.",
+            format!(
+                "got {eps}, but it must be a finite number > 0 within single precision \
+                 ({least:e} to {most:e})"
+            ),
+            "Pass a small positive number such as 1e-8; with 0, or a number too small for \
+             its reciprocal to be finite, a zero gradient entry turns its weight into NaN.",
         ));
     }
     Ok(eps)
@@ -439,6 +446,17 @@ mod tests {
             for e in errors {
                 assert!(e.contains("eps") && e.contains("finite number > 0"), "{e}");
             }
+        }
+        // A subnormal eps has an infinite reciprocal: rejected like 0.
+        for eps in [1e-39, 2.5e-309, 1e39] {
+            let e = err(Adam::new(
+                params(),
+                AdamConfig {
+                    eps,
+                    ..Default::default()
+                },
+            ));
+            assert!(e.contains("single precision"), "{e}");
         }
         for momentum in [1.0, 1.5, -0.1, f64::NAN] {
             let sgd = SgdConfig {

@@ -252,7 +252,8 @@ impl LrSchedule for LinearLr {
     fn lr(&self, step: usize) -> f64 {
         let t = step.min(self.total_iters) as f64;
         let (s, e) = (self.start_factor, self.end_factor);
-        self.base_lr * (s + (e - s) * t / self.total_iters as f64)
+        // With an end factor of 0, rounding can leave -1e-17 at the end: a rate is never < 0.
+        (self.base_lr * (s + (e - s) * t / self.total_iters as f64)).max(0.0)
     }
     // ANCHOR_END: linear_lr
 }
