@@ -32,6 +32,7 @@ test: setup
 	cargo test --doc
 	@scripts/check-no-pending-snapshots.sh
 	@python3 scripts/compare-tables.py --self-test > /dev/null
+	@python3 scripts/check-book-numbers.py --self-test
 	@scripts/build-book.sh
 	@scripts/test-slider.sh
 	@scripts/test-pages.sh

@@ -1,43 +1,151 @@
 #!/usr/bin/env python3
-"""Checks the tables the book includes (book/src/generated/**/*.md):
+"""Checks the tables the book includes (book/src/generated/**/*.md) and the includes
+themselves:
 
-- each table appears verbatim in a committed insta snapshot (tests/snapshots/*.snap), so every
-  number the book prints is pinned by a test;
-- each ends with its provenance line, and that line says the numbers were computed in the
-  configuration the snapshots pin: on the CPU with one thread and seed 0. A table from a
-  CUDA run, another seed or another thread count fails the book build, even where its
-  rounded numbers happen to match."""
+- each generated file is one table with at least one data row, followed by its provenance
+  line, and that table equals, line for line, a whole table of a committed insta snapshot
+  (tests/snapshots/*.snap), so every number the book prints is pinned by a test; a table
+  that lost rows or kept only its header fails, and so does an empty file;
+- the provenance line says the numbers were computed in the configuration the snapshots pin:
+  on the CPU with one thread and seed 0, and not with --quick. A table from a CUDA run,
+  another seed, another thread count or the quick configuration fails the book build, even
+  where its rounded numbers happen to match;
+- every {{#include …}} on a page names a file that exists, and an anchor that the file has
+  (mdbook build prints a warning for a missing one and carries on);
+- book/src/generated/ exists and holds tables.
+
+Run with --self-test to see each check fail on a planted fault."""
 import pathlib
+import re
 import sys
+import tempfile
 
 MARK = '<small class="provenance">'
 PINNED = "Computed on CPU (1 thread), seed 0, by "
+INCLUDE = re.compile(r"\{\{#include\s+([^}\s]+)\s*\}\}")
 
-root = pathlib.Path(__file__).resolve().parent.parent
-snapshots = "\n".join(p.read_text() for p in sorted((root / "tests" / "snapshots").glob("*.snap")))
-unpinned, unproven = [], []
-for path in sorted((root / "book" / "src" / "generated").rglob("*.md")):
-    text = path.read_text()
-    table, sep, provenance = text.partition("\n" + MARK)
-    if table not in snapshots:
-        unpinned.append(path.relative_to(root))
-    if not sep or not provenance.startswith(PINNED):
-        line = (MARK + provenance.strip()) if sep else "no provenance line"
-        unproven.append((path.relative_to(root), line))
-if unpinned:
-    print("error: these generated tables are not pinned by any snapshot test:", file=sys.stderr)
-    for t in unpinned:
-        print(f"  {t}", file=sys.stderr)
-    print("Either a snapshot is out of date (run cargo test and review), or the book ran a\n"
-          "configuration the tests do not cover.", file=sys.stderr)
-if unproven:
-    print("error: these generated tables were not computed in the book's configuration\n"
-          f"(their last line must start with '{MARK}{PINNED}'):", file=sys.stderr)
-    for t, line in unproven:
-        print(f"  {t}: {line}", file=sys.stderr)
-    print("Rebuild them with scripts/build-book.sh, which runs every example with\n"
-          "--device cpu --threads 1 and seed 0.", file=sys.stderr)
-if unpinned or unproven:
-    sys.exit(1)
-print("[book] all generated tables are pinned by snapshots and were computed on the CPU",
-      file=sys.stderr)
+
+def table_blocks(text):
+    """Every run of consecutive lines that start with '|', as a tuple of lines."""
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            blocks.append(tuple(current))
+            current = []
+    if current:
+        blocks.append(tuple(current))
+    return blocks
+
+
+def check_tables(generated, snapshots_text):
+    """Problems with the generated tables, one line each."""
+    pinned = set(table_blocks(snapshots_text))
+    problems = []
+    files = sorted(generated.rglob("*.md")) if generated.is_dir() else []
+    if not files:
+        return [f"{generated}: no generated tables (missing or empty folder); run make book"]
+    for path in files:
+        text = path.read_text()
+        table, sep, provenance = text.partition("\n" + MARK)
+        blocks = table_blocks(table)
+        rest = [l for l in table.splitlines() if l.strip() and not l.startswith("|")]
+        if len(blocks) != 1 or rest:
+            problems.append(f"{path}: expected exactly one table, found {len(blocks)}"
+                            + (f" and other text ({rest[0][:40]!r})" if rest else ""))
+            continue
+        if len(blocks[0]) < 3:
+            problems.append(f"{path}: the table has no data rows")
+        elif blocks[0] not in pinned:
+            problems.append(f"{path}: the table is not pinned by any snapshot (whole-table "
+                            "comparison; a changed, dropped or added row fails)")
+        if not sep or not provenance.startswith(PINNED):
+            line = (MARK + provenance.strip()) if sep else "no provenance line"
+            problems.append(f"{path}: not computed in the book's configuration: {line}")
+        elif "--quick" in provenance:
+            problems.append(f"{path}: a --quick table stands where the book shows the full one")
+    return problems
+
+
+def check_includes(src):
+    """Problems with the {{#include}}s of the pages under `src`, one line each."""
+    problems = []
+    for page in sorted(src.rglob("*.md")):
+        if "generated" in page.relative_to(src).parts:
+            continue
+        for target in INCLUDE.findall(page.read_text()):
+            file, _, anchor = target.partition(":")
+            path = (page.parent / file).resolve()
+            if not path.is_file():
+                problems.append(f"{page}: includes {file}, which does not exist")
+            elif anchor and not re.fullmatch(r"[\d:]*", anchor):
+                if f"ANCHOR: {anchor}" not in path.read_text():
+                    problems.append(f"{page}: includes anchor '{anchor}' of {file}, which has "
+                                    "no such anchor")
+    return problems
+
+
+def self_test():
+    """Plants each fault in a scratch copy and checks that it is reported."""
+    snap = "**T**\n\n| a | b |\n|---:|---:|\n| 1 | 2 |\n| 3 | 4 |\n"
+    good = ("| a | b |\n|---:|---:|\n| 1 | 2 |\n| 3 | 4 |\n\n" + MARK + PINNED
+            + "<code>cargo run --example x -- --device cpu --threads 1</code>.</small>\n")
+    cases = {
+        "good": (good, 0),
+        "a dropped row": (good.replace("| 3 | 4 |\n", ""), 1),
+        "only the header": ("| a | b |\n|---:|---:|\n\n" + good.split("\n\n", 1)[1], 1),
+        "an empty file": ("", 1),
+        "a quick table": (good.replace("--device cpu", "--quick --device cpu"), 1),
+        "another seed": (good.replace("seed 0", "seed 3"), 1),
+    }
+    failed = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (text, expected) in cases.items():
+            gen = pathlib.Path(tmp) / name / "generated" / "ch1"
+            gen.mkdir(parents=True)
+            (gen / "t.md").write_text(text)
+            got = len(check_tables(gen.parent, snap))
+            if got != expected:
+                failed.append(f"{name}: {got} problems, expected {expected}")
+        if not check_tables(pathlib.Path(tmp) / "missing", snap):
+            failed.append("a missing generated folder is not reported")
+        src = pathlib.Path(tmp) / "src"
+        src.mkdir()
+        (src / "code.rs").write_text("// ANCHOR: here\nfn f() {}\n// ANCHOR_END: here\n")
+        (src / "ok.md").write_text("{{#include code.rs:here}}\n")
+        if check_includes(src):
+            failed.append("a good include is reported")
+        (src / "bad.md").write_text("{{#include nope.md}}\n{{#include code.rs:there}}\n")
+        if len(check_includes(src)) != 2:
+            failed.append("a missing include file or anchor is not reported")
+    if failed:
+        print("check-book-numbers self-test failed:\n  " + "\n  ".join(failed), file=sys.stderr)
+        sys.exit(1)
+    print("check-book-numbers self-test: every planted fault is reported", file=sys.stderr)
+
+
+def main():
+    if sys.argv[1:] == ["--self-test"]:
+        self_test()
+        return
+    root = pathlib.Path(__file__).resolve().parent.parent
+    snapshots = "\n".join(p.read_text() for p in sorted((root / "tests" / "snapshots").glob("*.snap")))
+    src = root / "book" / "src"
+    problems = check_tables(src / "generated", snapshots) + check_includes(src)
+    if problems:
+        print("error: the book shows numbers that no test pins, or includes what is not there:",
+              file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        print("A snapshot may be out of date (run cargo test and review), the book may have run\n"
+              "a configuration the tests do not cover (scripts/build-book.sh runs every example\n"
+              "with --device cpu --threads 1 and seed 0), or a page names a file or anchor that\n"
+              "is gone.", file=sys.stderr)
+        sys.exit(1)
+    print("[book] every generated table is pinned whole by a snapshot and was computed on the "
+          "CPU; every include exists", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
