@@ -3,7 +3,8 @@
 //
 // For each HTML page it fails on: a failed resource load (HTTP error or network failure),
 // KaTeX error markup, an <img> that did not decode, has zero natural size or no alt text, an internal
-// link (or #anchor) that does not resolve, or a console error / uncaught page error. It
+// link (or #anchor) that does not resolve, raw "{{#" or unrendered $…$ math in the prose,
+// or a console error / uncaught page error. It
 // saves a full-page screenshot of every chapter (and of print.html) as an artifact.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
@@ -57,6 +58,18 @@ try {
 
     const katexErrors = await page.locator(".katex-error").count();
     if (katexErrors) fail(rel, `${katexErrors} KaTeX error(s)`);
+
+    // The prose as the reader sees it, code and rendered math left out: an include mdbook
+    // did not expand, or math KaTeX did not render, shows up here as raw text.
+    const prose = await page.$$eval("main", (mains) => {
+      if (!mains.length) return "";
+      const copy = mains[0].cloneNode(true);
+      copy.querySelectorAll("pre, code, .katex, .katex-display, script, style").forEach((e) => e.remove());
+      return copy.textContent || "";
+    });
+    if (prose.includes("{{#")) fail(rel, `raw "{{#" on the page (an include that was not expanded)`);
+    const rawMath = prose.match(/\$[^$\s][^$]*\$/);
+    if (rawMath) fail(rel, `unrendered math on the page: ${rawMath[0].slice(0, 60)}`);
 
     const images = await page.$$eval("img", (imgs) => imgs.map((i) => ({
       src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0 && i.naturalHeight > 0,
