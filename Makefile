@@ -28,6 +28,7 @@ serve: setup
 test: setup
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
+	@rm -f target/test-skips.txt
 	INSTA_UPDATE=no cargo test --all-targets
 	cargo test --doc
 	@scripts/check-no-pending-snapshots.sh
@@ -36,6 +37,7 @@ test: setup
 	@scripts/build-book.sh
 	@scripts/test-slider.sh
 	@scripts/test-pages.sh
+	@scripts/report-skips.sh
 	@echo "make test: all checks passed"
 
 ## test-cuda: on a machine with an NVIDIA GPU, proves the CUDA path: driver and wheel, the

@@ -51,6 +51,22 @@ pub mod validate;
 
 pub use error::{Error, Result};
 
+/// Records a check that a test skipped, with why, in `target/test-skips.txt`: `make test`
+/// prints that file at its end, so that no skip is silent (the test harness hides a passing
+/// test's output).
+#[cfg(test)]
+pub(crate) fn record_skip(test: &str, why: &str) {
+    use std::io::Write;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-skips.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{test}: {why}");
+    }
+}
+
 /// The README's code blocks, compiled and run as doc tests so that they stay true.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 /// One hostile input and what must come of it.
 struct Case {
     /// The class of fault, for the count by class.
@@ -729,6 +731,10 @@ fn every_malformed_dataset_file_is_named_and_explained() {
 #[test]
 fn cuda_without_a_gpu_is_a_clear_error() {
     if tch::Cuda::is_available() {
+        common::record_skip(
+            "cuda_without_a_gpu_is_a_clear_error",
+            "this machine has a GPU, so --device cuda is no hostile input",
+        );
         return;
     }
     let out = scratch("cuda");

@@ -1,5 +1,5 @@
 //! Helpers shared by the chapter test binaries (each includes this module with `mod common;`).
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros, unused_imports)]
 
 use std::path::PathBuf;
 
@@ -100,8 +100,23 @@ pub fn row_where(table: &lrbook::report::Table, column: &str, text: &str) -> usi
         .unwrap_or_else(|| panic!("table '{}' has no row with {column} = {text}", table.id))
 }
 
+/// Records a check that a test skipped, with why, in `target/test-skips.txt`: `make test`
+/// prints that file at its end, so that no skip is silent (the test harness hides a passing
+/// test's output).
+pub fn record_skip(test: &str, why: &str) {
+    use std::io::Write;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-skips.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{test}: {why}");
+    }
+}
+
 /// Runs `check(cpu, gpu)` on a chapter's quick run on the CPU and on CUDA device 0. Without
-/// a GPU it prints why it skipped (so a CUDA machine's log shows it ran) and returns, unless
+/// a GPU it records the skip (see [`record_skip`]) and returns, unless
 /// `lrbook::device::cuda_required()`.
 pub fn on_cpu_and_cuda<R>(
     test: &str,
@@ -114,7 +129,7 @@ pub fn on_cpu_and_cuda<R>(
             "{test}: LRBOOK_REQUIRE_CUDA is set but libtorch sees no CUDA GPU (no GPU, no \
              driver, or a build that lost libtorch_cuda: see make test-cuda)"
         );
-        eprintln!("SKIPPED {test}: no CUDA GPU visible to libtorch");
+        record_skip(test, "no CUDA GPU visible to libtorch");
         return;
     }
     let _rng = cpu_single_thread();
