@@ -45,6 +45,7 @@ pub mod quadratic;
 pub mod regimes;
 pub mod report;
 pub mod schedule;
+pub mod stats;
 pub mod surfaces;
 pub mod train;
 pub mod validate;

@@ -1,5 +1,6 @@
 //! "Does the schedule matter?": one MLP, one budget, one peak LR, seven schedules, several
-//! seeds, on Fashion-MNIST. A difference is called real only when it exceeds the seed noise.
+//! seeds, on Fashion-MNIST. A difference is called real only when a paired t-test over the
+//! shared seeds puts it beyond the seed noise ([`crate::stats::paired`]).
 use tch::nn::{self, OptimizerConfig};
 use tch::Device;
 
@@ -11,6 +12,7 @@ use crate::schedule::{
     LrSchedule, OneCycleConfig, OneCycleLr, PlateauConfig, PlateauOnLoss, ReduceLrOnPlateau,
     StepLr,
 };
+use crate::stats::{self, paired_cells, paired_t_column, seeds_caption, Paired};
 use crate::train::{self, History, Loss, TrainConfig};
 use crate::Result;
 
@@ -187,24 +189,8 @@ pub fn comparison_run(
 
 /// Mean and sample standard deviation (0 for a single value).
 pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return (mean, 0.0);
-    }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, var.sqrt())
+    (stats::mean(xs), stats::sample_sd(xs))
 }
-
-// ANCHOR: beyond_noise
-/// Whether the difference of two seed-averaged accuracies exceeds twice its standard error
-/// `√(sd_a²/n_a + sd_b²/n_b)`: the bar for calling a difference real rather than seed noise.
-pub fn beyond_seed_noise(a: &[f64], b: &[f64]) -> bool {
-    let ((ma, sa), (mb, sb)) = (mean_sd(a), mean_sd(b));
-    let se = (sa * sa / a.len() as f64 + sb * sb / b.len() as f64).sqrt();
-    (ma - mb).abs() > 2.0 * se
-}
-// ANCHOR_END: beyond_noise
 
 /// The comparison's results.
 #[derive(Debug)]
@@ -226,6 +212,12 @@ impl Comparison {
         self.runs_of(c)
             .map(|r| r.history.final_accuracy())
             .collect()
+    }
+
+    /// `a` against `b` over the shared seeds: the paired test of [`stats::paired`] on final
+    /// test accuracy, at the book's 95% level.
+    pub fn vs(&self, a: Contender, b: Contender) -> Result<Paired> {
+        stats::paired(&self.accuracies(a), &self.accuracies(b), stats::LEVEL)
     }
 
     /// The window for smoothed training losses: a tenth of an epoch, at least 5 steps.
@@ -254,31 +246,36 @@ pub fn compare(cfg: &Config, cc: &ComparisonConfig) -> Result<Comparison> {
     })
 }
 
-/// The results table: accuracy with its seed spread, the difference from constant and
-/// whether it is beyond the seed noise, the final training loss, and steps to the target.
-pub fn comparison_table(cmp: &Comparison, id: &str) -> Table {
+/// The results table: accuracy with its 95% interval, the paired difference from constant
+/// with its interval, t and verdict, the final training loss, and steps to the target.
+pub fn comparison_table(cmp: &Comparison, id: &str) -> Result<Table> {
     let cc = &cmp.config;
     let n = cc.seeds.len();
     let window = cmp.loss_window();
+    let t_column = paired_t_column(n);
     let mut table = Table::new(
         id,
         &format!(
-            "MLP {} on {} Fashion-MNIST images, SGD momentum {}, peak η = {}, {} epochs \
-             of {} steps, {} seeds; accuracy on {} test images",
+            "MLP {} on {} Fashion-MNIST images, batch {}, SGD momentum {}, peak η = {} for \
+             every schedule (not tuned per schedule), {} epochs of {} steps; accuracy on {} \
+             test images; {}",
             cc.setup.label(),
             cc.setup.train_examples,
+            cc.setup.batch_size,
             fmt_sig(cc.momentum, 2),
             fmt_sig(cc.peak_lr, 3),
             cc.setup.epochs,
             cc.steps_per_epoch(),
-            n,
-            cc.setup.test_examples
+            cc.setup.test_examples,
+            seeds_caption(n),
         ),
         &[
             "schedule",
             "test accuracy (mean)",
-            "± sd over seeds",
-            "Δ vs constant",
+            "± 95% CI",
+            "Δ vs constant (paired mean)",
+            "95% CI of Δ",
+            &t_column,
             "beyond seed noise?",
             "final train loss",
             &format!("steps to train loss ≤ {}", fmt_sig(cc.target_loss, 3)),
@@ -286,10 +283,9 @@ pub fn comparison_table(cmp: &Comparison, id: &str) -> Table {
             "diverged runs",
         ],
     );
-    let baseline = cmp.accuracies(Contender::Constant);
     for &c in &cc.contenders {
         let acc = cmp.accuracies(c);
-        let (mean, sd) = mean_sd(&acc);
+        let ci = stats::mean_ci(&acc, stats::LEVEL)?;
         let losses: Vec<f64> = cmp
             .runs_of(c)
             .map(|r| r.history.mean_final_loss(window))
@@ -300,7 +296,7 @@ pub fn comparison_table(cmp: &Comparison, id: &str) -> Table {
             .collect();
         let reached: Vec<f64> = hits.iter().flatten().map(|&s| s as f64).collect();
         let steps = if reached.len() == hits.len() {
-            Cell::num(mean_sd(&reached).0, 3)
+            Cell::num(stats::mean(&reached), 3)
         } else {
             Cell::Text(format!(
                 "{} of {} runs never",
@@ -313,63 +309,62 @@ pub fn comparison_table(cmp: &Comparison, id: &str) -> Table {
             .runs_of(c)
             .filter_map(|r| r.history.steps.last().map(|s| s.lr / cc.peak_lr))
             .collect();
-        let (delta, verdict) = if c == Contender::Constant || baseline.is_empty() {
-            (Cell::from("—"), Cell::from("—"))
-        } else {
-            let d = mean - mean_sd(&baseline).0;
-            let real = beyond_seed_noise(&acc, &baseline);
-            (Cell::num(d, 2), Cell::from(if real { "yes" } else { "no" }))
-        };
-        table.push(vec![
+        let mut row = vec![
             Cell::from(c.name()),
-            Cell::num(mean, 4),
-            Cell::num(sd, 2),
-            delta,
-            verdict,
-            Cell::num(mean_sd(&losses).0, 3),
+            Cell::num(ci.mean, 4),
+            Cell::num(ci.half_width, 2),
+        ];
+        if c == Contender::Constant || !cc.contenders.contains(&Contender::Constant) {
+            row.extend((0..4).map(|_| Cell::from("—")));
+        } else {
+            row.extend(paired_cells(&cmp.vs(c, Contender::Constant)?));
+        }
+        row.extend([
+            Cell::num(stats::mean(&losses), 3),
             steps,
-            Cell::num(mean_sd(&final_lrs).0, 2),
+            Cell::num(stats::mean(&final_lrs), 2),
             Cell::from(diverged),
         ]);
+        table.push(row);
     }
-    table
+    Ok(table)
 }
 
-/// The best schedule (by mean test accuracy) against every other: is it better beyond
-/// the seed noise, or only by luck of the seeds?
-pub fn best_vs_rest_table(cmp: &Comparison, id: &str) -> Table {
+/// The best schedule (by mean test accuracy) against every other, paired over the seeds:
+/// is it better beyond the seed noise, or only by luck of the seeds?
+pub fn best_vs_rest_table(cmp: &Comparison, id: &str) -> Result<Table> {
     let mut ranked: Vec<(Contender, f64)> = cmp
         .config
         .contenders
         .iter()
-        .map(|&c| (c, mean_sd(&cmp.accuracies(c)).0))
+        .map(|&c| (c, stats::mean(&cmp.accuracies(c))))
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
     let best = ranked[0].0;
-    let best_acc = cmp.accuracies(best);
+    let n = cmp.config.seeds.len();
+    let t_column = paired_t_column(n);
     let mut table = Table::new(
         id,
         &format!(
-            "The best schedule, {}, against each of the others",
-            best.name()
+            "The best schedule by mean test accuracy, {}, against each of the others; {}",
+            best.name(),
+            seeds_caption(n)
         ),
         &[
             "other schedule",
             "its accuracy (mean)",
-            "best − other",
+            "best − other (paired mean)",
+            "95% CI of the difference",
+            &t_column,
             "beyond seed noise?",
         ],
     );
     for &(c, mean) in &ranked[1..] {
-        let real = beyond_seed_noise(&best_acc, &cmp.accuracies(c));
-        table.push(vec![
-            Cell::from(c.name()),
-            Cell::num(mean, 4),
-            Cell::num(ranked[0].1 - mean, 2),
-            Cell::from(if real { "yes" } else { "no" }),
-        ]);
+        let mut row = vec![Cell::from(c.name()), Cell::num(mean, 4)];
+        row.extend(paired_cells(&cmp.vs(best, c)?));
+        table.push(row);
     }
-    table
+    Ok(table)
 }
 
 /// Final test accuracy of every run, so a reader can see the seed noise itself.
@@ -403,13 +398,8 @@ mod tests {
     }
 
     #[test]
-    fn seed_noise_bar_is_twice_the_standard_error() {
-        // Means differ by 0.02; sd 0.01 each over 3 seeds gives se = 0.00816.
-        let a = [0.80, 0.81, 0.82];
-        let b = [0.82, 0.83, 0.84];
-        assert!(beyond_seed_noise(&a, &b));
-        let c = [0.78, 0.81, 0.84]; // sd 0.03: se = 0.0183, and 2·se = 0.037 > 0.02
-        assert!(!beyond_seed_noise(&c, &b));
+    fn mean_sd_of_one_value_has_no_spread() {
         assert_eq!(mean_sd(&[1.0]), (1.0, 0.0));
+        assert_eq!(mean_sd(&[1.0, 3.0]), (2.0, 2f64.sqrt()));
     }
 }

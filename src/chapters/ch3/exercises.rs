@@ -1,16 +1,15 @@
 //! Chapter 3's exercises, with runnable solutions (`examples/ch3_ex*`).
 use std::path::Path;
 
-use super::comparison::{
-    beyond_seed_noise, compare, comparison_table, mean_sd, per_seed_table, Contender,
-};
+use super::comparison::{compare, comparison_table, per_seed_table, Contender};
 use super::ComparisonConfig;
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::experiment::MlpSetup;
 use crate::report::{fmt_sig, Cell, Table};
 use crate::schedule::{CosineAnnealingWarmRestarts, LrSchedule};
-use crate::{validate, Result};
+use crate::stats::{paired_cells, paired_t_column, seeds_caption};
+use crate::{stats, validate, Result};
 
 /// The training budget exercises 1 and 3 share: a smaller subset and MLP than the
 /// chapter's comparison, run once per seed.
@@ -58,7 +57,7 @@ impl Exercise for FourSchedules {
         cc.validate()?;
         let cmp = compare(cfg, &cc)?;
         Ok(Solution::tables(vec![
-            comparison_table(&cmp, "ex1_four_schedules"),
+            comparison_table(&cmp, "ex1_four_schedules")?,
             per_seed_table(&cmp, "ex1_per_seed"),
         ]))
     }
@@ -237,33 +236,37 @@ pub fn ex3_one_cycle_peak(
         ..base.clone()
     };
     let constant = compare(cfg, &constant_cfg)?.accuracies(Contender::Constant);
-    let (c_mean, c_sd) = mean_sd(&constant);
+    let constant_ci = stats::mean_ci(&constant, stats::LEVEL)?;
+    let n = base.seeds.len();
+    let t_column = paired_t_column(n);
     let mut table = Table::new(
         "ex3_one_cycle_peak",
         &format!(
-            "One-cycle with its peak at multiples of η = {}, against constant η ({} seeds)",
+            "One-cycle with its peak at multiples of η = {}, against constant η; {}",
             fmt_sig(base.peak_lr, 3),
-            base.seeds.len()
+            seeds_caption(n)
         ),
         &[
             "schedule",
             "peak η",
             "test accuracy (mean)",
-            "± sd",
-            "Δ vs constant",
+            "± 95% CI",
+            "Δ vs constant (paired mean)",
+            "95% CI of Δ",
+            &t_column,
             "beyond seed noise?",
             "diverged runs",
         ],
     );
-    table.push(vec![
+    let mut row = vec![
         Cell::from("constant"),
         Cell::num(base.peak_lr, 3),
-        Cell::num(c_mean, 4),
-        Cell::num(c_sd, 2),
-        Cell::from("—"),
-        Cell::from("—"),
-        Cell::from(0usize),
-    ]);
+        Cell::num(constant_ci.mean, 4),
+        Cell::num(constant_ci.half_width, 2),
+    ];
+    row.extend((0..4).map(|_| Cell::from("—")));
+    row.push(Cell::from(0usize));
+    table.push(row);
     for &m in multiples {
         let peak = validate::learning_rate("one-cycle peak", base.peak_lr * m)?;
         let cc = ComparisonConfig {
@@ -273,21 +276,17 @@ pub fn ex3_one_cycle_peak(
         };
         let cmp = compare(cfg, &cc)?;
         let acc = cmp.accuracies(Contender::OneCycle);
-        let (mean, sd) = mean_sd(&acc);
+        let ci = stats::mean_ci(&acc, stats::LEVEL)?;
         let diverged = cmp.runs.iter().filter(|r| r.history.diverged()).count();
-        table.push(vec![
+        let mut row = vec![
             Cell::Text(format!("one-cycle, {}×η", fmt_sig(m, 2))),
             Cell::num(peak, 3),
-            Cell::num(mean, 4),
-            Cell::num(sd, 2),
-            Cell::num(mean - c_mean, 2),
-            Cell::from(if beyond_seed_noise(&acc, &constant) {
-                "yes"
-            } else {
-                "no"
-            }),
-            Cell::from(diverged),
-        ]);
+            Cell::num(ci.mean, 4),
+            Cell::num(ci.half_width, 2),
+        ];
+        row.extend(paired_cells(&stats::paired(&acc, &constant, stats::LEVEL)?));
+        row.push(Cell::from(diverged));
+        table.push(row);
     }
     Ok(table)
 }

@@ -1,86 +1,122 @@
 //! "Which schedule when": the usual advice, with the comparison's measured difference from
-//! constant next to each row that it measured.
-use super::comparison::{beyond_seed_noise, mean_sd, Comparison, Contender};
+//! constant next to each row, and what that measurement did and did not cover.
+use super::comparison::{Comparison, Contender};
 use crate::report::{fmt_sig, Cell, Table};
+use crate::{stats, Result};
+
+/// How far the comparison's one set-up matches a row's situation.
+#[derive(Clone, Copy)]
+enum Coverage {
+    /// The comparison ran this situation (small-batch SGD with momentum, a fixed budget).
+    Ran,
+    /// The schedule ran, but not in this situation: the number is small-batch SGD's only.
+    OtherSituation(&'static str),
+    /// Nothing here measured it.
+    NotRun,
+}
 
 /// The guidance table: which schedule for which situation, with this chapter's own
-/// measurement as evidence where it has one.
-pub fn guidance_table(cmp: &Comparison) -> Table {
-    let baseline = cmp.accuracies(Contender::Constant);
-    let evidence = |c: Contender| -> String {
-        if !cmp.config.contenders.contains(&c) || baseline.is_empty() {
-            return "not measured here".into();
+/// paired measurement as evidence where it has one, and a plain statement where the
+/// measurement does not cover the situation.
+pub fn guidance_table(cmp: &Comparison) -> Result<Table> {
+    let cc = &cmp.config;
+    let evidence = |c: Contender, coverage: Coverage| -> Result<String> {
+        if !cc.contenders.contains(&c) || !cc.contenders.contains(&Contender::Constant) {
+            return Ok("not measured here".into());
         }
-        let acc = cmp.accuracies(c);
-        let d = mean_sd(&acc).0 - mean_sd(&baseline).0;
-        format!(
-            "{} vs constant ({}seed noise)",
-            signed(d, 2),
-            if beyond_seed_noise(&acc, &baseline) {
-                "beyond "
-            } else {
-                "within "
+        let p = cmp.vs(c, Contender::Constant)?;
+        let measured = format!(
+            "{} vs constant, 95% CI {} ({} seed noise)",
+            signed(p.mean_diff, 2),
+            stats::interval_text(p.ci.0, p.ci.1, 2),
+            if p.beyond_noise() { "beyond" } else { "within" }
+        );
+        Ok(match coverage {
+            Coverage::Ran => measured,
+            Coverage::OtherSituation(missing) => {
+                format!("{missing} not run; in the small-batch SGD run: {measured}")
             }
-        )
+            Coverage::NotRun => "not measured here".into(),
+        })
     };
     let mut table = Table::new(
         "guidance",
-        "Which schedule when, with this chapter's measured test-accuracy difference",
+        &format!(
+            "Which schedule when. The last column is this chapter's one measurement: \
+             small-batch SGD (batch {}, momentum {}) on an MLP, every schedule at the same \
+             untuned peak η = {}, paired over {} seeds; it says nothing about a row's \
+             situation that it did not run",
+            cc.setup.batch_size,
+            fmt_sig(cc.momentum, 2),
+            fmt_sig(cc.peak_lr, 3),
+            cc.seeds.len()
+        ),
         &["situation", "reach for", "why", "measured here"],
     );
-    let rows: [(&str, &str, &str, Option<Contender>); 7] = [
+    let rows: [(&str, &str, &str, Option<Contender>, Coverage); 7] = [
         (
             "a known budget of steps",
             "cosine to 0",
             "no milestones to tune; spends its last steps at small η",
             Some(Contender::Cosine),
+            Coverage::Ran,
         ),
         (
             "large batch, Adam, or a fragile start",
             "linear warmup + cosine",
             "small first steps while curvature and Adam's moments settle",
             Some(Contender::WarmupCosine),
+            Coverage::OtherSituation("large batch and Adam"),
         ),
         (
             "SGD with momentum, short budget",
             "one-cycle",
             "high η in the middle, momentum cycled against it",
             Some(Contender::OneCycle),
+            Coverage::Ran,
         ),
         (
             "a reproduced paper recipe",
             "step / multistep",
             "the milestones are part of the recipe",
             Some(Contender::Step),
+            Coverage::Ran,
         ),
         (
             "unknown budget, validation metric available",
             "plateau",
             "cuts only when progress stalls; needs patience tuned to the noise",
             Some(Contender::Plateau),
+            Coverage::OtherSituation("a validation-metric plateau"),
         ),
         (
             "smooth decay without a fixed end",
             "exponential or inverse sqrt",
             "defined for any number of steps",
             Some(Contender::Exponential),
+            Coverage::Ran,
         ),
         (
             "searching for good η ranges, ensembling snapshots",
             "cyclic or warm restarts",
             "each cycle revisits large η; each trough is a usable snapshot",
             None,
+            Coverage::NotRun,
         ),
     ];
-    for (situation, schedule, why, measured) in rows {
+    for (situation, schedule, why, measured, coverage) in rows {
+        let evidence = match measured {
+            Some(c) => evidence(c, coverage)?,
+            None => "not measured here".into(),
+        };
         table.push(vec![
             Cell::from(situation),
             Cell::from(schedule),
             Cell::from(why),
-            Cell::Text(measured.map_or("not measured here".into(), evidence)),
+            Cell::Text(evidence),
         ]);
     }
-    table
+    Ok(table)
 }
 
 fn signed(x: f64, digits: usize) -> String {

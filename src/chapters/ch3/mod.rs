@@ -6,7 +6,8 @@
 //!   landmark steps;
 //! - [`comparison`]: seven schedules (constant, step, exponential, cosine, warmup + cosine,
 //!   one-cycle, plateau) on one MLP, one budget and one peak LR, with several seeds on
-//!   Fashion-MNIST; differences are called real only when they exceed the seed noise;
+//!   Fashion-MNIST; a difference is called real only when a paired t-test over the shared
+//!   seeds puts it beyond the seed noise;
 //! - [`guidance`]: which schedule when, its evidence column filled from the comparison.
 //!
 //! [`figures`] draws the chapter's figures and [`exercises`] solves its exercises.
@@ -26,9 +27,8 @@ pub mod guidance;
 pub mod warmup;
 
 pub use comparison::{
-    best_vs_rest_table, beyond_seed_noise, compare, comparison_run, comparison_table,
-    contender_policy, mean_sd, per_seed_table, trailing_mean_hits, Comparison, ComparisonRun,
-    Contender,
+    best_vs_rest_table, compare, comparison_run, comparison_table, contender_policy, mean_sd,
+    per_seed_table, trailing_mean_hits, Comparison, ComparisonRun, Contender,
 };
 pub use figures::draw_figures;
 pub use gallery::{
@@ -186,12 +186,12 @@ pub fn run_with(cfg: &Config, cc: &ComparisonConfig) -> Result<Chapter3> {
     let comparison = compare(cfg, cc)?;
     report
         .tables
-        .push(comparison_table(&comparison, "comparison"));
+        .push(comparison_table(&comparison, "comparison")?);
     report
         .tables
-        .push(best_vs_rest_table(&comparison, "best_vs_rest"));
+        .push(best_vs_rest_table(&comparison, "best_vs_rest")?);
     report.tables.push(per_seed_table(&comparison, "per_seed"));
-    report.tables.push(guidance_table(&comparison));
+    report.tables.push(guidance_table(&comparison)?);
     Ok(Chapter3 { report, comparison })
 }
 
