@@ -2,10 +2,12 @@
 """Checks the tables the book includes (book/src/generated/**/*.md) and the includes
 themselves:
 
-- each generated file is one table with at least one data row, followed by its provenance
-  line, and that table equals, line for line, a whole table of a committed insta snapshot
+- each generated file is a caption (the table's title, which states its configuration), one
+  table with at least one data row, and its provenance line; the caption and the table
+  equal, line for line, a whole titled table of a committed insta snapshot
   (tests/snapshots/*.snap), so every number the book prints is pinned by a test; a table
-  that lost rows or kept only its header fails, and so does an empty file;
+  that lost rows or kept only its header fails, and so does an empty file or a missing or
+  changed caption;
 - the provenance line says the numbers were computed in the configuration the snapshots pin:
   on the CPU with one thread and seed 0, and not with --quick. A table from a CUDA run,
   another seed, another thread count or the quick configuration fails the book build, even
@@ -21,6 +23,7 @@ import sys
 import tempfile
 
 MARK = '<small class="provenance">'
+CAPTION = '<p class="table-caption">'
 PINNED = "Computed on CPU (1 thread), seed 0, by "
 INCLUDE = re.compile(r"\{\{#include\s+([^}\s]+)\s*\}\}")
 
@@ -39,15 +42,43 @@ def table_blocks(text):
     return blocks
 
 
+def titled_tables(snapshots_text):
+    """Every (title, table) pair of the snapshots: a table block and the `**title**` line
+    that precedes it (None where there is none)."""
+    pairs, title, current = set(), None, []
+    for line in snapshots_text.splitlines() + [""]:
+        if line.startswith("|"):
+            current.append(line)
+            continue
+        if current:
+            pairs.add((title, tuple(current)))
+            current, title = [], None
+        if line.startswith("**") and line.endswith("**") and len(line) > 4:
+            title = line[2:-2]
+        elif line.strip():
+            title = None
+    return pairs
+
+
+def unescape(html):
+    return html.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def check_tables(generated, snapshots_text):
     """Problems with the generated tables, one line each."""
-    pinned = set(table_blocks(snapshots_text))
+    pinned = titled_tables(snapshots_text)
+    pinned_tables = {table for _, table in pinned}
     problems = []
     files = sorted(generated.rglob("*.md")) if generated.is_dir() else []
     if not files:
         return [f"{generated}: no generated tables (missing or empty folder); run make book"]
     for path in files:
         text = path.read_text()
+        title = None
+        if text.startswith(CAPTION):
+            first, _, text = text.partition("\n")
+            if first.endswith("</p>"):
+                title = unescape(first[len(CAPTION):-len("</p>")])
         table, sep, provenance = text.partition("\n" + MARK)
         blocks = table_blocks(table)
         rest = [l for l in table.splitlines() if l.strip() and not l.startswith("|")]
@@ -57,9 +88,14 @@ def check_tables(generated, snapshots_text):
             continue
         if len(blocks[0]) < 3:
             problems.append(f"{path}: the table has no data rows")
-        elif blocks[0] not in pinned:
+        elif blocks[0] not in pinned_tables:
             problems.append(f"{path}: the table is not pinned by any snapshot (whole-table "
                             "comparison; a changed, dropped or added row fails)")
+        elif title is None:
+            problems.append(f"{path}: no caption line ({CAPTION}title</p>) above the table")
+        elif (title, blocks[0]) not in pinned:
+            problems.append(f"{path}: the caption is not the title the snapshot pins with this "
+                            f"table: {title[:60]!r}")
         if not sep or not provenance.startswith(PINNED):
             line = (MARK + provenance.strip()) if sep else "no provenance line"
             problems.append(f"{path}: not computed in the book's configuration: {line}")
@@ -88,14 +124,18 @@ def check_includes(src):
 
 def self_test():
     """Plants each fault in a scratch copy and checks that it is reported."""
-    snap = "**T**\n\n| a | b |\n|---:|---:|\n| 1 | 2 |\n| 3 | 4 |\n"
-    good = ("| a | b |\n|---:|---:|\n| 1 | 2 |\n| 3 | 4 |\n\n" + MARK + PINNED
+    snap = "**T &lt; 1**\n\n| a | b |\n|---:|---:|\n| 1 | 2 |\n| 3 | 4 |\n".replace("&lt;", "<")
+    caption = CAPTION + "T &lt; 1</p>\n\n"
+    body = ("| a | b |\n|---:|---:|\n| 1 | 2 |\n| 3 | 4 |\n\n" + MARK + PINNED
             + "<code>cargo run --example x -- --device cpu --threads 1</code>.</small>\n")
+    good = caption + body
     cases = {
         "good": (good, 0),
         "a dropped row": (good.replace("| 3 | 4 |\n", ""), 1),
-        "only the header": ("| a | b |\n|---:|---:|\n\n" + good.split("\n\n", 1)[1], 1),
+        "only the header": (caption + "| a | b |\n|---:|---:|\n\n" + body.split("\n\n", 1)[1], 1),
         "an empty file": ("", 1),
+        "no caption": (body, 1),
+        "another caption": (good.replace("T &lt; 1", "T &lt; 2"), 1),
         "a quick table": (good.replace("--device cpu", "--quick --device cpu"), 1),
         "another seed": (good.replace("seed 0", "seed 3"), 1),
     }

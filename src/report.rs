@@ -198,13 +198,26 @@ impl Table {
 /// book's number check can split it off (the table above it is what the snapshots pin).
 pub const PROVENANCE_MARK: &str = "<small class=\"provenance\">";
 
+/// Marks the caption line that [`Report::write_tables`] puts above a table: the table's
+/// title, which states the configuration that produced it.
+pub const CAPTION_MARK: &str = "<p class=\"table-caption\">";
+
+/// `<`, `>` and `&` escaped for HTML.
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The caption above a written table: the title in an HTML paragraph, then a blank line.
+pub fn caption_line(title: &str) -> String {
+    format!("{CAPTION_MARK}{}</p>\n\n", html_escape(title))
+}
+
 /// The line under a written table: a blank line, then `text` in a small HTML paragraph.
 /// `<`, `>` and `&` in `text` are escaped; backquoted spans become `<code>`.
 pub fn provenance_line(text: &str) -> String {
-    let escaped = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = html_escape(text);
     let mut html = String::new();
     for (i, part) in escaped.split('`').enumerate() {
         if i % 2 == 1 {
@@ -266,14 +279,16 @@ impl Report {
         out
     }
 
-    /// Writes each table to `dir/<id>.md` (table only, for `{{#include}}` in the book).
+    /// Writes each table to `dir/<id>.md` for `{{#include}}` in the book: its caption (the
+    /// title, with the configuration; see [`caption_line`]), then the table.
     ///
     /// With `provenance` (what produced the numbers: device, seed, command), each file ends
     /// with it as a small line under the table; see [`provenance_line`].
     pub fn write_tables(&self, dir: &Path, provenance: Option<&str>) -> Result<()> {
         for t in &self.tables {
             let path = dir.join(format!("{}.md", t.id));
-            let mut text = t.to_markdown();
+            let mut text = caption_line(&t.title);
+            text.push_str(&t.to_markdown());
             if let Some(p) = provenance {
                 text.push_str(&provenance_line(p));
             }
@@ -300,9 +315,9 @@ mod tests {
     }
 
     #[test]
-    fn written_tables_end_with_their_provenance() {
+    fn written_tables_start_with_their_caption_and_end_with_their_provenance() {
         let dir = std::env::temp_dir().join(format!("lrbook-prov-{}", std::process::id()));
-        let mut t = Table::new("t", "T", &["η"]);
+        let mut t = Table::new("t", "T & <1>", &["η"]);
         t.push(vec![Cell::num(0.5, 3)]);
         let report = Report::with_tables("R", vec![t.clone()]);
         report
@@ -312,10 +327,11 @@ mod tests {
             )
             .unwrap();
         let text = std::fs::read_to_string(dir.join("t.md")).unwrap();
+        let caption = "<p class=\"table-caption\">T &amp; &lt;1&gt;</p>\n\n";
         assert_eq!(
             text,
             format!(
-                "{}\n<small class=\"provenance\">Computed on CPU by \
+                "{caption}{}\n<small class=\"provenance\">Computed on CPU by \
                  <code>cargo run --example x -- --a &lt;b&gt;</code></small>\n",
                 t.to_markdown()
             )
@@ -323,7 +339,7 @@ mod tests {
         report.write_tables(&dir, None).unwrap();
         assert_eq!(
             std::fs::read_to_string(dir.join("t.md")).unwrap(),
-            t.to_markdown()
+            format!("{caption}{}", t.to_markdown())
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
