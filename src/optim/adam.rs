@@ -142,7 +142,9 @@ impl Optimizer for Adam {
             let _ = v.f_lerp_(tmp, 1.0 - c.beta2)?; // v = β₂v + (1−β₂)g²
             if c.amsgrad {
                 let v_max = &mut self.max_exp_avg_sqs[i];
-                let _ = v_max.f_maximum_out(tmp, v)?; // AMSGrad: the denominator never shrinks
+                // AMSGrad: the stored maximum of v never shrinks; the bias correction still
+                // divides it, so the denominator itself can shrink (as in PyTorch).
+                let _ = v_max.f_maximum_out(tmp, v)?;
                 v_max.f_copy_(tmp)?;
             }
             let v_used = if c.amsgrad {
