@@ -34,6 +34,8 @@ test: setup
 	@scripts/check-no-pending-snapshots.sh
 	@python3 scripts/compare-tables.py --self-test > /dev/null
 	@python3 scripts/check-book-numbers.py --self-test
+	@python3 scripts/check-prose-numbers.py --self-test
+	@python3 scripts/check-prose-numbers.py
 	@scripts/build-book.sh
 	@scripts/test-slider.sh
 	@scripts/test-pages.sh
