@@ -470,6 +470,50 @@ mod tests {
         assert!((ema.b_noise().unwrap() - 2.0).abs() < 1e-12);
     }
 
+    /// After k updates the bias-corrected averages are the weighted means
+    /// `Σ βᵏ⁻ⁱ eᵢ / Σ βᵏ⁻ⁱ` of the pairs' estimates, computed here term by term. (The ratio
+    /// `B_noise` hides the correction, since it divides both averages alike.)
+    #[test]
+    fn ema_estimate_is_the_bias_corrected_weighted_mean() {
+        let beta = 0.9;
+        let mut ema = NoiseScaleEma::new(1, 2, beta).unwrap();
+        // With B = 1 and 2: |G|² = 2|g_big|² − |g_small|², tr Σ = 2(|g_small|² − |g_big|²).
+        let obs = [
+            (3.0, 2.0),
+            (5.0, 1.5),
+            (4.0, 3.5),
+            (2.0, 1.9),
+            (6.0, 2.5),
+            (3.0, 3.0),
+        ];
+        let mut seen: Vec<(f64, f64)> = Vec::new();
+        for &(s, b) in &obs {
+            ema.update(s, b).unwrap();
+            seen.push((2.0 * b - s, 2.0 * (s - b)));
+            let k = seen.len();
+            let w: Vec<f64> = (0..k).map(|i| beta.powi((k - 1 - i) as i32)).collect();
+            let total: f64 = w.iter().sum();
+            let g2 = seen.iter().zip(&w).map(|(e, w)| w * e.0).sum::<f64>() / total;
+            let trace = seen.iter().zip(&w).map(|(e, w)| w * e.1).sum::<f64>() / total;
+            let est = ema.estimate().unwrap();
+            assert!(
+                (est.g2 - g2).abs() < 1e-12,
+                "k = {k}: |G|² {} vs {g2}",
+                est.g2
+            );
+            assert!(
+                (est.trace - trace).abs() < 1e-12,
+                "k = {k}: tr Σ {} vs {trace}",
+                est.trace
+            );
+        }
+        // One observation is its own average: |G|² = 1, tr Σ = 2.
+        let mut one = NoiseScaleEma::new(1, 2, 0.99).unwrap();
+        one.update(3.0, 2.0).unwrap();
+        let est = one.estimate().unwrap();
+        assert!((est.g2 - 1.0).abs() < 1e-12 && (est.trace - 2.0).abs() < 1e-12);
+    }
+
     #[test]
     fn optimal_lr_is_linear_then_flat() {
         let e = |b| optimal_lr(1.0, 100.0, b).unwrap();

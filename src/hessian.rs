@@ -177,6 +177,46 @@ mod tests {
         assert!((e.value - 7.0).abs() < 1e-9, "{}", e.value);
     }
 
+    /// Power iteration in closed form: on `½Σλᵢθᵢ²` (Hessian diag(λ)) from the warm start
+    /// `v₀`, the k-th product's estimate is the Rayleigh quotient of `H^(k−1)v₀`,
+    /// `Σv₀ᵢ²λᵢ^(2k−1) / Σv₀ᵢ²λᵢ^(2k−2)`, and the vector returned is `H^k v₀`, normalised.
+    #[test]
+    fn each_power_iteration_matches_its_closed_form() {
+        let lam: [f64; 4] = [1.0, 3.0, 6.0, 10.0];
+        let v0: [f64; 4] = [1.0, -2.0, 0.5, 0.25];
+        for k in 1..=8 {
+            let theta = Tensor::from_slice(&[0.3, -0.2, 0.5, 0.1]).set_requires_grad(true);
+            let loss = (Tensor::from_slice(&lam) * &theta * &theta).sum(Kind::Double) * 0.5;
+            let e = top_eigenvalue(
+                &loss,
+                std::slice::from_ref(&theta),
+                Some(&[Tensor::from_slice(&v0)]),
+                PowerIteration {
+                    max_iters: k,
+                    rel_tol: 0.0,
+                    seed: 0,
+                },
+            )
+            .unwrap();
+            let moment =
+                |p: i32| -> f64 { lam.iter().zip(&v0).map(|(l, v)| v * v * l.powi(p)).sum() };
+            let k32 = k as i32;
+            let expected = moment(2 * k32 - 1) / moment(2 * k32 - 2);
+            assert_eq!(e.iterations, k);
+            assert!(
+                (e.value - expected).abs() < 1e-12 * expected,
+                "k = {k}: {} vs {expected}",
+                e.value
+            );
+            let norm = moment(2 * k32).sqrt();
+            let got = Vec::<f64>::try_from(&e.vector[0]).unwrap();
+            for i in 0..4 {
+                let want = v0[i] * lam[i].powi(k32) / norm;
+                assert!((got[i] - want).abs() < 1e-12, "k = {k}, i = {i}");
+            }
+        }
+    }
+
     #[test]
     fn hvp_matches_finite_differences_of_the_gradient() {
         tch::manual_seed(0);

@@ -580,6 +580,65 @@ mod tests {
         assert!(diagnose_with(&log, &ok).is_ok());
     }
 
+    /// A run that falls from 2.3 towards `level` over the first half; the second half
+    /// repeats `pattern` (then spikes are written over it).
+    fn settled(level: f64, pattern: &[f64]) -> Vec<f64> {
+        (0..200)
+            .map(|t| {
+                if t < 100 {
+                    level + (2.3 - level) * (-0.1 * t as f64).exp()
+                } else {
+                    pattern[t % pattern.len()]
+                }
+            })
+            .collect()
+    }
+
+    /// The typical swing is a median: eight spikes to 3.0 in a settled second half (16 of
+    /// 99 steps of 2.7) leave it at 0, and the run is just right. Their mean, 0.44, would
+    /// exceed half the level (0.15) and call it oscillating.
+    #[test]
+    fn a_few_spikes_do_not_make_the_swing() {
+        let mut log = settled(0.3, &[0.3]);
+        for t in (105..180).step_by(10) {
+            log[t] = 3.0;
+        }
+        let d = diagnose(&log).unwrap();
+        assert_eq!(d.regime, Regime::JustRight, "{}", d.reason);
+        // The reason quotes the median end level, 0.3, not the mean of the last tenth.
+        assert!(d.reason.contains("from 2.30 to 0.300"), "{}", d.reason);
+    }
+
+    /// The typical level is a median: a second half that bounces 0.1, 0.35, 0.6, 0.35
+    /// (median step 0.25, median level 0.35) oscillates, and eight spikes to 3.0 do not
+    /// hide it. Their mean level, 0.56, would put 0.25 under half of it.
+    #[test]
+    fn a_few_spikes_do_not_make_the_level() {
+        let mut log = settled(0.35, &[0.1, 0.35, 0.6, 0.35]);
+        for t in (105..180).step_by(10) {
+            log[t] = 3.0;
+        }
+        let d = diagnose(&log).unwrap();
+        assert_eq!(d.regime, Regime::Oscillating, "{}", d.reason);
+        assert!(
+            d.reason
+                .contains("moves by 0.250 per step around a level of 0.350 (71.4% of it)"),
+            "{}",
+            d.reason
+        );
+    }
+
+    /// The end level is a median of the last tenth: one spike to 100 there (one bad batch)
+    /// leaves it at 0.3; the mean, 5.3, would exceed twice the start and read "diverged".
+    #[test]
+    fn one_spike_at_the_end_does_not_make_the_end_level() {
+        let mut log = settled(0.3, &[0.3]);
+        log[190] = 100.0;
+        let d = diagnose(&log).unwrap();
+        assert_eq!(d.regime, Regime::JustRight, "{}", d.reason);
+        assert!(d.reason.contains("from 2.30 to 0.300"), "{}", d.reason);
+    }
+
     #[test]
     fn short_diverged_logs_are_diagnosed() {
         let d = diagnose(&[2.3, 5.0, f64::INFINITY]).unwrap();

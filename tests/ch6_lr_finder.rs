@@ -28,17 +28,39 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
             assert_eq!(r.finder.points.len(), fc.iterations);
         }
         assert_eq!(r.grid.len(), fc.grid.len());
-        // Every suggestion that was made was also trained, and the ratio is the quotient.
+    }
+    // Every suggestion was trained, and its ratio is checked against an independent
+    // computation: a fresh run at the suggestion (same seeds, 1 thread, so it repeats
+    // exactly) over the lowest loss in the grid table's own column for the setup.
+    let data = fc.load_data(&Config::quick_cpu()).unwrap();
+    let grid_table = ch.report.table("grid").unwrap();
+    let ratios = ch.report.table("ratios").unwrap();
+    for (i, r) in ch.setups.iter().enumerate() {
+        let name = r.setup.name();
+        let lowest = (0..grid_table.rows.len())
+            .map(|row| num(grid_table, row, name))
+            .fold(f64::INFINITY, f64::min);
+        let best = r.grid.iter().map(|g| g.1).fold(f64::INFINITY, f64::min);
+        assert_eq!(best, lowest, "{name}: the grid table's lowest loss");
         for (rule, s) in &r.suggestions {
             let lr = s.as_ref().expect("a fresh model's curve has a descent");
             assert!(*lr > 0.0 && *lr < fc.end_lr, "{rule}: {lr}");
             let ratio = r.ratio(*rule).unwrap();
-            let (_, loss) = r.at_suggestion.iter().find(|a| a.0 == *rule).unwrap();
-            assert_eq!(ratio, loss / r.best_grid().1);
+            let again =
+                ch6::mean_final_loss(&fc, &data, r.setup, Plan::Constant(*lr), tch::Device::Cpu)
+                    .unwrap();
+            assert!(
+                (ratio - again / best).abs() <= 1e-12 * ratio,
+                "{name} {rule}: {ratio} vs {again} / {best}"
+            );
+            let printed = num(ratios, i, &format!("{} ÷ best", rule.name()));
+            assert!(
+                (printed - again / lowest).abs() <= 1e-12 * printed,
+                "{name} {rule}: the ratios table has {printed}"
+            );
         }
     }
     // Retraining one grid point reproduces the grid's number exactly (same seed, 1 thread).
-    let data = fc.load_data(&Config::quick_cpu()).unwrap();
     let first = &ch.setups[0];
     let again = ch6::mean_final_loss(
         &fc,

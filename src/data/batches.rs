@@ -247,6 +247,94 @@ mod tests {
             .contains("[3]"));
     }
 
+    /// The number of cycles of a permutation of `0..n`.
+    fn cycles(p: &[i64]) -> usize {
+        let mut seen = vec![false; p.len()];
+        let mut count = 0;
+        for i in 0..p.len() {
+            if !seen[i] {
+                count += 1;
+                let mut j = i;
+                while !seen[j] {
+                    seen[j] = true;
+                    j = p[j] as usize;
+                }
+            }
+        }
+        count
+    }
+
+    /// Training shuffles epoch `e` with seed `s + e` (see `train::train`). Over 4000 such
+    /// epochs of 8 rows, the orders behave like uniform random permutations, checked
+    /// against the exact laws, each within about 5 standard errors: every row visits every
+    /// position 500 ± 105 times; a share D₈/8! = 0.3679 of orders has no fixed point; the
+    /// mean number of cycles is H₈ = 2.718; and almost no order is a rotation of `0..8`
+    /// (expected 4000·8/8! < 1). A rotation, or Sattolo's algorithm (Fisher–Yates with
+    /// `j < i`, which makes only one-cycle permutations), fails these.
+    #[test]
+    fn epoch_orders_are_uniform_random_permutations() {
+        let (n, epochs) = (8usize, 4000u64);
+        let mut at = vec![vec![0u32; n]; n];
+        let (mut no_fixed, mut total_cycles, mut rotations) = (0u32, 0usize, 0u32);
+        for epoch in 0..epochs {
+            let p = permutation(n, 42u64.wrapping_add(epoch));
+            for (pos, &row) in p.iter().enumerate() {
+                at[row as usize][pos] += 1;
+            }
+            no_fixed += u32::from(p.iter().enumerate().all(|(i, &r)| r != i as i64));
+            total_cycles += cycles(&p);
+            let r0 = p[0];
+            rotations += u32::from(
+                p.iter()
+                    .enumerate()
+                    .all(|(i, &r)| r == (r0 + i as i64) % n as i64),
+            );
+        }
+        // Binomial(4000, 1/8): mean 500, standard deviation 20.9.
+        for (row, counts) in at.iter().enumerate() {
+            for (pos, &c) in counts.iter().enumerate() {
+                assert!(
+                    c.abs_diff(500) < 105,
+                    "row {row} at position {pos}: {c} times"
+                );
+            }
+        }
+        let derangements = 14833.0 / 40320.0; // D₈ / 8!
+        let share = f64::from(no_fixed) / epochs as f64;
+        assert!(
+            (share - derangements).abs() < 0.038,
+            "no fixed point in {share}"
+        );
+        let h8: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+        let mean_cycles = total_cycles as f64 / epochs as f64;
+        // Variance of the cycle count: H₈ − Σ1/k² = 1.19, so the standard error is 0.017.
+        assert!(
+            (mean_cycles - h8).abs() < 0.09,
+            "mean cycles {mean_cycles} vs {h8}"
+        );
+        assert!(
+            rotations < 5,
+            "{rotations} of {epochs} orders are rotations"
+        );
+    }
+
+    /// The epochs of a run see different orders, each a permutation, and the epoch order
+    /// through `Dataset::batches` is the permutation of that epoch's seed.
+    #[test]
+    fn each_epoch_has_its_own_order() {
+        let data = ten();
+        let orders: Vec<Vec<i64>> = (0..20u64)
+            .map(|e| targets_of(data.batches(4, Some(7 + e), false).unwrap()).concat())
+            .collect();
+        for (e, o) in orders.iter().enumerate() {
+            assert_eq!(o, &permutation(10, 7 + e as u64));
+        }
+        let mut distinct = orders.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 20, "two epochs shared an order");
+    }
+
     proptest! {
         #[test]
         fn permutation_is_a_permutation(n in 0usize..300, seed in any::<u64>()) {

@@ -292,3 +292,49 @@ pub fn trusted_rule(results: &[SetupResult]) -> Option<Rule> {
         .min_by(|a, b| a.1 .1.total_cmp(&b.1 .1).then(a.1 .0.total_cmp(&b.1 .0)))
         .map(|(r, _)| r)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finder::Stop;
+
+    /// A setup with a hand-made grid and suggestion losses (no training).
+    fn result(grid: &[(f64, f64)], at: &[(Rule, f64)]) -> SetupResult {
+        SetupResult {
+            setup: Setup::ALL[0],
+            finder: RangeTestResult {
+                points: vec![],
+                stop: Stop::Completed,
+            },
+            suggestions: at.iter().map(|&(r, _)| (r, Ok(0.1))).collect(),
+            grid: grid.to_vec(),
+            at_suggestion: at.to_vec(),
+        }
+    }
+
+    /// The best grid point is the lowest finite loss (a diverged point is +∞), and a ratio
+    /// is the suggestion's loss over it: 0.75 / 0.5 = 1.5, 1 / 0.5 = 2.
+    #[test]
+    fn ratio_divides_by_the_lowest_grid_loss() {
+        let inf = f64::INFINITY;
+        let a = result(
+            &[(0.01, 0.9), (0.03, 0.5), (0.1, 0.6), (0.3, inf)],
+            &[(Rule::Steep, 0.75), (Rule::Valley, 1.0)],
+        );
+        assert_eq!(a.best_grid(), (0.03, 0.5));
+        assert_eq!(a.ratio(Rule::Steep), Some(1.5));
+        assert_eq!(a.ratio(Rule::Valley), Some(2.0));
+        assert_eq!(a.ratio(Rule::Minimum), None);
+        // Over two setups: mean and worst ratio, and the rule with the best worst case.
+        let b = result(
+            &[(0.01, 0.4), (0.03, 0.8), (0.1, inf)],
+            &[(Rule::Steep, 1.0), (Rule::Valley, 0.5)],
+        );
+        assert_eq!(b.best_grid(), (0.01, 0.4));
+        let both = [a, b];
+        assert_eq!(rule_summary(&both, Rule::Steep), Some((2.0, 2.5)));
+        assert_eq!(rule_summary(&both, Rule::Valley), Some((1.625, 2.0)));
+        assert_eq!(rule_summary(&both, Rule::Minimum), None);
+        assert_eq!(trusted_rule(&both), Some(Rule::Valley));
+    }
+}
