@@ -7,7 +7,9 @@ use lrbook::report::{Cell, Report};
 use lrbook::schedule::{CosineAnnealingLr, LrSchedule, OneCycleConfig, OneCycleLr};
 
 mod common;
+use common::ledger::{compared, Ledger, Verdict};
 use common::{cell, cpu_single_thread, num, row_where};
+use lrbook::report::fmt_sig;
 
 #[test]
 fn quick_report_is_pinned_and_runs_follow_their_schedules() {
@@ -82,79 +84,117 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     let (_rng, ch) = common::pinned_report!(ch3::run, Config::full_cpu(), "ch3_full_report");
 
     let cmp = &ch.comparison;
-    let acc = |c| cmp.accuracies(c);
     let sd = |c| ch3::mean_sd(&cmp.accuracies(c)).1;
+    let name = |c: Contender| c.name();
     let annealers = [
         Contender::Cosine,
         Contender::WarmupCosine,
         Contender::OneCycle,
     ];
     let decays = [Contender::Step, Contender::Exponential];
-    // Every verdict is the paired t-test over the shared seeds (crate::stats::paired).
+    // Every verdict is the paired t-test over the shared seeds (lrbook::stats::paired).
     let vs = |a, b| cmp.vs(a, b).unwrap();
     assert_eq!(cmp.config.seeds.len(), 5, "the prose says 5 seeds, df 4");
+    let mut ledger = Ledger::new(
+        "ch3_claims",
+        "tests/ch3_schedules.rs::full_report_is_pinned_and_backs_the_books_claims",
+    );
+    let section = "Does the schedule matter?";
     // 1. Every schedule that ends at a small η beats constant beyond the seed noise: the
     //    95% interval of the paired difference lies above 0.
     for c in annealers.iter().chain(&decays) {
-        let p = vs(*c, Contender::Constant);
-        assert!(p.beyond_noise() && p.ci.0 > 0.0, "{c:?}: {p:?}");
+        ledger.paired(
+            section,
+            &format!("{} beats constant beyond the seed noise", name(*c)),
+            &vs(*c, Contender::Constant),
+            Verdict::Above,
+        );
     }
     // 2. The three that anneal to about 0 cannot be told apart ...
-    for a in annealers {
-        for b in annealers {
-            if a != b {
-                assert!(!vs(a, b).beyond_noise(), "{a:?} vs {b:?}");
-            }
+    for (i, a) in annealers.iter().enumerate() {
+        for b in &annealers[i + 1..] {
+            ledger.paired(
+                section,
+                &format!("{} and {} cannot be told apart", name(*a), name(*b)),
+                &vs(*a, *b),
+                Verdict::Within,
+            );
         }
     }
     // 3. ... and each beats step and exponential decay beyond the noise.
     for a in annealers {
         for d in decays {
-            let p = vs(a, d);
-            assert!(p.beyond_noise() && p.ci.0 > 0.0, "{a:?} vs {d:?}: {p:?}");
+            ledger.paired(
+                section,
+                &format!("{} beats {} beyond the seed noise", name(a), name(d)),
+                &vs(a, d),
+                Verdict::Above,
+            );
         }
     }
     // 4. Plateau on the training loss cuts late or hardly at all in this budget: it ends
-    //    above half its peak on average, and it gains less than any schedule that ends small
-    //    (each of the three that anneal to about 0 beats it beyond the noise), and its own
-    //    gain over constant is within the noise. In the figure's run (the first seed) it
-    //    never cuts at all.
+    //    above half its peak on average, its gain over constant is within the noise, and
+    //    each of the three that anneal to about 0 beats it beyond the noise. In the figure's
+    //    run (the first seed) it never cuts at all.
     let plateau_final: Vec<f64> = cmp
         .runs_of(Contender::Plateau)
         .map(|r| r.history.steps.last().unwrap().lr / cmp.config.peak_lr)
         .collect();
-    assert!(ch3::mean_sd(&plateau_final).0 > 0.5, "{plateau_final:?}");
-    let mean_acc = |c| ch3::mean_sd(&acc(c)).0;
-    for c in annealers.iter().chain(&decays) {
-        assert!(mean_acc(Contender::Plateau) < mean_acc(*c), "{c:?}");
-    }
+    let plateau_end = ch3::mean_sd(&plateau_final).0;
+    ledger.claim(
+        section,
+        "plateau ends above half its peak η on average",
+        format!("mean final η / peak = {}", fmt_sig(plateau_end, 3)),
+        plateau_end > 0.5,
+    );
+    ledger.paired(
+        section,
+        "plateau's gain over constant is within the seed noise",
+        &vs(Contender::Plateau, Contender::Constant),
+        Verdict::Within,
+    );
     for a in annealers {
-        let p = vs(a, Contender::Plateau);
-        assert!(p.beyond_noise() && p.ci.0 > 0.0, "{a:?}: {p:?}");
+        ledger.paired(
+            section,
+            &format!("{} beats plateau beyond the seed noise", name(a)),
+            &vs(a, Contender::Plateau),
+            Verdict::Above,
+        );
     }
-    assert!(!vs(Contender::Plateau, Contender::Constant).beyond_noise());
     let figure_seed = cmp.config.seeds[0];
     let figure_run = cmp
         .runs_of(Contender::Plateau)
         .find(|r| r.seed == figure_seed)
         .unwrap();
-    assert!(
-        figure_run
-            .history
-            .steps
-            .iter()
-            .all(|s| s.lr == cmp.config.peak_lr),
-        "the caption says plateau never cuts in seed {figure_seed}'s run"
+    let cuts = figure_run
+        .history
+        .steps
+        .iter()
+        .filter(|s| s.lr != cmp.config.peak_lr)
+        .count();
+    ledger.claim(
+        section,
+        &format!("plateau never cuts its η in the figure's run (seed {figure_seed})"),
+        format!("steps below the peak: {cuts}"),
+        cuts == 0,
     );
-    // 5. Ending at a high η costs reproducibility: constant's and plateau's seed spread is
-    //    larger than that of every schedule that ends small.
+    // 5. Constant's and plateau's seed spread is larger than that of every schedule that
+    //    ends small (the prose calls this a hint: five seeds).
     let small_end_sd = annealers
         .iter()
         .chain(&decays)
         .map(|&c| sd(c))
         .fold(0.0, f64::max);
     for c in [Contender::Constant, Contender::Plateau] {
-        assert!(sd(c) > small_end_sd, "{c:?}: {} vs {small_end_sd}", sd(c));
+        ledger.claim(
+            section,
+            &format!(
+                "{}'s seed sd exceeds that of every schedule that ends small",
+                name(c)
+            ),
+            format!("sd {}", compared(sd(c), ">", small_end_sd)),
+            sd(c) > small_end_sd,
+        );
     }
     // 6. Warmup and one-cycle start slower (later to the target loss) but end lower.
     let window = cmp.loss_window();
@@ -173,8 +213,24 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
             .collect();
         ch3::mean_sd(&l).0
     };
-    // 7. The gain comes late: cosine's mean lead over constant is larger at the end than
-    //    at the evaluation halfway through.
+    for c in [Contender::WarmupCosine, Contender::OneCycle] {
+        let (steps, base) = (mean_steps(c), mean_steps(Contender::Constant));
+        ledger.claim(
+            section,
+            &format!("{} reaches the target loss later than constant", name(c)),
+            format!("mean steps {}", compared(steps, ">", base)),
+            steps > base,
+        );
+        let (loss, base) = (mean_final_loss(c), mean_final_loss(Contender::Constant));
+        ledger.claim(
+            section,
+            &format!("{} ends with a lower training loss than constant", name(c)),
+            format!("mean final loss {}", compared(loss, "<", base)),
+            loss < base,
+        );
+    }
+    // 7. Most of the gain is there by halfway: cosine's mean lead over constant at the
+    //    halfway evaluation is more than half its lead at the end.
     let mean_acc_at = |c, eval: usize| {
         let a: Vec<f64> = cmp
             .runs_of(c)
@@ -185,19 +241,17 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     let epochs = cmp.config.setup.epochs;
     let (mid, end) = (epochs / 2 - 1, epochs - 1);
     let lead = |e| mean_acc_at(Contender::Cosine, e) - mean_acc_at(Contender::Constant, e);
-    assert!(
-        lead(end) > lead(mid),
-        "lead {} at the end vs {} halfway",
-        lead(end),
-        lead(mid)
+    ledger.claim(
+        section,
+        "most of cosine's mean lead over constant is already there at the halfway evaluation",
+        format!(
+            "lead {} halfway, {} at the end",
+            fmt_sig(lead(mid), 3),
+            fmt_sig(lead(end), 3)
+        ),
+        lead(end) > 0.0 && lead(mid) > 0.5 * lead(end),
     );
-    for c in [Contender::WarmupCosine, Contender::OneCycle] {
-        assert!(mean_steps(c) > mean_steps(Contender::Constant), "{c:?}");
-        assert!(
-            mean_final_loss(c) < mean_final_loss(Contender::Constant),
-            "{c:?}"
-        );
-    }
+    ledger.pin("ch3_claims");
 }
 
 #[test]
@@ -205,17 +259,32 @@ fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
     let ex1 = common::solve::<FourSchedules>(&cfg);
+    let mut ledger = Ledger::new(
+        "ch3_exercise_claims",
+        "tests/ch3_schedules.rs::exercises_are_pinned",
+    );
     // The instructor's guide says: on 3 seeds (df 2), no schedule's gain over constant is
     // beyond the seed noise, though cosine's mean gain is the largest.
     let four = &ex1.tables[0];
     assert!(four.title.contains("3 seeds") && four.title.contains("(df 2)"));
-    let verdicts: Vec<&Cell> = (1..four.rows.len())
-        .map(|row| cell(four, row, "beyond seed noise?"))
-        .collect();
-    assert!(
-        verdicts.iter().all(|v| **v == Cell::from("no")),
-        "{verdicts:?}"
-    );
+    let t_column = "paired t (df 2)";
+    for row in 1..four.rows.len() {
+        let Cell::Text(schedule) = cell(four, row, "schedule") else {
+            panic!("schedule names are text")
+        };
+        let Cell::Text(interval) = cell(four, row, "95% CI of Δ") else {
+            panic!("intervals are text")
+        };
+        ledger.claim(
+            "Exercise 1: four schedules",
+            &format!("{schedule}'s gain over constant is within the seed noise"),
+            format!(
+                "paired t = {}, df 2, 95% CI {interval}",
+                cell(four, row, t_column).render()
+            ),
+            *cell(four, row, "beyond seed noise?") == Cell::from("no"),
+        );
+    }
     let gain = |name| {
         num(
             four,
@@ -223,38 +292,66 @@ fn exercises_are_pinned() {
             "Δ vs constant (paired mean)",
         )
     };
-    assert!(gain("cosine") > gain("step (×0.2 every third)"));
-    assert!(gain("cosine") > gain("plateau (×0.3, patience 1)"));
+    let cosine = gain("cosine");
+    let best_other = gain("step (×0.2 every third)").max(gain("plateau (×0.3, patience 1)"));
+    ledger.claim(
+        "Exercise 1: four schedules",
+        "cosine's mean gain over constant is the largest",
+        format!("mean gain {}", compared(cosine, ">", best_other)),
+        cosine > best_other,
+    );
     let ex2 = common::solve::<WarmRestarts>(&cfg);
     let ex3 = common::solve::<OneCyclePeak>(&cfg);
     let steps = &ex2.tables[0];
-    for row in 0..steps.rows.len() {
-        assert_eq!(
-            cell(steps, row, "T₀(T_multᵏ−1)/(T_mult−1)"),
-            cell(steps, row, "found by scan"),
-            "restart step closed form vs scan, row {row}"
-        );
-    }
-    // The instructor's guide says: the highest peak ends below constant, without diverging.
+    let closed_equals_scan = (0..steps.rows.len()).all(|row| {
+        cell(steps, row, "T₀(T_multᵏ−1)/(T_mult−1)") == cell(steps, row, "found by scan")
+    });
+    ledger.claim(
+        "Exercise 2: warm restarts",
+        "every restart step equals the closed form T₀(T_multᵏ−1)/(T_mult−1)",
+        "exact",
+        closed_equals_scan,
+    );
+    // The instructor's guide says: no peak differs from constant beyond the noise; the
+    // highest peak ends below constant in the mean, and no run diverges.
     let peaks = &ex3.tables[0];
     let accuracy = "test accuracy (mean)";
     let constant = num(peaks, row_where(peaks, "schedule", "constant"), accuracy);
-    let highest = peaks.rows.len() - 1;
-    assert!(
-        num(peaks, highest, accuracy) < constant,
-        "{:?}",
-        peaks.rows[highest]
+    let within = (1..peaks.rows.len())
+        .all(|row| *cell(peaks, row, "beyond seed noise?") == Cell::from("no"));
+    ledger.claim(
+        "Exercise 3: how high should one-cycle go?",
+        "no one-cycle peak differs from constant beyond the seed noise (3 seeds, df 2)",
+        format!(
+            "paired t = {}, df 2",
+            (1..peaks.rows.len())
+                .map(|row| cell(peaks, row, t_column).render())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        within,
     );
-    for row in 0..peaks.rows.len() {
-        assert_eq!(
-            cell(peaks, row, "diverged runs"),
-            &Cell::Int(0),
-            "no run diverges"
-        );
-    }
+    let highest = peaks.rows.len() - 1;
+    let top = num(peaks, highest, accuracy);
+    ledger.claim(
+        "Exercise 3: how high should one-cycle go?",
+        "the highest peak's mean accuracy is below constant's",
+        format!("mean accuracy {}", compared(top, "<", constant)),
+        top < constant,
+    );
+    let diverged = (0..peaks.rows.len())
+        .filter(|&row| *cell(peaks, row, "diverged runs") != Cell::Int(0))
+        .count();
+    ledger.claim(
+        "Exercise 3: how high should one-cycle go?",
+        "no run diverges at any peak",
+        format!("rows with a diverged run: {diverged}"),
+        diverged == 0,
+    );
     let tables = [ex1, ex2, ex3].into_iter().flat_map(|s| s.tables).collect();
     let report = Report::with_tables("Chapter 3 exercises", tables);
     insta::assert_snapshot!("ch3_exercises", report.to_markdown());
+    ledger.pin("ch3_exercise_claims");
 }
 
 #[test]

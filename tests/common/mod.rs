@@ -1,6 +1,8 @@
 //! Helpers shared by the chapter test binaries (each includes this module with `mod common;`).
 #![allow(dead_code, unused_macros, unused_imports)]
 
+pub mod ledger;
+
 use std::path::PathBuf;
 
 /// One CPU thread, and the lock on libtorch's global random generator: the tests of one
