@@ -143,9 +143,11 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
             num(oc, row, "that loss ÷ best constant"),
         );
         assert!(at_minimum > at_suggestion, "{:?}", oc.rows[row]);
+        // The prose: "ended 3 to 9% below the best constant" (means over the seeds, no
+        // spread shown, and confounded with annealing: not a claim that the peak is better).
         assert!(
-            at_suggestion < 1.0,
-            "beats the best constant: {:?}",
+            at_suggestion > 0.91 && at_suggestion < 0.97,
+            "3 to 9% below the best constant: {:?}",
             oc.rows[row]
         );
     }

@@ -10,7 +10,7 @@ use crate::finder::Rule;
 use crate::report::{Cell, Table};
 use crate::Result;
 
-/// The rule whose suggestion sets one-cycle's peak: the one the book recommends.
+/// The rule whose suggestion sets one-cycle's peak (minimum/10, fastai's classic rule).
 pub const ONE_CYCLE_RULE: Rule = Rule::Minimum;
 
 /// One-cycle with its peak at `rule`'s suggestion and at the LR of the loss minimum (ten
