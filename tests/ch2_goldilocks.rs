@@ -11,26 +11,37 @@ use tch::Device;
 use Regime::{Diverged, JustRight, Oscillating, TooSmall};
 
 mod common;
+use common::ledger::Ledger;
 use common::{cell, cpu_single_thread, num, row_where};
+use lrbook::report::fmt_sig;
 
-/// The claims that hold for the quick and the full configuration alike.
-fn check_claims(ch: &Chapter2) {
+/// The claims that hold for the quick and the full configuration alike, asserted and
+/// recorded in `ledger`.
+fn check_claims(ch: &Chapter2, ledger: &mut Ledger) {
+    let sweep_section = "A thousand learning rates at once";
     for s in &ch.sweeps {
         let name = s.surface.name.as_str();
         let pred = s.surface.curvature().edge();
         let ratio = s.measured_edge() / pred;
         // The measured edge agrees with 2/λmax to within one grid step of the sweep.
         let step = (ch2::ETA_HI / ch2::ETA_LO).powf(1.0 / (s.points.len() - 1) as f64);
-        assert!(
+        ledger.claim(
+            sweep_section,
+            &format!("{name}: the measured edge matches 2/λmax within one grid step"),
+            format!(
+                "measured / predicted = {}, grid step ×{}",
+                fmt_sig(ratio, 4),
+                fmt_sig(step, 5)
+            ),
             ratio > 1.0 / step && ratio < step,
-            "{name}: measured/predicted = {ratio}"
         );
         // Every regime appears, in order of η: too small, just right, oscillating, diverged.
         let order: Vec<Regime> = ch2::bands(&s.regimes).iter().map(|b| b.0).collect();
-        assert_eq!(
-            order,
-            vec![TooSmall, JustRight, Oscillating, Diverged],
-            "{name}"
+        ledger.claim(
+            sweep_section,
+            &format!("{name}: the four regimes appear in order of η"),
+            format!("{} bands", order.len()),
+            order == vec![TooSmall, JustRight, Oscillating, Diverged],
         );
     }
     let by = |n: &str| ch.sweeps.iter().find(|s| s.surface.name == n).unwrap();
@@ -38,14 +49,27 @@ fn check_claims(ch: &Chapter2) {
     for n in ["bowl", "ravine"] {
         let s = by(n);
         let pred = s.surface.curvature().edge();
-        for p in &s.points {
-            assert_eq!(p.diverged_at.is_some(), p.eta > pred, "{n}: η = {}", p.eta);
-        }
+        let cliff = s
+            .points
+            .iter()
+            .all(|p| p.diverged_at.is_some() == (p.eta > pred));
+        ledger.claim(
+            sweep_section,
+            &format!("{n}: every η above 2/λmax blows up and none below does"),
+            format!("exact, {} learning rates", s.points.len()),
+            cliff,
+        );
     }
     // Rosenbrock: between the edge and the blow-up lies a wide band where descent neither
-    // converges nor blows up (it keeps bouncing): the first blow-up is above 2× the edge.
+    // converges nor blows up: the first blow-up is above 2× the edge.
     let r = by("rosenbrock");
-    assert!(r.first_blowup.unwrap() > 2.0 * r.surface.curvature().edge());
+    let (blowup, edge) = (r.first_blowup.unwrap(), r.surface.curvature().edge());
+    ledger.claim(
+        sweep_section,
+        "rosenbrock: the first blow-up lies above twice the edge",
+        format!("first blow-up / edge = {}", fmt_sig(blowup / edge, 3)),
+        blowup > 2.0 * edge,
+    );
     // The ravine: the limit is set by the sharp direction (edge 2/λmax = 2/4), the speed by
     // the flat one: even the fastest η needs at least ln ε / ln(1 − η λmin) steps.
     let rv = by("ravine");
@@ -55,10 +79,18 @@ fn check_claims(ch: &Chapter2) {
     let [x0, y0] = rv.surface.start;
     let need = ch2::EPS * (x0 * x0 + y0 * y0).sqrt() / x0.abs();
     let flat_bound = (need.ln() / (1.0 - eta * c.lambda_min).ln()).ceil() as usize;
-    assert!(steps >= flat_bound, "{steps} vs {flat_bound}");
-    assert!(steps <= flat_bound + 1, "{steps} vs {flat_bound}");
-    // On the ravine the fastest η sits right under the cliff (above 90% of the edge).
-    assert!(eta > 0.9 * c.edge(), "{eta}");
+    ledger.claim(
+        sweep_section,
+        "ravine: the fastest η needs the steps the flat direction alone needs (at most one more)",
+        format!("{steps} steps, flat-direction bound {flat_bound}"),
+        steps >= flat_bound && steps <= flat_bound + 1,
+    );
+    ledger.claim(
+        sweep_section,
+        "ravine: the fastest η sits right under the edge (above 90% of it)",
+        format!("fastest η / edge = {}", fmt_sig(eta / c.edge(), 3)),
+        eta > 0.9 * c.edge(),
+    );
     // The ravine's oscillating band is narrower (relative to its edge) than the bowl's.
     let osc_width = |n: &str| {
         let s = by(n);
@@ -68,71 +100,127 @@ fn check_claims(ch: &Chapter2) {
             .unwrap();
         s.points[b.2].eta / s.points[b.1].eta
     };
-    assert!(osc_width("ravine") < osc_width("bowl"));
+    ledger.claim(
+        sweep_section,
+        "the ravine's oscillating band is narrower, relative to its edge, than the bowl's",
+        format!(
+            "band width ×{} against ×{}",
+            fmt_sig(osc_width("ravine"), 3),
+            fmt_sig(osc_width("bowl"), 3)
+        ),
+        osc_width("ravine") < osc_width("bowl"),
+    );
+    // The bowl's fastest η is next to 1/2, where one step would reach the minimum.
+    let bowl_best = by("bowl").best.0;
+    ledger.claim(
+        sweep_section,
+        "bowl: the fastest η is next to 1/2, where one step reaches the minimum",
+        format!("fastest η = {}", fmt_sig(bowl_best, 4)),
+        (bowl_best - 0.5).abs() < 0.01,
+    );
 
     // The shown runs sit in the regimes they are meant to show.
+    let runs_section = "Four runs per surface";
     for s in &ch.shown {
-        assert_eq!(
-            s.sweep_regimes,
-            vec![TooSmall, JustRight, Oscillating, Diverged],
-            "{}",
-            s.surface.name
+        let name = s.surface.name.as_str();
+        ledger.claim(
+            runs_section,
+            &format!("{name}: the four shown runs lie in the four regimes of the sweep"),
+            "exact",
+            s.sweep_regimes == vec![TooSmall, JustRight, Oscillating, Diverged],
         );
         let diag: Vec<Regime> = s.diagnoses.iter().map(|d| d.regime).collect();
         // The loss alone cannot see the zig-zag on a quadratic (it falls monotonically), so
         // the oscillating run reads "just right" there; on Rosenbrock it reads oscillating.
-        let expected = if s.surface.name == "rosenbrock" {
+        let expected = if name == "rosenbrock" {
             vec![TooSmall, JustRight, Oscillating, Diverged]
         } else {
             vec![TooSmall, JustRight, JustRight, Diverged]
         };
-        assert_eq!(diag, expected, "{}: {:?}", s.surface.name, s.diagnoses);
-        if s.surface.name == "rosenbrock" {
+        ledger.claim(
+            "Diagnosing a loss history",
+            &format!(
+                "{name}: the diagnosis from the loss alone reads {}",
+                expected
+                    .iter()
+                    .map(|r| r.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "exact",
+            diag == expected,
+        );
+        let l = &s.paths[2].losses;
+        if name == "rosenbrock" {
             // Rosenbrock's oscillating run ends in a 2-cycle: the loss alternates between
             // two values at every step.
-            let l = &s.paths[2].losses;
             let tail = &l[l.len() - 100..];
-            for w in tail.windows(3) {
-                assert!((w[2] - w[0]).abs() <= 1e-9 * w[0], "period 2: {w:?}");
-                assert!(
-                    (w[1] - w[0]).abs() > 1e-3 * w[0],
-                    "two distinct values: {w:?}"
-                );
-            }
+            let two_cycle = tail
+                .windows(3)
+                .all(|w| (w[2] - w[0]).abs() <= 1e-9 * w[0] && (w[1] - w[0]).abs() > 1e-3 * w[0]);
+            ledger.claim(
+                runs_section,
+                "rosenbrock: the oscillating run ends in a 2-cycle of two distinct losses",
+                "period 2 over the last 100 steps, to 1e-9",
+                two_cycle,
+            );
         } else {
-            let l = &s.paths[2].losses;
-            assert!(l.windows(2).all(|w| w[1] <= w[0]), "monotone loss");
-            // ... while the iterate's sharp coordinate (y) flips sign every step.
+            // The loss falls monotonically while the sharp coordinate flips sign every step.
             let ys: Vec<f64> = s.paths[2].points.iter().map(|p| p[1]).collect();
-            assert!(ys.windows(2).take(20).all(|w| w[0] * w[1] < 0.0));
+            ledger.claim(
+                runs_section,
+                &format!(
+                    "{name}: the oscillating run's loss falls at every step while its sharp \
+                     coordinate changes sign at each of the first 20 steps"
+                ),
+                "exact",
+                l.windows(2).all(|w| w[1] <= w[0])
+                    && ys.windows(2).take(20).all(|w| w[0] * w[1] < 0.0),
+            );
         }
     }
     // The MLP: one run per regime, in order of η.
+    let mlp_section = "A real network";
     let diag: Vec<Regime> = ch.mlp.iter().map(|r| r.diagnosis.regime).collect();
-    assert_eq!(diag, vec![TooSmall, JustRight, Oscillating, Diverged]);
-    // The diverged run was stopped by the guard; the others completed.
-    assert!(ch.mlp[3].history.diverged());
-    assert!(
-        ch.mlp[3].history.steps.len() <= 10,
-        "the guard fires within a few steps"
+    ledger.claim(
+        mlp_section,
+        "the four MLP runs are diagnosed too small, just right, oscillating, diverged",
+        "exact",
+        diag == vec![TooSmall, JustRight, Oscillating, Diverged],
     );
-    // The bowl's fastest η is next to 1/2, where one step would reach the minimum.
-    assert!((by("bowl").best.0 - 0.5).abs() < 0.01);
-    assert!(ch.mlp[..3].iter().all(|r| !r.history.diverged()));
-    // The oscillating run ends near chance (0.1 for ten classes), not learning.
+    // The diverged run was stopped by the guard within a few steps; the others completed.
+    ledger.claim(
+        mlp_section,
+        "the diverged run is stopped by the guard within 10 steps, and only that run diverges",
+        format!("stopped after {} steps", ch.mlp[3].history.steps.len()),
+        ch.mlp[3].history.diverged()
+            && ch.mlp[3].history.steps.len() <= 10
+            && ch.mlp[..3].iter().all(|r| !r.history.diverged()),
+    );
+    // The oscillating run ends well below the others (under 0.3), and just right has the
+    // best test accuracy of the four.
     let accuracy = |k: usize| ch.mlp[k].history.final_accuracy();
-    assert!(accuracy(2) < 0.3, "{}", accuracy(2));
-    // Just right has the best test accuracy of the four.
+    ledger.claim(
+        mlp_section,
+        "the oscillating run ends with a test accuracy below 0.3",
+        format!("accuracy {}", fmt_sig(accuracy(2), 3)),
+        accuracy(2) < 0.3,
+    );
     let best = accuracy(1);
-    for k in [0, 2, 3] {
-        assert!(accuracy(k) < best || accuracy(k).is_nan(), "run {k}");
-    }
+    ledger.claim(
+        mlp_section,
+        "just right has the best test accuracy of the four runs",
+        format!("accuracy {}", fmt_sig(best, 3)),
+        [0, 2, 3]
+            .iter()
+            .all(|&k| accuracy(k) < best || accuracy(k).is_nan()),
+    );
 }
 
 #[test]
 fn quick_report_is_pinned_and_backs_the_claims() {
     let (_rng, ch) = common::pinned_report!(ch2::run, Config::quick_cpu(), "ch2_quick_report");
-    check_claims(&ch);
+    check_claims(&ch, &mut Ledger::new("ch2_quick_claims", "quick"));
 }
 
 #[test]
@@ -140,7 +228,11 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     let (_rng, ch) = common::pinned_report!(ch2::run, Config::full_cpu(), "ch2_full_report");
     insta::assert_snapshot!("ch2_slider_json", ch2::slider_json(&ch.sweeps));
     assert_eq!(ch.sweeps[0].points.len(), 1000);
-    check_claims(&ch);
+    let mut ledger = Ledger::new(
+        "ch2_claims",
+        "tests/ch2_goldilocks.rs::full_report_is_pinned_and_backs_the_books_claims",
+    );
+    check_claims(&ch, &mut ledger);
     // The ravine's grid point just below the edge neither reaches ε nor blows up.
     let rv = ch
         .sweeps
@@ -149,7 +241,13 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
         .unwrap();
     let pred = rv.surface.curvature().edge();
     let below = rv.points.iter().rev().find(|p| p.eta < pred).unwrap();
-    assert!(below.steps_to_eps.is_none() && below.diverged_at.is_none());
+    ledger.claim(
+        "A thousand learning rates at once",
+        "ravine: the grid point just below the edge neither reaches ε nor blows up in the budget",
+        format!("η = {}", fmt_sig(below.eta, 4)),
+        below.steps_to_eps.is_none() && below.diverged_at.is_none(),
+    );
+    ledger.pin("ch2_claims");
 }
 
 /// ∇f in closed form, written out here independently of the library's autograd.
