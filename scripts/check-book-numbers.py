@@ -22,6 +22,8 @@ import re
 import sys
 import tempfile
 
+from book_checks import report, report_self_test
+
 MARK = '<small class="provenance">'
 CAPTION = '<p class="table-caption">'
 PINNED = "Computed on CPU (1 thread), seed 0, by "
@@ -159,10 +161,7 @@ def self_test():
         (src / "bad.md").write_text("{{#include nope.md}}\n{{#include code.rs:there}}\n")
         if len(check_includes(src)) != 2:
             failed.append("a missing include file or anchor is not reported")
-    if failed:
-        print("check-book-numbers self-test failed:\n  " + "\n  ".join(failed), file=sys.stderr)
-        sys.exit(1)
-    print("check-book-numbers self-test: every planted fault is reported", file=sys.stderr)
+    report_self_test("check-book-numbers", failed)
 
 
 def main():
@@ -173,19 +172,14 @@ def main():
     snapshots = "\n".join(p.read_text() for p in sorted((root / "tests" / "snapshots").glob("*.snap")))
     src = root / "book" / "src"
     problems = check_tables(src / "generated", snapshots) + check_includes(src)
-    if problems:
-        print("error: the book shows numbers that no test pins, or includes what is not there:",
-              file=sys.stderr)
-        for p in problems:
-            print(f"  {p}", file=sys.stderr)
-        print("A snapshot may be out of date (run cargo test and review), the book may have run\n"
-              "a configuration the tests do not cover (scripts/build-book.sh runs every example\n"
-              "with --device cpu --threads 1 and seed 0), or a page names a file or anchor that\n"
-              "is gone.", file=sys.stderr)
-        sys.exit(1)
-    print("[book] every generated table is pinned whole by a snapshot and was computed on the "
-          "CPU; every include exists", file=sys.stderr)
-
+    report(problems,
+           "the book shows numbers that no test pins, or includes what is not there",
+           "A snapshot may be out of date (run cargo test and review), the book may have run\n"
+           "a configuration the tests do not cover (scripts/build-book.sh runs every example\n"
+           "with --device cpu --threads 1 and seed 0), or a page names a file or anchor that\n"
+           "is gone.",
+           "[book] every generated table is pinned whole by a snapshot and was computed on the "
+           "CPU; every include exists")
 
 if __name__ == "__main__":
     main()

@@ -20,6 +20,8 @@ import re
 import sys
 import tempfile
 
+from book_checks import report, report_self_test
+
 NUMBER = re.compile(r"(?<![\w.^_{\\])-?\d+\.\d+(?:e-?\d+)?(?!\w|\.\d)|(?<![\w.])\d+e-?\d+(?!\w|\.\d)")
 SNAP_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
 
@@ -121,10 +123,7 @@ def self_test():
             got = len(check(src, snaps, allow))
             if got != expected:
                 failed.append(f"{name}: {got} problems, expected {expected}")
-    if failed:
-        print("check-prose-numbers self-test failed:\n  " + "\n  ".join(failed), file=sys.stderr)
-        sys.exit(1)
-    print("check-prose-numbers self-test: every planted fault is reported", file=sys.stderr)
+    report_self_test("check-prose-numbers", failed)
 
 
 def main():
@@ -134,16 +133,11 @@ def main():
     root = pathlib.Path(__file__).resolve().parent.parent
     src = root / "book" / "src"
     problems = check(src, root / "tests" / "snapshots", read_allow(root / "book" / "prose-numbers.allow"))
-    if problems:
-        print("error: numbers typed into the prose that no test pins:", file=sys.stderr)
-        for p in problems:
-            print(f"  {p}", file=sys.stderr)
-        print("Copy the number from a generated table of the chapter, or add it to\n"
-              "book/prose-numbers.allow with the reason it is exact.", file=sys.stderr)
-        sys.exit(1)
-    print("[book] every decimal number in the chapters' prose is pinned by a snapshot or "
-          "allowed with a reason", file=sys.stderr)
-
+    report(problems, "numbers typed into the prose that no test pins",
+           "Copy the number from a generated table of the chapter, or add it to\n"
+           "book/prose-numbers.allow with the reason it is exact.",
+           "[book] every decimal number in the chapters' prose is pinned by a snapshot or "
+           "allowed with a reason")
 
 if __name__ == "__main__":
     main()

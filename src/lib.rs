@@ -54,9 +54,9 @@ pub use error::{Error, Result};
 
 /// Records a check that a test skipped, with why, in `target/test-skips.txt`: `make test`
 /// prints that file at its end, so that no skip is silent (the test harness hides a passing
-/// test's output).
-#[cfg(test)]
-pub(crate) fn record_skip(test: &str, why: &str) {
+/// test's output). For this crate's own tests, unit and integration; not part of the API.
+#[doc(hidden)]
+pub fn record_skip(test: &str, why: &str) {
     use std::io::Write;
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-skips.txt");
     if let Ok(mut f) = std::fs::OpenOptions::new()

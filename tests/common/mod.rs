@@ -102,20 +102,8 @@ pub fn row_where(table: &lrbook::report::Table, column: &str, text: &str) -> usi
         .unwrap_or_else(|| panic!("table '{}' has no row with {column} = {text}", table.id))
 }
 
-/// Records a check that a test skipped, with why, in `target/test-skips.txt`: `make test`
-/// prints that file at its end, so that no skip is silent (the test harness hides a passing
-/// test's output).
-pub fn record_skip(test: &str, why: &str) {
-    use std::io::Write;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-skips.txt");
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    {
-        let _ = writeln!(f, "{test}: {why}");
-    }
-}
+/// Records a skipped check in `target/test-skips.txt`, which `make test` lists at its end.
+pub use lrbook::record_skip;
 
 /// Runs `check(cpu, gpu)` on a chapter's quick run on the CPU and on CUDA device 0. Without
 /// a GPU it records the skip (see [`record_skip`]) and returns, unless

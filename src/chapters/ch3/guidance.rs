@@ -11,9 +11,16 @@ enum Coverage {
     Ran,
     /// The schedule ran, but not in this situation: the number is small-batch SGD's only.
     OtherSituation(&'static str),
-    /// Nothing here measured it.
-    NotRun,
 }
+
+/// One row of the guidance table: situation, schedule, why, and the comparison's contender
+/// with how far its run covers the situation (none when nothing here measured it).
+type GuidanceRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(Contender, Coverage)>,
+);
 
 /// The guidance table: which schedule for which situation, with this chapter's own
 /// paired measurement as evidence where it has one, and a plain statement where the
@@ -36,7 +43,6 @@ pub fn guidance_table(cmp: &Comparison) -> Result<Table> {
             Coverage::OtherSituation(missing) => {
                 format!("{missing} not run; in the small-batch SGD run: {measured}")
             }
-            Coverage::NotRun => "not measured here".into(),
         })
     };
     let mut table = Table::new(
@@ -53,60 +59,59 @@ pub fn guidance_table(cmp: &Comparison) -> Result<Table> {
         ),
         &["situation", "reach for", "why", "measured here"],
     );
-    let rows: [(&str, &str, &str, Option<Contender>, Coverage); 7] = [
+    let rows: [GuidanceRow; 7] = [
         (
             "a known budget of steps",
             "cosine to 0",
             "no milestones to tune; spends its last steps at small η",
-            Some(Contender::Cosine),
-            Coverage::Ran,
+            Some((Contender::Cosine, Coverage::Ran)),
         ),
         (
             "large batch, Adam, or a fragile start",
             "linear warmup + cosine",
             "small first steps while curvature and Adam's moments settle",
-            Some(Contender::WarmupCosine),
-            Coverage::OtherSituation("large batch and Adam"),
+            Some((
+                Contender::WarmupCosine,
+                Coverage::OtherSituation("large batch and Adam"),
+            )),
         ),
         (
             "SGD with momentum, short budget",
             "one-cycle",
             "high η in the middle, momentum cycled against it",
-            Some(Contender::OneCycle),
-            Coverage::Ran,
+            Some((Contender::OneCycle, Coverage::Ran)),
         ),
         (
             "a reproduced paper recipe",
             "step / multistep",
             "the milestones are part of the recipe",
-            Some(Contender::Step),
-            Coverage::Ran,
+            Some((Contender::Step, Coverage::Ran)),
         ),
         (
             "unknown budget, validation metric available",
             "plateau",
             "cuts only when progress stalls; needs patience tuned to the noise",
-            Some(Contender::Plateau),
-            Coverage::OtherSituation("a validation-metric plateau"),
+            Some((
+                Contender::Plateau,
+                Coverage::OtherSituation("a validation-metric plateau"),
+            )),
         ),
         (
             "smooth decay without a fixed end",
             "exponential or inverse sqrt",
             "defined for any number of steps",
-            Some(Contender::Exponential),
-            Coverage::Ran,
+            Some((Contender::Exponential, Coverage::Ran)),
         ),
         (
             "searching for good η ranges, ensembling snapshots",
             "cyclic or warm restarts",
             "each cycle revisits large η; each trough is a usable snapshot",
             None,
-            Coverage::NotRun,
         ),
     ];
-    for (situation, schedule, why, measured, coverage) in rows {
+    for (situation, schedule, why, measured) in rows {
         let evidence = match measured {
-            Some(c) => evidence(c, coverage)?,
+            Some((c, coverage)) => evidence(c, coverage)?,
             None => "not measured here".into(),
         };
         table.push(vec![
