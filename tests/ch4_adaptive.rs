@@ -141,7 +141,8 @@ fn quick_report_is_pinned() {
 /// the sensitivity claim: Adam's good band is the widest of the three.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let (_rng, ch) = common::pinned_report!(ch4::run, Config::full_cpu(), "ch4_full_report");
+    let (_rng, ch) =
+        common::pinned_report_per_cpu!(ch4::run, Config::full_cpu(), "ch4_full_report");
     check_claims(&ch, false);
     let sweep = |name: &str| ch.sensitivity.iter().find(|s| s.name == name).unwrap();
     let width = |name: &str| sweep(name).band_decades();
@@ -170,6 +171,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 
 #[test]
 fn exercises_are_pinned() {
+    let _rng = common::cpu_single_thread(); // the other tests of this binary seed and draw too
     let cfg = Config::quick_cpu();
     let ex1 = common::solve_one::<BiasCorrection>(&cfg);
     let ex2 = common::solve_one::<MomentumScaling>(&cfg);

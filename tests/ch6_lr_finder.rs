@@ -77,7 +77,8 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
 /// chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let (_rng, ch) = common::pinned_report!(ch6::run, Config::full_cpu(), "ch6_full_report");
+    let (_rng, ch) =
+        common::pinned_report_per_cpu!(ch6::run, Config::full_cpu(), "ch6_full_report");
     let setups = &ch.setups;
     assert_eq!(
         setups.iter().map(|r| r.setup).collect::<Vec<_>>(),

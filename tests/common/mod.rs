@@ -25,6 +25,50 @@ macro_rules! pinned_report {
 }
 pub(crate) use pinned_report;
 
+/// The CPU's vendor and model as `/proc/cpuinfo` names them (`GenuineIntel`,
+/// `AuthenticAMD`), or `unknown` where there is no such file.
+pub fn cpu_vendor_and_model() -> (String, String) {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let field = |key: &str| {
+        info.lines()
+            .find(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
+            .and_then(|l| l.split_once(':'))
+            .map_or_else(|| "unknown".to_string(), |(_, v)| v.trim().to_string())
+    };
+    (field("vendor_id"), field("model name"))
+}
+
+/// The snapshot variant of a report whose float32 training runs round differently on Intel
+/// and AMD processors even under the pins of `.cargo/config.toml`: `amd` on an AMD
+/// processor (the snapshot `…@amd.snap`), none elsewhere (the snapshot made on Intel). See
+/// CONTRIBUTING.md, "Numbers across machines".
+pub fn cpu_snapshot_suffix() -> Option<&'static str> {
+    (cpu_vendor_and_model().0 == "AuthenticAMD").then_some("amd")
+}
+
+/// [`pinned_report`] for a report pinned once per CPU vendor (see [`cpu_snapshot_suffix`]).
+/// It prints the vendor and model, so a failure says which snapshot was compared.
+macro_rules! pinned_report_per_cpu {
+    ($run:expr, $cfg:expr, $name:literal) => {{
+        let rng = $crate::common::cpu_single_thread();
+        let ch = $run(&$cfg).expect(concat!($name, ": the run"));
+        let (vendor, model) = $crate::common::cpu_vendor_and_model();
+        let suffix = $crate::common::cpu_snapshot_suffix();
+        println!(
+            "CPU: {vendor} ({model}); compared with the snapshot {}{}",
+            $name,
+            suffix.map(|s| format!("@{s}")).unwrap_or_default()
+        );
+        let mut settings = insta::Settings::clone_current();
+        if let Some(s) = suffix {
+            settings.set_snapshot_suffix(s);
+        }
+        settings.bind(|| insta::assert_snapshot!($name, ch.report.to_markdown()));
+        (rng, ch)
+    }};
+}
+pub(crate) use pinned_report_per_cpu;
+
 /// Exercise `E` solved with its defaults under `cfg`, as its example runs it.
 pub fn solve<E: lrbook::chapters::exercise::Exercise>(
     cfg: &lrbook::chapters::Config,
