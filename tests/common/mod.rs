@@ -39,32 +39,27 @@ pub fn cpu_vendor_and_model() -> (String, String) {
 }
 
 /// The snapshot variant of a report whose float32 training runs round differently on Intel
-/// and AMD processors even under the pins of `.cargo/config.toml`: `amd` on an AMD
-/// processor (the snapshot `…@amd.snap`), none elsewhere (the snapshot made on Intel). See
+/// and AMD processors even under the pins of `.cargo/config.toml`: `amd` for an AMD
+/// `vendor` (the snapshot `…@amd.snap`), none otherwise (the snapshot made on Intel). See
 /// CONTRIBUTING.md, "Numbers across machines".
-pub fn cpu_snapshot_suffix() -> Option<&'static str> {
-    (cpu_vendor_and_model().0 == "AuthenticAMD").then_some("amd")
+pub fn cpu_snapshot_suffix(vendor: &str) -> Option<&'static str> {
+    (vendor == "AuthenticAMD").then_some("amd")
 }
 
 /// [`pinned_report`] for a report pinned once per CPU vendor (see [`cpu_snapshot_suffix`]).
 /// It prints the vendor and model, so a failure says which snapshot was compared.
 macro_rules! pinned_report_per_cpu {
     ($run:expr, $cfg:expr, $name:literal) => {{
-        let rng = $crate::common::cpu_single_thread();
-        let ch = $run(&$cfg).expect(concat!($name, ": the run"));
         let (vendor, model) = $crate::common::cpu_vendor_and_model();
-        let suffix = $crate::common::cpu_snapshot_suffix();
+        let suffix = $crate::common::cpu_snapshot_suffix(&vendor);
         println!(
             "CPU: {vendor} ({model}); compared with the snapshot {}{}",
             $name,
             suffix.map(|s| format!("@{s}")).unwrap_or_default()
         );
         let mut settings = insta::Settings::clone_current();
-        if let Some(s) = suffix {
-            settings.set_snapshot_suffix(s);
-        }
-        settings.bind(|| insta::assert_snapshot!($name, ch.report.to_markdown()));
-        (rng, ch)
+        settings.set_snapshot_suffix(suffix.unwrap_or_default());
+        settings.bind(|| $crate::common::pinned_report!($run, $cfg, $name))
     }};
 }
 pub(crate) use pinned_report_per_cpu;
