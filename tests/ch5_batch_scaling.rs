@@ -505,3 +505,92 @@ fn cuda_matches_cpu_on_the_quick_config() {
         },
     );
 }
+
+/// The control experiment behind "Does the scaling rule hold?": a grid of constant rates at
+/// every batch size for the rules' budget of epochs, and the noise scale where the base run
+/// ends. Pinned on AMD, where it was made; its claims are asserted on every machine (see
+/// CONTRIBUTING.md, "Numbers across machines").
+#[test]
+fn epoch_budget_control_backs_the_books_claims() {
+    use lrbook::chapters::ch5::control::{control_tables, EpochBudgetSweep};
+    use lrbook::chapters::exercise::Exercise;
+
+    let _rng = cpu_single_thread();
+    let s = EpochBudgetSweep::defaults()
+        .unwrap()
+        .sweep(&Config::full_cpu())
+        .unwrap();
+    let c = &s.config;
+    assert_eq!((c.base_batch(), c.base_lr, c.net.epochs), (32, 0.03, 4));
+    assert_eq!(
+        s.sweeps.iter().map(|b| b.batch).collect::<Vec<_>>(),
+        [32, 64, 128, 256, 512]
+    );
+    assert_eq!(s.lrs.len(), 9);
+    // The base run is the rules' base run: the same function, rate, batch and seed.
+    let base = ch5::rules_run(
+        &c.net.load_data(None, tch::Device::Cpu).unwrap(),
+        c,
+        RuleRun::Plain(ScalingRule::None),
+        32,
+        0.03,
+        0,
+    )
+    .unwrap();
+    assert_eq!(base.final_loss(), s.base_loss);
+
+    let test = "tests/ch5_batch_scaling.rs::epoch_budget_control_backs_the_books_claims";
+    let mut ledger = Ledger::new("ch5_control_claims", test);
+    let section = "Does the scaling rule hold? (control)";
+    let band = 1.0 + c.tolerance;
+    let best = |b: usize| s.at(b).unwrap().best(&s.lrs);
+    let (_, at_64) = best(64);
+    ledger.claim(
+        section,
+        "at B = 64 the best rate of the grid ends within 10% of the base run",
+        compared(at_64 / s.base_loss, "<", band),
+        at_64 / s.base_loss < band,
+    );
+    for b in [128, 256, 512] {
+        let (lr, loss) = best(b);
+        ledger.claim(
+            section,
+            &format!("at B = {b} no rate of the grid ends within 10% of the base run"),
+            format!(
+                "best η {}: loss / base {}",
+                fmt_sig(lr, 3),
+                compared(loss / s.base_loss, ">", band)
+            ),
+            loss / s.base_loss > band,
+        );
+    }
+    let bests: Vec<f64> = s.sweeps.iter().map(|b| b.best(&s.lrs).0).collect();
+    let (lo, hi) = (s.lrs[2], s.lrs[3]); // 0.0316 and 0.0562, the two rates just above η₀
+    ledger.claim(
+        section,
+        "the best rate of the grid is 0.0316 or 0.0562 at every batch size, and not larger at \
+         B = 512 than at B = 32",
+        format!(
+            "best η per batch {}",
+            bests
+                .iter()
+                .map(|&x| fmt_sig(x, 3))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        bests.iter().all(|&x| x == lo || x == hi) && bests[4] <= bests[0],
+    );
+    ledger.claim(
+        section,
+        "at the base run's final state the noise scale is far above B = 128 (more than twice)",
+        compared(s.b_simple_at_end(), ">", 256.0),
+        s.b_simple_at_end() > 256.0,
+    );
+    let amd = ["AuthenticAMD"];
+    let report = Report::with_tables(
+        &<EpochBudgetSweep as Exercise>::title(),
+        control_tables(&s).into(),
+    );
+    common::assert_snapshot_on_cpus(test, "ch5_control", &report.to_markdown(), &amd);
+    ledger.pin_on_cpus(test, "ch5_control_claims", &amd);
+}

@@ -96,6 +96,10 @@ const CASES: &[Case] = &[
     case("count", "ch5_ex3_estimator_bias", &["--quick", "--trials", "99999999999"], 2, &["--trials", "limit"]),
     case("count", "ch6_ex3_sweep_length", &["--quick", "--iterations", "0,50"], 2, &["--iterations", "from 2 to"]),
     case("count", "ch6_ex2_bias_correction", &["--quick", "--horizon", "0"], 2, &["--horizon", "at least 1"]),
+    case("count", "ch5_control_epoch_sweep", &["--quick", "--batches", "0,32"], 2, &["--batches", "from 1 to"]),
+    case("count", "ch5_control_epoch_sweep", &["--quick", "--batches", "99999999"], 2, &["--batches", "from 1 to"]),
+    case("seed", "ch6_control_one_cycle", &["--quick", "--eval-seeds", "10"], 2, &["--eval-seeds", "at least 2"]),
+    case("seed", "ch6_control_one_cycle", &["--quick", "--eval-seeds", "0,10"], 2, &["--eval-seeds", "selection seed"]),
     // Coefficients and grids that must lie in a range.
     case("range", "ch1_ex3_momentum_edge", &["--quick", "--beta", "1"], 2, &["--beta", "[0, 1)"]),
     case("range", "ch1_ex3_momentum_edge", &["--quick", "--beta", "-0.5"], 2, &["--beta", "[0, 1)"]),

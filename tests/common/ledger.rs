@@ -56,6 +56,14 @@ impl Ledger {
         let file = format!("{}__{name}", env!("CARGO_CRATE_NAME"));
         settings.bind(|| insta::assert_snapshot!(file, self.table.to_markdown_with_title()));
     }
+
+    /// [`Ledger::pin`] on the CPU vendors in `pinned_on` only (see
+    /// [`super::assert_snapshot_on_cpus`]): for claims whose statistics come from runs that
+    /// round differently on other processors. The claims are asserted everywhere.
+    pub fn pin_on_cpus(self, test: &str, name: &str, pinned_on: &[&str]) {
+        let text = self.table.to_markdown_with_title();
+        super::assert_snapshot_on_cpus(test, name, &text, pinned_on);
+    }
 }
 
 /// What a paired comparison `a − b` is claimed to show.

@@ -64,6 +64,38 @@ macro_rules! pinned_report_per_cpu {
 }
 pub(crate) use pinned_report_per_cpu;
 
+/// Pins `text` as the snapshot `tests/snapshots/<test binary>__<name>@<suffix>.snap` on the CPU vendors in `pinned_on` (`/proc/cpuinfo`'s
+/// `vendor_id`, e.g. `AuthenticAMD`), each with its own snapshot (see
+/// [`cpu_snapshot_suffix`]). For a report whose training runs are chaotic at the printed
+/// digits and which has been made on some vendors only: on another vendor the caller's claim
+/// assertions still run, and the skipped comparison is recorded (see [`record_skip`]) so
+/// that `make test` lists it. Returns whether it compared.
+pub fn assert_snapshot_on_cpus(test: &str, name: &str, text: &str, pinned_on: &[&str]) -> bool {
+    let (vendor, model) = cpu_vendor_and_model();
+    if !pinned_on.contains(&vendor.as_str()) {
+        record_skip(
+            test,
+            &format!(
+                "snapshot {name} is made on {} only; on {vendor} ({model}) its claims were                  asserted but its numbers not compared (CONTRIBUTING.md, 'Numbers across                  machines')",
+                pinned_on.join(", ")
+            ),
+        );
+        return false;
+    }
+    let suffix = cpu_snapshot_suffix(&vendor);
+    let file = format!("{}__{name}", env!("CARGO_CRATE_NAME"));
+    println!(
+        "CPU: {vendor} ({model}); compared with the snapshot {file}{}",
+        suffix.map(|s| format!("@{s}")).unwrap_or_default()
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_suffix(suffix.unwrap_or_default());
+    settings.bind(|| insta::assert_snapshot!(file, text));
+    true
+}
+
 /// Exercise `E` solved with its defaults under `cfg`, as its example runs it.
 pub fn solve<E: lrbook::chapters::exercise::Exercise>(
     cfg: &lrbook::chapters::Config,

@@ -28,6 +28,7 @@ use crate::report::Report;
 use crate::{validate, Error, Result};
 
 pub mod best_lr;
+pub mod control;
 pub mod data_parallel;
 pub mod exercises;
 pub mod figures;

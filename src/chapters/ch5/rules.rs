@@ -3,10 +3,12 @@
 use super::{plain_sgd, Ch5Config};
 use crate::batch::{scaled_lr, ScalingRule};
 use crate::data::fashion_mnist;
+use crate::models::Mlp;
 use crate::report::{fmt_sig, Cell, Table};
 use crate::schedule::{FollowSchedule, Warmup};
 use crate::train::{self, History, Loss, TrainConfig};
 use crate::Result;
+use tch::nn;
 
 /// A contender of the rules comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +62,6 @@ impl RulesRun {
     }
 }
 
-// ANCHOR: rules_run
 /// Trains `rule` at `batch` for `c.net.epochs` epochs from the base `(c.base_batch(), base_lr)`.
 pub fn rules_run(
     data: &fashion_mnist::FashionMnist,
@@ -70,6 +71,20 @@ pub fn rules_run(
     base_lr: f64,
     seed: u64,
 ) -> Result<RulesRun> {
+    Ok(rules_run_with_model(data, c, rule, batch, base_lr, seed)?.0)
+}
+
+// ANCHOR: rules_run
+/// [`rules_run`], also returning the trained model and its variables (for measurements at
+/// the state the run reached).
+pub fn rules_run_with_model(
+    data: &fashion_mnist::FashionMnist,
+    c: &Ch5Config,
+    rule: RuleRun,
+    batch: usize,
+    base_lr: f64,
+    seed: u64,
+) -> Result<(RulesRun, nn::VarStore, Mlp)> {
     let (vs, model) = c.net.model(seed, data.train.inputs.device())?;
     let mut sgd = plain_sgd(&vs)?;
     let steps_per_epoch = c.net.train_examples.div_ceil(batch);
@@ -109,13 +124,14 @@ pub fn rules_run(
             &tc,
         )?,
     };
-    Ok(RulesRun {
+    let run = RulesRun {
         batch,
         rule,
         lr,
         steps: history.steps.len(),
         history,
-    })
+    };
+    Ok((run, vs, model))
 }
 // ANCHOR_END: rules_run
 

@@ -4,8 +4,9 @@
 //! [`procedure`] (the range test on a model), [`reading_curve`] (the three setups and their
 //! curves), [`four_rules`] (the suggestions), [`grid_search`] (the suggestions against a
 //! grid at the same budget), [`trained_model`] (the finder on a trained model) and
-//! [`one_cycle`] (one-cycle's peak from the finder); [`figures`] draws them and
-//! [`exercises`] solves the exercises. This file holds the sizes and the run order.
+//! [`one_cycle`] (one-cycle's peak from the finder); [`figures`] draws them,
+//! [`exercises`] solves the exercises and [`control`] runs the control experiment behind the
+//! one-cycle comparison. This file holds the sizes and the run order.
 use std::path::{Path, PathBuf};
 
 use super::chapter::Chapter;
@@ -15,6 +16,7 @@ use crate::finder::RangeTest;
 use crate::report::Report;
 use crate::{grid, validate, Error, Result};
 
+pub mod control;
 pub mod exercises;
 pub mod figures;
 pub mod four_rules;
