@@ -157,7 +157,7 @@ pub fn sensitivity(cfg: &Config, nc: &NetConfig, data: &FashionMnist) -> Result<
                         let run = net_run(data, nc, &spec, lr, seed, cfg.device)?;
                         total += run.loss;
                     }
-                    Ok((lr, total / nc.seeds.len() as f64))
+                    Ok((lr, total / seeds.len() as f64))
                 })
                 .collect::<Result<Vec<_>>>()?;
             Ok(Sensitivity { name, points })
