@@ -152,15 +152,223 @@ fn exercises_are_pinned() {
     let cfg = Config::full_cpu();
     let [iterates, verdicts]: [Table; 2] =
         common::solve::<Iterates>(&cfg).tables.try_into().unwrap();
-    // η = 0.5 lands on w = 5 in one step; η = 1.0 alternates 0, 10; η = 1.5 grows ×(−2).
-    assert_eq!(num(&iterates, 1, "w_t (η = 0.5)"), 5.0);
-    assert_eq!(num(&iterates, 3, "w_t (η = 1)"), 10.0);
-    assert_eq!(num(&iterates, 10, "w_t (η = 1.5)"), 5.0 - 5.0 * 1024.0);
-    let ex2 = common::solve::<BestFixedStep>(&cfg).tables;
-    let ex3 = common::solve::<MomentumEdge>(&cfg).tables;
-    let tables = [vec![iterates, verdicts], ex2, ex3].concat();
+    let mut ledger = Ledger::new(
+        "ch1_exercise_claims",
+        "tests/ch1_quadratic.rs::exercises_are_pinned",
+    );
+    let list = |xs: &[f64], digits: usize| {
+        xs.iter()
+            .map(|&x| fmt_sig(x, digits))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Whole numbers (step counts, κ, iterates that are integers) as they are.
+    let whole = |xs: &[f64]| {
+        xs.iter()
+            .map(|x| format!("{x}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Exercise 1 (instructor's guide): a = 2, so each step multiplies the error w − 5 by
+    // 1 − 2η: 0.8 creeps towards 5, 0 lands on 5 in one step, −1 alternates between 0 and
+    // 10, −2 doubles the error and flips its sign.
+    assert_eq!(iterates.rows.len(), 11, "t = 0 to 10");
+    assert_eq!(verdicts.rows.len(), 4, "one verdict per η");
+    let ex1 = "Exercise 1";
+    let w = |eta: &str| -> Vec<f64> {
+        (0..iterates.rows.len())
+            .map(|t| num(&iterates, t, &format!("w_t (η = {eta})")))
+            .collect()
+    };
+    let factors: Vec<f64> = (0..verdicts.rows.len())
+        .map(|row| num(&verdicts, row, "factor 1 − 2η"))
+        .collect();
+    let factor_is_1_minus_2eta = (0..verdicts.rows.len())
+        .all(|row| (factors[row] - (1.0 - 2.0 * num(&verdicts, row, "η"))).abs() <= 1e-12);
+    ledger.claim(
+        ex1,
+        "a = 2, so the error factor is 1 − 2η: 0.8, 0, −1 and −2 at η = 0.1, 0.5, 1.0 and 1.5",
+        format!("exact to 1e-12: {}", list(&factors, 1)),
+        factor_is_1_minus_2eta
+            && factors
+                .iter()
+                .zip([0.8, 0.0, -1.0, -2.0])
+                .all(|(f, want)| (f - want).abs() <= 1e-12),
+    );
+    let slow = w("0.1");
+    let creeps = slow
+        .iter()
+        .enumerate()
+        .all(|(t, &x)| (x - (5.0 - 5.0 * 0.8f64.powi(t as i32))).abs() <= 1e-12)
+        && slow.windows(2).all(|p| p[0] < p[1] && p[1] < 5.0);
+    ledger.claim(
+        ex1,
+        "at η = 0.1 the iterates creep towards 5: w_t = 5 − 5·0.8ᵗ rises at every step and \
+         stays below 5",
+        format!("exact to 1e-12: w₁₀ = {}", fmt_sig(slow[10], 6)),
+        creeps,
+    );
+    let one_step = w("0.5");
+    ledger.claim(
+        ex1,
+        "at η = 0.5 the first step lands on 5 exactly, and the iterates stay there",
+        format!(
+            "exact: w_t = 5 at {} of 10 steps",
+            one_step[1..].iter().filter(|&&x| x == 5.0).count()
+        ),
+        one_step[1..].iter().all(|&x| x == 5.0),
+    );
+    let cycle = w("1");
+    ledger.claim(
+        ex1,
+        "at η = 1.0 the iterates alternate between 0 and 10: the run neither converges nor \
+         diverges",
+        format!("exact: w_t = {} for t = 0 to 10", whole(&cycle)),
+        cycle
+            .iter()
+            .enumerate()
+            .all(|(t, &x)| x == if t % 2 == 0 { 0.0 } else { 10.0 }),
+    );
+    let grows = w("1.5");
+    ledger.claim(
+        ex1,
+        "at η = 1.5 the error doubles and flips sign each step: w_t − 5 = −5·(−2)ᵗ",
+        format!("exact: w₁₀ = {}", grows[10]),
+        grows
+            .iter()
+            .enumerate()
+            .all(|(t, &x)| x - 5.0 == -5.0 * (-2f64).powi(t as i32)),
+    );
+    let verdict: Vec<String> = (0..verdicts.rows.len())
+        .map(|row| cell(&verdicts, row, "verdict").render())
+        .collect();
+    ledger.claim(
+        ex1,
+        "η = 0.1 converges, 0.5 converges in one step, 1.0 is a 2-cycle that does not diverge \
+         but does not converge, and 1.5 diverges",
+        format!(
+            "verdicts from |1 − 2η| = {}",
+            list(&factors.iter().map(|f| f.abs()).collect::<Vec<_>>(), 1)
+        ),
+        verdict
+            == [
+                "converges",
+                "converges in one step",
+                "does not converge: 2-cycle",
+                "diverges",
+            ],
+    );
+
+    // Exercise 2: the rates at 1/λmax and at η*, the bounds ⌈ln ε / ln rate⌉, their ratio
+    // rising to 2, and the measured counts: equal to the bound at η*, and at 1/λmax equal to
+    // ⌈ln(√2 ε)/ln(1 − 1/κ)⌉, never above the worst-case bound.
+    let [best]: [Table; 1] = common::solve::<BestFixedStep>(&cfg)
+        .tables
+        .try_into()
+        .unwrap();
+    let ex2 = "Exercise 2";
+    let eps = 1e-6;
+    assert!(best.title.contains("ε = 1e-6"), "{}", best.title);
+    let rows = 0..best.rows.len();
+    let col = |name: &str| -> Vec<f64> { rows.clone().map(|r| num(&best, r, name)).collect() };
+    let kappa = col("κ");
+    let (naive_rate, best_rate) = (col("1/λmax: rate"), col("η*: rate"));
+    let (naive_bound, best_bound) = (col("1/λmax: steps (bound)"), col("η*: steps (bound)"));
+    let (naive_measured, best_measured) =
+        (col("1/λmax: steps (measured)"), col("η*: steps (measured)"));
+    let ratio = col("ratio of the bounds");
+    assert_eq!(kappa, [2.0, 10.0, 100.0, 1000.0]);
+    ledger.claim(
+        ex2,
+        "the slowest factor is 1 − 1/κ at η = 1/λmax and (κ − 1)/(κ + 1) at η*",
+        format!("exact to 1e-12, κ = {}", whole(&kappa)),
+        rows.clone().all(|r| {
+            let k = kappa[r];
+            (naive_rate[r] - (1.0 - 1.0 / k)).abs() <= 1e-12
+                && (best_rate[r] - (k - 1.0) / (k + 1.0)).abs() <= 1e-12
+        }),
+    );
+    let ceil_steps = |rate: f64, tol: f64| (tol.ln() / rate.ln()).ceil();
+    ledger.claim(
+        ex2,
+        "the step counts of the bound columns are ⌈ln ε / ln(rate)⌉ at both step sizes",
+        format!("exact, {} values of κ", kappa.len()),
+        rows.clone().all(|r| {
+            naive_bound[r] == ceil_steps(naive_rate[r], eps)
+                && best_bound[r] == ceil_steps(best_rate[r], eps)
+        }),
+    );
+    let last = ratio.len() - 1;
+    ledger.claim(
+        ex2,
+        "the ratio of the bounds' step counts tends to 2 as κ grows: it rises with κ and is 2.00 \
+         at κ = 1000 (between 1.99 and 2.01)",
+        format!("ratios {}", list(&ratio, 3)),
+        ratio.windows(2).all(|p| p[0] < p[1]) && (1.99..=2.01).contains(&ratio[last]),
+    );
+    ledger.claim(
+        ex2,
+        "at η* the measured counts equal the closed form exactly",
+        format!("exact: {}", whole(&best_measured)),
+        best_measured == best_bound,
+    );
+    ledger.claim(
+        ex2,
+        "at 1/λmax the measured count is ⌈ln(√2 ε)/ln(1 − 1/κ)⌉: 20, 128, 1341 and 13463",
+        format!("exact: {}", whole(&naive_measured)),
+        rows.clone()
+            .all(|r| naive_measured[r] == ceil_steps(1.0 - 1.0 / kappa[r], 2f64.sqrt() * eps))
+            && naive_measured == [20.0, 128.0, 1341.0, 13463.0],
+    );
+    ledger.claim(
+        ex2,
+        "the closed-form column is the worst case over starts: at 1/λmax no measured count \
+         exceeds it",
+        format!(
+            "measured {} against bounds {}",
+            whole(&naive_measured),
+            whole(&naive_bound)
+        ),
+        rows.clone().all(|r| naive_measured[r] <= naive_bound[r]),
+    );
+
+    // Exercise 3: the sweep's edge against 2(1 + β), to within the sweep's resolution.
+    let [edge]: [Table; 1] = common::solve::<MomentumEdge>(&cfg)
+        .tables
+        .try_into()
+        .unwrap();
+    let ex3 = "Exercise 3";
+    let rows = 0..edge.rows.len();
+    let beta: Vec<f64> = rows.clone().map(|r| num(&edge, r, "β")).collect();
+    let predicted: Vec<f64> = rows
+        .clone()
+        .map(|r| num(&edge, r, "predicted edge 2(1+β)"))
+        .collect();
+    ledger.claim(
+        ex3,
+        "the predicted edge is 2(1 + β)",
+        format!("exact to 1e-12, β = {}", list(&beta, 2)),
+        rows.clone()
+            .all(|r| (predicted[r] - 2.0 * (1.0 + beta[r])).abs() <= 1e-12),
+    );
+    let gaps: Vec<f64> = rows
+        .clone()
+        .map(|r| {
+            (predicted[r] - num(&edge, r, "measured edge")) / num(&edge, r, "sweep resolution")
+        })
+        .collect();
+    ledger.claim(
+        ex3,
+        "the measured edge agrees with the prediction to within the sweep's resolution: at \
+         most one sweep step below it, never above",
+        format!("(predicted − measured) / resolution = {}", list(&gaps, 3)),
+        gaps.iter().all(|&g| g > 0.0 && g <= 1.0 + 1e-9),
+    );
+
+    let tables = [vec![iterates, verdicts], vec![best], vec![edge]].concat();
     let report = Report::with_tables("Chapter 1 exercises", tables);
     insta::assert_snapshot!("ch1_exercises", report.to_markdown());
+    ledger.pin("ch1_exercise_claims");
 }
 
 #[test]

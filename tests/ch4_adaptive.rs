@@ -566,29 +566,235 @@ fn exercises_are_pinned() {
     let ex1 = common::solve_one::<BiasCorrection>(&cfg);
     let ex2 = common::solve_one::<MomentumScaling>(&cfg);
     let ex3 = common::solve_one::<Rarity>(&cfg);
-    // The guide: with the defaults the uncorrected step overshoots by more than 6×; with
-    // β₁ = 0.99 the first step is too small, yet it still overshoots later.
-    let largest = |i: usize| match cell(&ex1, i, "largest step (at t)") {
-        Cell::Text(t) => t.split(' ').next().unwrap().parse::<f64>().unwrap(),
+    let mut ledger = Ledger::new(
+        "ch4_exercise_claims",
+        "tests/ch4_adaptive.rs::exercises_are_pinned",
+    );
+    // The guide: with the defaults the uncorrected step overshoots by more than 6×, well
+    // after the first step; with β₁ = 0.99 the first step is too small, yet it still
+    // overshoots later.
+    let largest_text = |i: usize| match cell(&ex1, i, "largest step (at t)") {
+        Cell::Text(t) => t.clone(),
         c => panic!("{c:?}"),
     };
-    assert!(largest(0) > 6.0 && num(&ex1, 2, "step 1: (1−β₁)/√(1−β₂)") < 1.0 && largest(2) > 1.5);
+    // "6.569 (t = 12)" → "6.569η at t = 12".
+    let largest_eta = |i: usize| largest_text(i).replacen(" (", "η at ", 1).replace(')', "");
+    let largest = |i: usize| {
+        largest_text(i)
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    let largest_at = |i: usize| {
+        let text = largest_text(i);
+        let t = text.rsplit(' ').next().unwrap().trim_end_matches(')');
+        t.parse::<usize>().unwrap_or_else(|_| panic!("{text}"))
+    };
+    let first_step = |i: usize| num(&ex1, i, "step 1: (1−β₁)/√(1−β₂)");
+    assert_eq!(
+        (num(&ex1, 0, "β₁"), num(&ex1, 0, "β₂"), num(&ex1, 2, "β₁")),
+        (0.9, 0.999, 0.99)
+    );
+    ledger.claim(
+        "Exercise 1",
+        "with the defaults (β₁, β₂) = (0.9, 0.999) the uncorrected step overshoots by more \
+         than a factor of six",
+        format!("largest step {}", largest_eta(0)),
+        largest(0) > 6.0,
+    );
+    ledger.claim(
+        "Exercise 1",
+        "with the defaults the largest step comes well after the first (at t ≥ 10)",
+        format!(
+            "largest at t = {}; step 1 {}η",
+            largest_at(0),
+            fmt_sig(first_step(0), 4)
+        ),
+        largest_at(0) >= 10 && largest(0) > first_step(0),
+    );
+    ledger.claim(
+        "Exercise 1",
+        "with β₁ = 0.99 the first step is too small instead: below η",
+        format!("step 1 {}η", fmt_sig(first_step(2), 4)),
+        first_step(2) < 1.0,
+    );
+    ledger.claim(
+        "Exercise 1",
+        "with β₁ = 0.99 the overshoot still comes: the largest step exceeds 1.5η",
+        format!("largest step {}", largest_eta(2)),
+        largest(2) > 1.5,
+    );
+    // The last column in closed form: within 10% of η once √(1−β₂ᵗ) ≥ 1/1.1.
+    let settle = |i: usize| num(&ex1, i, "first t within 10% of 1 after it");
+    let closed = |i: usize| ((1.0 - 1.0 / 1.21f64).ln() / num(&ex1, i, "β₂").ln()).ceil();
+    let rows1 = 0..ex1.rows.len();
+    // Whole numbers as written: "1751, 175".
+    let plain = |xs: Vec<f64>| {
+        xs.iter()
+            .map(|x| format!("{x}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    ledger.claim(
+        "Exercise 1",
+        "the first t within 10% of η follows in closed form, t ≥ ln(1 − 1/1.21)/ln β₂: 1751 \
+         for β₂ = 0.999 and 175 for 0.99",
+        format!(
+            "exact: {} (closed form {})",
+            plain(rows1.clone().map(settle).collect()),
+            plain(rows1.clone().map(closed).collect())
+        ),
+        rows1.clone().all(|i| settle(i) == closed(i))
+            && rows1.clone().all(|i| {
+                let want = if num(&ex1, i, "β₂") == 0.999 {
+                    1751.0
+                } else {
+                    175.0
+                };
+                settle(i) == want
+            }),
+    );
     // GD's steps grow like κ; momentum's like √κ (their ratios stay within a narrow range).
-    for i in 0..ex2.rows.len() {
-        let (gd, hb) = (
-            num(&ex2, i, "GD steps / κ"),
-            num(&ex2, i, "heavy ball / √κ"),
-        );
+    let rows2 = 0..ex2.rows.len();
+    let gd = |i: usize| num(&ex2, i, "GD steps / κ");
+    let hb = |i: usize| num(&ex2, i, "heavy ball / √κ");
+    let nesterov = |i: usize| num(&ex2, i, "Nesterov / √κ");
+    for i in rows2.clone() {
+        let (gd, hb) = (gd(i), hb(i));
         assert!(gd > 6.0 && gd < 7.5, "{:?}", ex2.rows[i]);
         assert!(hb > 7.0 && hb < 11.0, "{:?}", ex2.rows[i]);
     }
-    // AdaGrad wins at every rarity.
+    let kappas = plain(rows2.clone().map(|i| num(&ex2, i, "κ")).collect());
+    ledger.claim(
+        "Exercise 2",
+        "gradient descent's steps grow like κ: steps / κ lies between 6 and 7.5 at every κ",
+        format!(
+            "steps / κ {} at κ = {kappas}",
+            list(rows2.clone().map(gd), 3)
+        ),
+        rows2.clone().all(|i| gd(i) > 6.0 && gd(i) < 7.5),
+    );
+    let half_ln = 0.5 * 1e6f64.ln();
+    let gd_worst = rows2
+        .clone()
+        .map(|i| (gd(i) / half_ln - 1.0).abs())
+        .fold(0.0, f64::max);
+    ledger.claim(
+        "Exercise 2",
+        "the nearly constant \"GD steps / κ\" column is ½ ln 10⁶ ≈ 6.9: within 2% of it at \
+         every κ",
+        format!(
+            "largest relative deviation from {}: {}",
+            fmt_sig(half_ln, 3),
+            fmt_sig(gd_worst, 2)
+        ),
+        gd_worst < 0.02,
+    );
+    ledger.claim(
+        "Exercise 2",
+        "heavy ball's steps grow like √κ: steps / √κ lies between 7 and 11 at every κ",
+        format!(
+            "steps / √κ {} at κ = {kappas}",
+            list(rows2.clone().map(hb), 3)
+        ),
+        rows2.clone().all(|i| hb(i) > 7.0 && hb(i) < 11.0),
+    );
+    let last = ex2.rows.len() - 1;
+    ledger.claim(
+        "Exercise 2",
+        "Nesterov's steps also grow like √κ to leading order: over the 256-fold range of κ \
+         its steps / √κ rises less than 1.5-fold",
+        format!(
+            "{} → {}: {}-fold",
+            fmt_sig(nesterov(0), 3),
+            fmt_sig(nesterov(last), 3),
+            fmt_sig(nesterov(last) / nesterov(0), 3)
+        ),
+        num(&ex2, last, "κ") / num(&ex2, 0, "κ") == 256.0 && nesterov(last) / nesterov(0) < 1.5,
+    );
+    let nesterov_over_hb = rows2.clone().map(|i| nesterov(i) / hb(i));
+    ledger.claim(
+        "Exercise 2",
+        "Nesterov's steps / √κ is well above heavy ball's: more than 1.3 times it at every κ",
+        format!(
+            "Nesterov / heavy ball {}",
+            list(nesterov_over_hb.clone(), 3)
+        ),
+        nesterov_over_hb.clone().all(|r| r > 1.3),
+    );
+    let rising = |f: &dyn Fn(usize) -> f64| (1..ex2.rows.len()).all(|i| f(i) > f(i - 1));
+    let shown = |i: usize, column: &str| cell(&ex2, i, column).render();
+    ledger.claim(
+        "Exercise 2",
+        "neither momentum column settles: heavy ball's steps / √κ goes from 8.00 to 9.97 and \
+         Nesterov's from 11.5 to 16.0, rising at every κ",
+        format!(
+            "heavy ball {}; Nesterov {}",
+            list(rows2.clone().map(hb), 3),
+            list(rows2.clone().map(nesterov), 3)
+        ),
+        rising(&hb)
+            && rising(&nesterov)
+            && [shown(0, "heavy ball / √κ"), shown(last, "heavy ball / √κ")] == ["8.00", "9.97"]
+            && [shown(0, "Nesterov / √κ"), shown(last, "Nesterov / √κ")] == ["11.5", "16.0"],
+    );
+    // AdaGrad wins at every rarity, most at 0.02; the advantage is not monotone in rarity.
+    let rows3 = 0..ex3.rows.len();
     let ratio = |i: usize| num(&ex3, i, "AdaGrad / SGD");
-    assert!((0..ex3.rows.len()).all(|i| ratio(i) < 1.0));
-    // ... but the advantage is not monotone in rarity: largest at 0.02, smaller at 0.005.
-    assert!(ratio(2) < ratio(3) && ratio(2) < ratio(0), "{:?}", ex3.rows);
+    let at = |p: &str| row_where(&ex3, "rare feature probability", p);
+    let rarities = ["0.50", "0.10", "0.020", "0.0050"];
+    let ratios = format!(
+        "AdaGrad / SGD {} at p = 0.5, 0.1, 0.02, 0.005",
+        list(rarities.iter().map(|p| ratio(at(p))), 3)
+    );
+    ledger.claim(
+        "Exercise 3",
+        "AdaGrad beats SGD at every rarity: its test log-loss is below SGD's",
+        ratios.clone(),
+        rows3.clone().all(|i| ratio(i) < 1.0),
+    );
+    let best = at("0.020");
+    ledger.claim(
+        "Exercise 3",
+        "AdaGrad's advantage is largest at 0.02 (a test loss 0.858 times SGD's), smaller at \
+         0.5, 0.1 and 0.005",
+        ratios.clone(),
+        rows3.clone().all(|i| i == best || ratio(best) < ratio(i))
+            && cell(&ex3, best, "AdaGrad / SGD").render() == "0.858",
+    );
+    let by_rarity: Vec<f64> = rarities.iter().map(|p| ratio(at(p))).collect();
+    let (grows, shrinks) = (
+        by_rarity.windows(2).any(|w| w[1] < w[0]),
+        by_rarity.windows(2).any(|w| w[1] > w[0]),
+    );
+    ledger.claim(
+        "Exercise 3",
+        "the advantage is not monotone in the rarity: 0.932 at 0.5, 0.960 at 0.1, 0.858 at \
+         0.02, 0.946 at 0.005",
+        ratios.clone(),
+        grows
+            && shrinks
+            && rarities
+                .iter()
+                .map(|p| cell(&ex3, at(p), "AdaGrad / SGD").render())
+                .eq(["0.932", "0.960", "0.858", "0.946"]),
+    );
+    let common_win = 1.0 - ratio(at("0.50"));
+    ledger.claim(
+        "Exercise 3",
+        "at 0.5, where no feature is rare, AdaGrad still wins by about 7% (6% to 8%)",
+        format!(
+            "1 − {} = {}",
+            fmt_sig(ratio(at("0.50")), 3),
+            fmt_sig(common_win, 2)
+        ),
+        (0.06..0.08).contains(&common_win),
+    );
     let report = Report::with_tables("Chapter 4 exercises", vec![ex1, ex2, ex3]);
     insta::assert_snapshot!("ch4_exercises", report.to_markdown());
+    ledger.pin("ch4_exercise_claims");
 }
 
 #[test]

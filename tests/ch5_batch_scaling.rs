@@ -437,47 +437,307 @@ fn exercises_are_pinned() {
     let ex1 = common::solve_one::<SeedBatches>(&cfg);
     let ex2 = common::solve_one::<ClosedFormTradeoff>(&cfg);
     let ex3 = common::solve_one::<EstimatorBias>(&cfg);
+    let mut ledger = Ledger::new(
+        "ch5_exercise_claims",
+        "tests/ch5_batch_scaling.rs::exercises_are_pinned",
+    );
+    let shown = |table: &Table, row: usize, column: &str| cell(table, row, column).render();
     // The seeds' exercise from (32, 0.1): the linear rule misses the 10% band already at 64,
     // and diverges at 256 (η = 0.8); no scaling survives every batch but also misses.
-    let at = |b: &str| common::row_where(&ex1, "B", b);
-    assert!(num(&ex1, at("64"), "linear: loss / B=32") > 1.1);
-    assert_eq!(
-        cell(&ex1, at("256"), "linear: loss"),
-        &Cell::from("diverged")
+    assert!(
+        ex1.title.contains("3 epochs of 10000 images"),
+        "{}",
+        ex1.title
     );
-    assert!(column(&ex1, "no scaling: loss / B=32")[1..]
-        .iter()
-        .all(|&r| r > 1.1));
+    let at = |b: &str| common::row_where(&ex1, "B", b);
+    let linear_ratio = num(&ex1, at("64"), "linear: loss / B=32");
+    ledger.claim(
+        "Exercise 1",
+        "from (32, 0.1) the linear rule misses the 10% band already at B = 64 (1.28)",
+        format!("loss / B=32 {}", compared(linear_ratio, ">", 1.1)),
+        linear_ratio > 1.1 && shown(&ex1, at("64"), "linear: loss / B=32") == "1.28",
+    );
+    let (linear_128, none_128) = (
+        num(&ex1, at("128"), "linear: loss / B=32"),
+        num(&ex1, at("128"), "no scaling: loss / B=32"),
+    );
+    ledger.claim(
+        "Exercise 1",
+        "at B = 128 the linear rule does not diverge but ends much worse than no scaling \
+         (2.81 against 1.70)",
+        format!("loss / B=32 {}", compared(linear_128, ">", none_128)),
+        linear_128 > none_128
+            && [
+                shown(&ex1, at("128"), "linear: loss / B=32"),
+                shown(&ex1, at("128"), "no scaling: loss / B=32"),
+            ] == ["2.81", "1.70"],
+    );
+    let steps_256 = num(&ex1, at("256"), "steps");
+    ledger.claim(
+        "Exercise 1",
+        "at B = 256 the linear rule asks for η = 0.8 and diverges, within 3 steps",
+        format!(
+            "η {}: {} after {steps_256} steps",
+            shown(&ex1, at("256"), "linear: η"),
+            shown(&ex1, at("256"), "linear: loss")
+        ),
+        num(&ex1, at("256"), "linear: η") == 0.8
+            && cell(&ex1, at("256"), "linear: loss") == &Cell::from("diverged")
+            && steps_256 <= 3.0,
+    );
+    let finite = |column: &str, rows: &[&str]| {
+        rows.iter()
+            .all(|b| cell(&ex1, at(b), column).value().is_some())
+    };
+    ledger.claim(
+        "Exercise 1",
+        "from 0.1 the linear rule first diverges at B = 256: it ends with a finite loss at 32, \
+         64 and 128",
+        format!(
+            "linear: loss {}",
+            ["32", "64", "128", "256"]
+                .map(|b| shown(&ex1, at(b), "linear: loss"))
+                .join(", ")
+        ),
+        finite("linear: loss", &["32", "64", "128"]),
+    );
+    let none_ratios = column(&ex1, "no scaling: loss / B=32");
+    ledger.claim(
+        "Exercise 1",
+        "not scaling never diverges but misses the 10% band at every larger batch (1.43, \
+         1.70, 1.83)",
+        format!(
+            "no scaling: loss / B=32 {} at B = 64, 128, 256",
+            (1..ex1.rows.len())
+                .map(|i| shown(&ex1, i, "no scaling: loss / B=32"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        finite("no scaling: loss", &["32", "64", "128", "256"])
+            && none_ratios[1..].iter().all(|&r| r > 1.1)
+            && (1..ex1.rows.len())
+                .map(|i| shown(&ex1, i, "no scaling: loss / B=32"))
+                .eq(["1.43", "1.70", "1.83"]),
+    );
+    let finished: Vec<usize> = (0..ex1.rows.len())
+        .filter(|&i| cell(&ex1, i, "linear: loss").value().is_some())
+        .collect();
+    let full_steps = |i: usize| 3.0 * (10_000.0 / num(&ex1, i, "B")).ceil();
+    ledger.claim(
+        "Exercise 1",
+        "with the same three epochs a larger batch takes proportionally fewer steps: \
+         3⌈10000/B⌉",
+        format!(
+            "exact: {} steps at B = {}",
+            finished
+                .iter()
+                .map(|&i| shown(&ex1, i, "steps"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            finished
+                .iter()
+                .map(|&i| shown(&ex1, i, "B"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        finished.len() == 3
+            && finished
+                .iter()
+                .all(|&i| num(&ex1, i, "steps") == full_steps(i)),
+    );
     // The product is exactly 1 on the curve; at B = B_crit both cost twice their minimum.
-    for p in column(&ex2, "(S/S_min − 1)(E/E_min − 1)") {
+    let products = column(&ex2, "(S/S_min − 1)(E/E_min − 1)");
+    for &p in &products {
         assert!((p - 1.0).abs() < 1e-12, "{p}");
     }
+    let worst = products.iter().map(|p| (p - 1.0).abs()).fold(0.0, f64::max);
+    ledger.claim(
+        "Exercise 2",
+        "(S/S_min − 1)(E/E_min − 1) = 1 at every B, to 1e-12",
+        format!(
+            "largest |product − 1| {} over {} batch sizes",
+            fmt_sig(worst, 2),
+            products.len()
+        ),
+        products.iter().all(|p| (p - 1.0).abs() < 1e-12),
+    );
+    let (ratios, steps, examples) = (
+        column(&ex2, "B / B_crit"),
+        column(&ex2, "S / S_min"),
+        column(&ex2, "E / E_min"),
+    );
+    let n2 = ratios.len();
+    ledger.claim(
+        "Exercise 2",
+        "a batch r times the critical one costs 1 + 1/r times the minimum steps and 1 + r \
+         times the minimum examples",
+        format!("exact to 1e-12, r = {} to {}", ratios[0], ratios[n2 - 1]),
+        (0..n2).all(|i| {
+            (steps[i] - (1.0 + 1.0 / ratios[i])).abs() < 1e-12
+                && (examples[i] - (1.0 + ratios[i])).abs() < 1e-12
+        }),
+    );
+    ledger.claim(
+        "Exercise 2",
+        "the table is symmetric: S / S_min at r equals E / E_min at 1/r",
+        format!("exact to 1e-12, {n2} batch sizes"),
+        (0..n2).all(|i| {
+            let j = n2 - 1 - i;
+            (ratios[i] * ratios[j] - 1.0).abs() < 1e-12 && (steps[i] - examples[j]).abs() < 1e-12
+        }),
+    );
     let at_crit = (0..ex2.rows.len())
         .find(|&i| num(&ex2, i, "B / B_crit") == 1.0)
         .unwrap();
-    assert_eq!(
-        (
-            num(&ex2, at_crit, "S / S_min"),
-            num(&ex2, at_crit, "E / E_min"),
-            num(&ex2, at_crit, "ε_opt / ε_max (B_noise = B_crit)")
+    let crit = (
+        num(&ex2, at_crit, "S / S_min"),
+        num(&ex2, at_crit, "E / E_min"),
+        num(&ex2, at_crit, "ε_opt / ε_max (B_noise = B_crit)"),
+    );
+    ledger.claim(
+        "Exercise 2",
+        "at B = B_crit both steps and examples are exactly twice their minimum, and the \
+         predicted best learning rate is half of ε_max",
+        format!(
+            "exact: S / S_min = {}, E / E_min = {}, ε_opt / ε_max = {}",
+            crit.0, crit.1, crit.2
         ),
-        (2.0, 2.0, 0.5)
+        crit == (2.0, 2.0, 0.5),
+    );
+    let at_8 = (0..n2).find(|&i| ratios[i] == 8.0).unwrap();
+    let saved = 1.0 - steps[at_8] / steps[at_crit];
+    let more_examples = examples[at_8] / examples[at_crit];
+    ledger.claim(
+        "Exercise 2",
+        "going from B_crit to 8B_crit saves less than half the steps and costs four and a half \
+         times the examples",
+        format!(
+            "steps {} → {} (saves {}); examples {} → {} ({}×)",
+            steps[at_crit],
+            steps[at_8],
+            fmt_sig(saved, 3),
+            examples[at_crit],
+            examples[at_8],
+            fmt_sig(more_examples, 3)
+        ),
+        saved < 0.5 && (more_examples - 4.5).abs() < 1e-12,
     );
     // The naive estimate is biased up by tr Σ/B = 50/B; the two-batch one is not.
-    for i in 0..ex3.rows.len() {
-        let b = num(&ex3, i, "B_big");
-        let naive = num(&ex3, i, "naive ‖g_B_big‖²");
+    assert!(
+        ex3.title.contains("‖G‖² = 1 and B_noise = 50")
+            && ex3.title.contains("mean of 2000 draws, B_small = 4"),
+        "{}",
+        ex3.title
+    );
+    let rows3 = 0..ex3.rows.len();
+    let big = |i: usize| num(&ex3, i, "B_big");
+    let naive = |i: usize| num(&ex3, i, "naive ‖g_B_big‖²");
+    let g2 = |i: usize| num(&ex3, i, "two-batch ‖G‖²");
+    let trace = |i: usize| num(&ex3, i, "two-batch tr Σ");
+    for i in rows3.clone() {
+        let b = big(i);
         assert!(
-            (naive - (1.0 + 50.0 / b)).abs() < 0.1 * (1.0 + 50.0 / b),
-            "B = {b}: {naive}"
+            (naive(i) - (1.0 + 50.0 / b)).abs() < 0.1 * (1.0 + 50.0 / b),
+            "B = {b}: {}",
+            naive(i)
         );
-        let g2 = num(&ex3, i, "two-batch ‖G‖²");
-        assert!((g2 - 1.0).abs() < 0.2, "B = {b}: {g2}");
-        let trace = num(&ex3, i, "two-batch tr Σ");
-        assert!((trace / 50.0 - 1.0).abs() < 0.05, "B = {b}: {trace}");
+        assert!((g2(i) - 1.0).abs() < 0.2, "B = {b}: {}", g2(i));
+        assert!(
+            (trace(i) / 50.0 - 1.0).abs() < 0.05,
+            "B = {b}: {}",
+            trace(i)
+        );
     }
+    let each = |f: &dyn Fn(usize) -> String| rows3.clone().map(f).collect::<Vec<_>>().join(", ");
+    ledger.claim(
+        "Exercise 3",
+        "the naive ‖g_B‖² is biased up by tr Σ/B: within 10% of 1 + 50/B at every B_big",
+        format!(
+            "naive against 1 + 50/B: {}",
+            each(&|i| format!(
+                "{} vs {}",
+                fmt_sig(naive(i), 3),
+                fmt_sig(1.0 + 50.0 / big(i), 3)
+            ))
+        ),
+        rows3
+            .clone()
+            .all(|i| (naive(i) - (1.0 + 50.0 / big(i))).abs() < 0.1 * (1.0 + 50.0 / big(i))),
+    );
+    let (first, last3) = (0, ex3.rows.len() - 1);
+    ledger.claim(
+        "Exercise 3",
+        "at B = 8 the naive estimate is several times the truth (7.29); it only approaches 1 \
+         when B is much larger than 50 (1.10 at B = 512)",
+        format!(
+            "naive {} at B = {}, {} at B = {}",
+            fmt_sig(naive(first), 3),
+            big(first),
+            fmt_sig(naive(last3), 3),
+            big(last3)
+        ),
+        big(first) == 8.0
+            && big(last3) == 512.0
+            && shown(&ex3, first, "naive ‖g_B_big‖²") == "7.29"
+            && shown(&ex3, last3, "naive ‖g_B_big‖²") == "1.10",
+    );
+    ledger.claim(
+        "Exercise 3",
+        "the two-batch estimate of ‖G‖² = 1 is within 0.2 of 1 at every B_big",
+        format!("two-batch ‖G‖² {}", each(&|i| fmt_sig(g2(i), 3))),
+        rows3.clone().all(|i| (g2(i) - 1.0).abs() < 0.2),
+    );
+    ledger.claim(
+        "Exercise 3",
+        "the two-batch estimate of tr Σ = 50 is within 5% of 50 at every B_big",
+        format!("two-batch tr Σ {}", each(&|i| fmt_sig(trace(i), 3))),
+        rows3.clone().all(|i| (trace(i) / 50.0 - 1.0).abs() < 0.05),
+    );
+    let furthest = rows3
+        .clone()
+        .max_by(|&a, &b| (g2(a) - 1.0).abs().total_cmp(&(g2(b) - 1.0).abs()))
+        .unwrap();
+    ledger.claim(
+        "Exercise 3",
+        "the row with the smallest B_big is the two-batch estimate's furthest from 1 (1.10)",
+        format!("|‖G‖² − 1| {}", each(&|i| fmt_sig((g2(i) - 1.0).abs(), 2))),
+        furthest == first && big(first) == 8.0 && shown(&ex3, first, "two-batch ‖G‖²") == "1.10",
+    );
+    // One draw of the two-batch ‖G‖² is (B|g_B|² − 4|g₄|²)/(B − 4) from independent batches;
+    // with z standard normal in 50 dimensions, Var |g_B|² = 2·50/B² + 4‖G‖²/B.
+    let var_sq = |b: f64| 2.0 * 50.0 / (b * b) + 4.0 / b;
+    let sd = |b: f64| ((b * b * var_sq(b) + 16.0 * var_sq(4.0)) / (b - 4.0).powi(2)).sqrt();
+    let se = |i: usize| sd(big(i)) / 2000f64.sqrt();
+    let z = |i: usize| (g2(i) - 1.0) / se(i);
+    ledger.claim(
+        "Exercise 3",
+        "at B_big = 8 a single draw has a standard deviation of about 3.9, so the mean of 2000 \
+         has a standard error of about 0.09, and 1.10 is within that noise (within two \
+         standard errors of 1)",
+        format!(
+            "closed form: SD {}, standard error {}; (‖G‖² − 1) / SE = {}",
+            fmt_sig(sd(8.0), 3),
+            fmt_sig(se(first), 2),
+            fmt_sig(z(first), 2)
+        ),
+        (3.85..3.95).contains(&sd(big(first)))
+            && (0.085..0.095).contains(&se(first))
+            && z(first).abs() < 2.0,
+    );
+    ledger.claim(
+        "Exercise 3",
+        "the two-batch estimator is unbiased at every B_big: each row's mean of 2000 draws \
+         lies within two standard errors of ‖G‖² = 1",
+        format!(
+            "(‖G‖² − 1) / SE {} at B_big = {}",
+            each(&|i| fmt_sig(z(i), 2)),
+            each(&|i| big(i).to_string())
+        ),
+        rows3.clone().all(|i| z(i).abs() < 2.0),
+    );
     let report = Report::with_tables("Chapter 5 exercises", vec![ex1, ex2, ex3]);
     insta::assert_snapshot!("ch5_exercises", report.to_markdown());
+    ledger.pin("ch5_exercise_claims");
 }
 
 #[test]

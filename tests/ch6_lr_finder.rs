@@ -8,7 +8,7 @@ use lrbook::finder::{Rule, Stop};
 use lrbook::report::Cell;
 
 mod common;
-use common::ledger::{compared, Ledger};
+use common::ledger::{compared, Ledger, Verdict};
 use common::{cell, cpu_single_thread, num};
 use lrbook::report::fmt_sig;
 
@@ -79,15 +79,23 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
 /// chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let (_rng, ch) =
-        common::pinned_report_per_cpu!(ch6::run, Config::full_cpu(), "ch6_full_report");
+    let test = "tests/ch6_lr_finder.rs::full_report_is_pinned_and_backs_the_books_claims";
+    let _rng = cpu_single_thread();
+    let ch = ch6::run(&Config::full_cpu()).expect("ch6_full_report: the run");
+    // Pinned on AMD, where it was made; on another vendor its claims are asserted below and
+    // the skipped comparison is listed by `make test` (CONTRIBUTING.md).
+    common::assert_snapshot_on_cpus(
+        test,
+        "ch6_full_report",
+        &ch.report.to_markdown(),
+        &["AuthenticAMD"],
+    );
     let setups = &ch.setups;
     assert_eq!(
         setups.iter().map(|r| r.setup).collect::<Vec<_>>(),
         Setup::ALL.to_vec()
     );
 
-    let test = "tests/ch6_lr_finder.rs::full_report_is_pinned_and_backs_the_books_claims";
     let mut ledger = Ledger::new("ch6_claims", test);
     let fmt_list = |xs: &[f64]| {
         xs.iter()
@@ -172,6 +180,34 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
             format!("{} against {}", fmt_list(&suggested), fmt_list(&bests)),
             suggested.iter().zip(&bests).all(|(s, b)| s < b),
         );
+    }
+    // The seed spread behind the ratios (3 seeds, paired with the best grid point): no
+    // suggestion of steep or minimum/10 differs from the best grid point beyond the seed
+    // noise, and of valley's and slide's only valley's on the MLP with SGD does.
+    for r in setups {
+        for rule in Rule::ALL {
+            let p = r.paired_vs_best(rule).unwrap().unwrap();
+            let resolved = r.setup == Setup::ALL[0] && rule == Rule::Valley;
+            ledger.paired(
+                grid_section,
+                &format!(
+                    "{}, {rule}: the loss at the suggestion {} the best grid point's, over \
+                     the seeds",
+                    r.setup.name(),
+                    if resolved {
+                        "is above"
+                    } else {
+                        "cannot be told apart from"
+                    }
+                ),
+                &p,
+                if resolved {
+                    Verdict::Above
+                } else {
+                    Verdict::Within
+                },
+            );
+        }
     }
     let worst_of = |rule| ch6::rule_summary(setups, rule).unwrap().1;
     ledger.claim(

@@ -110,6 +110,25 @@ pub fn final_loss(
     })
 }
 
+/// The final held-out loss of each seed, in the order of `cfg.seeds` (+∞ where it diverged).
+pub fn final_losses(
+    cfg: &FinderConfig,
+    data: &FashionMnist,
+    setup: Setup,
+    plan: Plan,
+    device: Device,
+) -> Result<Vec<f64>> {
+    cfg.seeds
+        .iter()
+        .map(|&seed| final_loss(cfg, data, setup, plan, seed, device))
+        .collect()
+}
+
+/// The mean of `losses`, summed in order.
+fn mean_of(losses: &[f64]) -> f64 {
+    losses.iter().sum::<f64>() / losses.len() as f64
+}
+
 /// Mean of the final held-out loss over the seeds (+∞ if any seed diverged).
 pub fn mean_final_loss(
     cfg: &FinderConfig,
@@ -118,11 +137,7 @@ pub fn mean_final_loss(
     plan: Plan,
     device: Device,
 ) -> Result<f64> {
-    let mut sum = 0.0;
-    for &seed in &cfg.seeds {
-        sum += final_loss(cfg, data, setup, plan, seed, device)?;
-    }
-    Ok(sum / cfg.seeds.len() as f64)
+    Ok(mean_of(&final_losses(cfg, data, setup, plan, device)?))
 }
 
 /// One setup's range test, grid and suggestion runs.
@@ -138,6 +153,10 @@ pub struct SetupResult {
     pub grid: Vec<(f64, f64)>,
     /// `(rule, mean final held-out loss)` of the runs at each suggestion.
     pub at_suggestion: Vec<(Rule, f64)>,
+    /// The per-seed final losses behind `grid`, one vector per grid point.
+    pub grid_seeds: Vec<Vec<f64>>,
+    /// The per-seed final losses behind `at_suggestion`.
+    pub at_suggestion_seeds: Vec<(Rule, Vec<f64>)>,
 }
 
 impl SetupResult {
@@ -155,6 +174,20 @@ impl SetupResult {
             .iter()
             .find(|(r, _)| *r == rule)
             .and_then(|(_, s)| s.as_ref().ok().copied())
+    }
+
+    /// A rule's suggestion against the best grid point, paired over the seeds: the per-seed
+    /// loss at the suggestion minus the best grid point's (negative: the suggestion ended
+    /// lower). `None` where the rule made no suggestion; an error with one seed or where a
+    /// run diverged.
+    pub fn paired_vs_best(&self, rule: Rule) -> Option<Result<crate::stats::Paired>> {
+        let best = self.grid.iter().position(|g| g.0 == self.best_grid().0)?;
+        let at = &self.at_suggestion_seeds.iter().find(|(r, _)| *r == rule)?.1;
+        Some(crate::stats::paired(
+            at,
+            &self.grid_seeds[best],
+            crate::stats::LEVEL,
+        ))
     }
 
     /// Final held-out loss at a rule's suggestion ÷ the best grid loss.
@@ -176,18 +209,18 @@ pub fn run_setup(
     device: Device,
 ) -> Result<SetupResult> {
     let suggestions = four_rules::suggestions(&finder);
-    let mut grid = Vec::new();
+    let (mut grid, mut grid_seeds) = (Vec::new(), Vec::new());
     for &lr in &fc.grid {
-        grid.push((
-            lr,
-            mean_final_loss(fc, data, setup, Plan::Constant(lr), device)?,
-        ));
+        let losses = final_losses(fc, data, setup, Plan::Constant(lr), device)?;
+        grid.push((lr, mean_of(&losses)));
+        grid_seeds.push(losses);
     }
-    let mut at_suggestion = Vec::new();
+    let (mut at_suggestion, mut at_suggestion_seeds) = (Vec::new(), Vec::new());
     for (rule, s) in &suggestions {
         if let Ok(lr) = s {
-            let loss = mean_final_loss(fc, data, setup, Plan::Constant(*lr), device)?;
-            at_suggestion.push((*rule, loss));
+            let losses = final_losses(fc, data, setup, Plan::Constant(*lr), device)?;
+            at_suggestion.push((*rule, mean_of(&losses)));
+            at_suggestion_seeds.push((*rule, losses));
         }
     }
     Ok(SetupResult {
@@ -196,6 +229,8 @@ pub fn run_setup(
         suggestions,
         grid,
         at_suggestion,
+        grid_seeds,
+        at_suggestion_seeds,
     })
 }
 
@@ -273,6 +308,48 @@ pub fn ratio_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
     t
 }
 
+/// Each rule's suggestion against the best grid point, paired over the shared seeds: the
+/// spread behind the ratios table.
+pub fn suggestion_spread_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
+    let n = fc.seeds.len();
+    let t_col = crate::stats::paired_t_column(n);
+    let mut t = Table::new(
+        "ratios_spread",
+        &format!(
+            "Each suggestion against the best grid point, per seed: held-out loss at the \
+             suggestion minus the best grid point's, after {} steps (negative: the suggestion \
+             ended lower); {}. The best grid point was chosen on these same seeds, which \
+             favours it",
+            fc.budget,
+            crate::stats::seeds_caption(n)
+        ),
+        &[
+            "setup",
+            "rule",
+            "mean difference",
+            "95% interval",
+            &t_col,
+            "beyond seed noise",
+        ],
+    );
+    for r in results {
+        for &rule in &Rule::ALL {
+            let mut row = vec![Cell::from(r.setup.name()), Cell::from(rule.name())];
+            match r.paired_vs_best(rule) {
+                Some(Ok(p)) => row.extend(crate::stats::paired_cells(&p)),
+                Some(Err(_)) => {
+                    // One seed has no spread (the caption says so); otherwise a run diverged.
+                    let why = if n < 2 { "—" } else { "a run diverged" };
+                    row.extend((0..4).map(|_| Cell::from(why)));
+                }
+                None => row.extend((0..4).map(|_| Cell::from("—"))),
+            }
+            t.push(row);
+        }
+    }
+    t
+}
+
 /// A rule's mean and worst ratio over the setups; `None` if it failed to suggest anywhere.
 pub fn rule_summary(results: &[SetupResult], rule: Rule) -> Option<(f64, f64)> {
     let ratios: Option<Vec<f64>> = results.iter().map(|r| r.ratio(rule)).collect();
@@ -309,7 +386,27 @@ mod tests {
             suggestions: at.iter().map(|&(r, _)| (r, Ok(0.1))).collect(),
             grid: grid.to_vec(),
             at_suggestion: at.to_vec(),
+            grid_seeds: grid.iter().map(|g| vec![g.1; 3]).collect(),
+            at_suggestion_seeds: at.iter().map(|&(r, l)| (r, vec![l; 3])).collect(),
         }
+    }
+
+    /// The paired comparison takes the best grid point's per-seed losses, seed by seed:
+    /// differences 0.05, 0.02, 0.07 have mean 0.0466… and df 2.
+    #[test]
+    fn suggestion_is_paired_with_the_best_grid_point_seed_by_seed() {
+        let mut a = result(&[(0.01, 0.9), (0.03, 0.5)], &[(Rule::Steep, 0.547)]);
+        a.grid_seeds[1] = vec![0.5, 0.6, 0.4];
+        a.grid_seeds[0] = vec![9.0, 9.0, 9.0]; // not the best point: must not be used
+        a.at_suggestion_seeds[0].1 = vec![0.55, 0.62, 0.47];
+        let p = a.paired_vs_best(Rule::Steep).unwrap().unwrap();
+        assert_eq!((p.n, p.df), (3, 2));
+        assert!((p.mean_diff - 0.14 / 3.0).abs() < 1e-12, "{}", p.mean_diff);
+        assert!(a.paired_vs_best(Rule::Valley).is_none());
+        // One seed: no interval, an error rather than a number.
+        a.grid_seeds[1] = vec![0.5];
+        a.at_suggestion_seeds[0].1 = vec![0.55];
+        assert!(a.paired_vs_best(Rule::Steep).unwrap().is_err());
     }
 
     /// The best grid point is the lowest finite loss (a diverged point is +∞), and a ratio

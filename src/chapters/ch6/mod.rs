@@ -29,8 +29,8 @@ pub mod trained_model;
 pub use figures::draw_figures;
 pub use four_rules::suggestions_table;
 pub use grid_search::{
-    final_loss, grid_table, mean_final_loss, ratio_table, rule_summary, trusted_rule, Plan,
-    SetupResult,
+    final_loss, final_losses, grid_table, mean_final_loss, ratio_table, rule_summary,
+    suggestion_spread_table, trusted_rule, Plan, SetupResult,
 };
 pub use one_cycle::{one_cycle_table, ONE_CYCLE_RULE};
 pub use procedure::{endless_batches, run_finder};
@@ -204,6 +204,7 @@ pub fn run_with(cfg: &Config, fc: &FinderConfig) -> Result<Chapter6> {
     report.tables.push(suggestions_table(&setups, fc));
     report.tables.push(grid_table(&setups, fc));
     report.tables.push(ratio_table(&setups, fc));
+    report.tables.push(suggestion_spread_table(&setups, fc));
     report.tables.push(trained_table(&trained, fc));
     report.tables.push(one_cycle_table(
         fc,
