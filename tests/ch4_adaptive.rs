@@ -445,8 +445,16 @@ fn quick_report_is_pinned() {
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
     const TEST: &str = "tests/ch4_adaptive.rs::full_report_is_pinned_and_backs_the_books_claims";
-    let (_rng, ch) =
-        common::pinned_report_per_cpu!(ch4::run, Config::full_cpu(), "ch4_full_report");
+    let _rng = common::cpu_single_thread();
+    let ch = ch4::run(&Config::full_cpu()).expect("ch4_full_report: the run");
+    // Pinned on AMD, where it was made; on another vendor its claims are asserted below and
+    // the skipped comparison is listed by `make test` (CONTRIBUTING.md).
+    common::assert_snapshot_on_cpus(
+        TEST,
+        "ch4_full_report",
+        &ch.report.to_markdown(),
+        &["AuthenticAMD"],
+    );
     let mut ledger = Ledger::new("ch4_claims", TEST);
     check_claims(&ch, false, &mut ledger);
 
@@ -504,19 +512,57 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
         .iter()
         .position(|p| p.0 == sgd_best)
         .map(|i| points[i + 1]);
+    let adam_sweep = sweep(adam);
+    let above_index = adam_sweep
+        .points
+        .iter()
+        .position(|p| p.0 == sgd_best)
+        .map(|i| i + 1);
+    let diverged_seeds = above_index.map(|i| {
+        adam_sweep.seed_losses[i]
+            .iter()
+            .filter(|l| l.is_infinite())
+            .count()
+    });
     ledger.claim(
         section,
-        "one grid point above SGD's best η, at least one of Adam's seeds diverges",
+        "one grid point above SGD's best η, every one of Adam's three seeds diverges",
         format!(
-            "Adam at η = {}: {}",
+            "Adam at η = {}: {} of {} seeds diverged",
             above.map_or("—".to_string(), |p| fmt_sig(p.0, 2)),
-            above.map_or("—".to_string(), |p| if p.1.is_infinite() {
-                "diverged".to_string()
-            } else {
-                fmt_sig(p.1, 3)
-            })
+            diverged_seeds.unwrap_or(0),
+            adam_sweep.seed_losses[0].len()
         ),
-        above.is_some_and(|p| p.1.is_infinite()),
+        diverged_seeds == Some(3),
+    );
+    // The spread behind the bands: for SGD + momentum both grid points just outside its
+    // band have 95% intervals reaching below the band's cutoff (1.2 × its best mean), so
+    // another set of seeds could widen its band by a grid point, and Adam's lead with it.
+    let m = sweep(momentum);
+    let (lo, hi) = m.good_band();
+    let cutoff = ch4::sensitivity::GOOD_BAND_FACTOR * m.best().1;
+    let index = |lr: f64| m.points.iter().position(|p| p.0 == lr).unwrap();
+    let outside = [index(lo) - 1, index(hi) + 1];
+    let lower_ends: Vec<f64> = outside
+        .iter()
+        .map(|&i| {
+            let ci = lrbook::stats::mean_ci(&m.seed_losses[i], lrbook::stats::LEVEL).unwrap();
+            ci.mean - ci.half_width
+        })
+        .collect();
+    ledger.claim(
+        section,
+        "the band widths are not resolved by three seeds: for SGD + momentum, both grid points \
+         just outside its band have 95% intervals reaching below its cutoff",
+        format!(
+            "interval lower ends {} and {} at η = {} and {}, cutoff {}",
+            fmt_sig(lower_ends[0], 3),
+            fmt_sig(lower_ends[1], 3),
+            fmt_sig(m.points[outside[0]].0, 2),
+            fmt_sig(m.points[outside[1]].0, 2),
+            fmt_sig(cutoff, 3)
+        ),
+        lower_ends.iter().all(|&l| l < cutoff),
     );
     // Momentum 0.9 lowers SGD's best η by about 1/(1−β) = 10, to the grid's resolution.
     let momentum_best = sweep(momentum).best().0;

@@ -46,24 +46,6 @@ pub fn cpu_snapshot_suffix(vendor: &str) -> Option<&'static str> {
     (vendor == "AuthenticAMD").then_some("amd")
 }
 
-/// [`pinned_report`] for a report pinned once per CPU vendor (see [`cpu_snapshot_suffix`]).
-/// It prints the vendor and model, so a failure says which snapshot was compared.
-macro_rules! pinned_report_per_cpu {
-    ($run:expr, $cfg:expr, $name:literal) => {{
-        let (vendor, model) = $crate::common::cpu_vendor_and_model();
-        let suffix = $crate::common::cpu_snapshot_suffix(&vendor);
-        println!(
-            "CPU: {vendor} ({model}); compared with the snapshot {}{}",
-            $name,
-            suffix.map(|s| format!("@{s}")).unwrap_or_default()
-        );
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_suffix(suffix.unwrap_or_default());
-        settings.bind(|| $crate::common::pinned_report!($run, $cfg, $name))
-    }};
-}
-pub(crate) use pinned_report_per_cpu;
-
 /// Pins `text` as the snapshot `tests/snapshots/<test binary>__<name>@<suffix>.snap` on the CPU vendors in `pinned_on` (`/proc/cpuinfo`'s
 /// `vendor_id`, e.g. `AuthenticAMD`), each with its own snapshot (see
 /// [`cpu_snapshot_suffix`]). For a report whose training runs are chaotic at the printed

@@ -70,6 +70,16 @@ pub fn draw_figures(ch: &Chapter4, dir: &Path) -> Result<Vec<PathBuf>> {
     .size(900, 480);
     for (i, s) in ch.sensitivity.iter().enumerate() {
         sens = sens.series(Series::line_with_points(s.name, s.points.clone()).with_color(i));
+        // Each point's 95% interval over the seeds, as a vertical bar (no legend entry);
+        // points where a seed diverged have none.
+        for (&(lr, _), losses) in s.points.iter().zip(&s.seed_losses) {
+            if losses.len() < 2 || losses.iter().any(|l| !l.is_finite()) {
+                continue;
+            }
+            let m = crate::stats::mean_ci(losses, crate::stats::LEVEL)?;
+            let bar = vec![(lr, m.mean - m.half_width), (lr, m.mean + m.half_width)];
+            sens = sens.series(Series::line("", bar).with_color(i));
+        }
     }
     let (a, b) = plot::save_figure(&sens, dir, "sensitivity")?;
     written.extend([a, b]);

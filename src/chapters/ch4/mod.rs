@@ -108,6 +108,9 @@ pub fn run(cfg: &Config) -> Result<Chapter4> {
     report
         .tables
         .push(sensitivity::sensitivity_table(&sensitivity, &nc));
+    report
+        .tables
+        .push(sensitivity::sensitivity_spread_table(&sensitivity, &nc)?);
     report.tables.push(optimizer_state::memory_table()?);
     report.tables.push(adamw::adamw_table(cfg, &nc, &data)?);
     Ok(Chapter4 {

@@ -99,8 +99,10 @@ pub fn net_run(
 pub struct Sensitivity {
     /// The optimizer.
     pub name: &'static str,
-    /// `(lr, final held-out loss)`, ∞ when the run diverged.
+    /// `(lr, mean final held-out loss over the seeds)`, ∞ when a run diverged.
     pub points: Vec<(f64, f64)>,
+    /// The per-seed final losses behind each point, in seed order (∞ where it diverged).
+    pub seed_losses: Vec<Vec<f64>>,
 }
 
 /// Tolerance of the "good band": learning rates whose final loss is within this factor of
@@ -148,21 +150,61 @@ pub fn sensitivity(cfg: &Config, nc: &NetConfig, data: &FashionMnist) -> Result<
     sensitivity_optimizers()
         .iter()
         .map(|&(name, spec)| {
-            let points = nc
-                .lrs
-                .iter()
-                .map(|&lr| {
-                    let mut total = 0.0;
-                    for &seed in &seeds {
-                        let run = net_run(data, nc, &spec, lr, seed, cfg.device)?;
-                        total += run.loss;
-                    }
-                    Ok((lr, total / seeds.len() as f64))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Sensitivity { name, points })
+            let mut points = Vec::new();
+            let mut seed_losses = Vec::new();
+            for &lr in &nc.lrs {
+                let losses = seeds
+                    .iter()
+                    .map(|&seed| Ok(net_run(data, nc, &spec, lr, seed, cfg.device)?.loss))
+                    .collect::<Result<Vec<f64>>>()?;
+                points.push((lr, losses.iter().sum::<f64>() / seeds.len() as f64));
+                seed_losses.push(losses);
+            }
+            Ok(Sensitivity {
+                name,
+                points,
+                seed_losses,
+            })
         })
         .collect()
+}
+
+/// The spread behind the sensitivity table: every grid point's mean final loss with its 95%
+/// Student-t interval over the seeds, per optimizer.
+pub fn sensitivity_spread_table(sweeps: &[Sensitivity], nc: &NetConfig) -> Result<Table> {
+    let n = nc.seeds.len();
+    let mut cols = vec!["base η"];
+    cols.extend(sweeps.iter().map(|s| s.name));
+    let mut table = Table::new(
+        "sensitivity_spread",
+        &format!(
+            "Final held-out loss at every grid point, mean ± 95% interval over the seeds \
+             (the points behind the sensitivity table and figure); {}",
+            crate::stats::seeds_caption(n)
+        ),
+        &cols,
+    );
+    for (i, &lr) in nc.lrs.iter().enumerate() {
+        let mut row = vec![Cell::num(lr, 2)];
+        for s in sweeps {
+            let losses = &s.seed_losses[i];
+            let diverged = losses.iter().filter(|l| !l.is_finite()).count();
+            row.push(if diverged > 0 {
+                Cell::Text(format!("diverged ({diverged} of {})", losses.len()))
+            } else if losses.len() < 2 {
+                Cell::num(losses[0], 3)
+            } else {
+                let m = crate::stats::mean_ci(losses, crate::stats::LEVEL)?;
+                Cell::Text(format!(
+                    "{} ± {}",
+                    fmt_sig(m.mean, 3),
+                    fmt_sig(m.half_width, 2)
+                ))
+            });
+        }
+        table.push(row);
+    }
+    Ok(table)
 }
 
 /// The sensitivity table: best LR and loss, the good band, and its width.
@@ -214,6 +256,7 @@ mod tests {
                 (1.0, 0.58),
                 (10.0, f64::INFINITY),
             ],
+            seed_losses: vec![],
         };
         assert_eq!(s.best(), (1e-1, 0.5));
         assert_eq!(s.good_band(), (1e-2, 1.0));
