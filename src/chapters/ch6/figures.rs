@@ -74,9 +74,35 @@ fn grid_chart(r: &SetupResult) -> LineChart {
         .collect();
     let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (mut bottom, mut top) = (f64::NEG_INFINITY, f64::INFINITY);
     if lo.is_finite() && hi > lo {
-        let top = hi.min(3.0 * lo).max(lo * 1.2);
-        g = g.y_range(lo - 0.05 * (top - lo), top);
+        top = hi.min(3.0 * lo).max(lo * 1.2);
+        bottom = lo - 0.05 * (top - lo);
+        g = g.y_range(bottom, top);
+    }
+    // Each run's 95% interval over the seeds as a vertical bar (no legend entry), cut to the
+    // shown range; none where a seed diverged or there is one seed.
+    let grid_runs = r.grid.iter().map(|g| g.0).zip(&r.grid_seeds);
+    let suggestion_runs = r
+        .at_suggestion_seeds
+        .iter()
+        .filter_map(|(rule, losses)| r.suggested(*rule).map(|lr| (lr, losses)));
+    for (color, runs) in [
+        (3, grid_runs.collect::<Vec<_>>()),
+        (4, suggestion_runs.collect::<Vec<_>>()),
+    ] {
+        for (lr, losses) in runs {
+            if losses.len() < 2 || losses.iter().any(|l| !l.is_finite()) {
+                continue;
+            }
+            if let Ok(m) = crate::stats::mean_ci(losses, crate::stats::LEVEL) {
+                let (a, b) = (m.mean - m.half_width, m.mean + m.half_width);
+                if a < top {
+                    let bar = vec![(lr, a.max(bottom)), (lr, b.min(top))];
+                    g = g.series(Series::line("", bar).with_color(color));
+                }
+            }
+        }
     }
     g
 }
