@@ -81,7 +81,8 @@ fn grid_chart(r: &SetupResult) -> LineChart {
         g = g.y_range(bottom, top);
     }
     // Each run's 95% interval over the seeds as a vertical bar (no legend entry), cut to the
-    // shown range; none where a seed diverged or there is one seed.
+    // shown range; none where the mean is off the chart, a seed diverged or there is one
+    // seed.
     let grid_runs = r.grid.iter().map(|g| g.0).zip(&r.grid_seeds);
     let suggestion_runs = r
         .at_suggestion_seeds
@@ -97,7 +98,7 @@ fn grid_chart(r: &SetupResult) -> LineChart {
             }
             if let Ok(m) = crate::stats::mean_ci(losses, crate::stats::LEVEL) {
                 let (a, b) = (m.mean - m.half_width, m.mean + m.half_width);
-                if a < top {
+                if m.mean <= top {
                     let bar = vec![(lr, a.max(bottom)), (lr, b.min(top))];
                     g = g.series(Series::line("", bar).with_color(color));
                 }
