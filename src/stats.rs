@@ -209,6 +209,31 @@ pub fn mean_ci(xs: &[f64], level: f64) -> Result<MeanCi> {
     })
 }
 
+impl MeanCi {
+    /// The interval's ends, `mean ∓ half_width`.
+    pub fn interval(&self) -> (f64, f64) {
+        (self.mean - self.half_width, self.mean + self.half_width)
+    }
+
+    /// "0.500 ± 0.030": the mean to 3 significant digits, the half-width to 2.
+    pub fn text(&self) -> String {
+        format!(
+            "{} ± {}",
+            crate::report::fmt_sig(self.mean, 3),
+            crate::report::fmt_sig(self.half_width, 2)
+        )
+    }
+}
+
+/// The 95% interval of `xs` where one exists: two or more values, all finite (a diverged run
+/// is +∞); `None` otherwise. Tables and figures of losses over seeds show it.
+pub fn spread(xs: &[f64]) -> Option<MeanCi> {
+    if xs.len() < 2 || xs.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    mean_ci(xs, LEVEL).ok()
+}
+
 // ANCHOR: paired
 /// A paired comparison of `a` against `b` over the same seeds: the per-seed differences
 /// `a[i] − b[i]`, their mean, its confidence interval, and the t statistic.

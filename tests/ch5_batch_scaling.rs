@@ -846,11 +846,15 @@ fn epoch_budget_control_backs_the_books_claims() {
         compared(s.b_simple_at_end(), ">", 256.0),
         s.b_simple_at_end() > 256.0,
     );
-    let amd = ["AuthenticAMD"];
     let report = Report::with_tables(
         &<EpochBudgetSweep as Exercise>::title(),
         control_tables(&s).into(),
     );
-    common::assert_snapshot_on_cpus(test, "ch5_control", &report.to_markdown(), &amd);
-    ledger.pin_on_cpus(test, "ch5_control_claims", &amd);
+    common::assert_snapshot_on_cpus(
+        test,
+        "ch5_control",
+        &report.to_markdown(),
+        common::MADE_ON_AMD,
+    );
+    ledger.pin_on_cpus(test, "ch5_control_claims", common::MADE_ON_AMD);
 }

@@ -80,16 +80,9 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
     let test = "tests/ch6_lr_finder.rs::full_report_is_pinned_and_backs_the_books_claims";
-    let _rng = cpu_single_thread();
-    let ch = ch6::run(&Config::full_cpu()).expect("ch6_full_report: the run");
-    // Pinned on AMD, where it was made; on another vendor its claims are asserted below and
-    // the skipped comparison is listed by `make test` (CONTRIBUTING.md).
-    common::assert_snapshot_on_cpus(
-        test,
-        "ch6_full_report",
-        &ch.report.to_markdown(),
-        &["AuthenticAMD"],
-    );
+    // Pinned on AMD, where it was made; elsewhere the claims below are still asserted.
+    let (_rng, ch) =
+        common::pinned_report_on_amd!(ch6::run, Config::full_cpu(), "ch6_full_report", test);
     let setups = &ch.setups;
     assert_eq!(
         setups.iter().map(|r| r.setup).collect::<Vec<_>>(),
@@ -302,7 +295,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
         ),
         below.iter().all(|&l| oc_cnn > l),
     );
-    ledger.pin_on_cpus(test, "ch6_claims", &["AuthenticAMD"]);
+    ledger.pin_on_cpus(test, "ch6_claims", common::MADE_ON_AMD);
 }
 
 #[test]
@@ -599,61 +592,57 @@ fn one_cycle_control_takes_the_peak_and_annealing_apart() {
             (r.finder_peak > r.grid_best) == above,
         );
     }
-    // Annealing at a fixed peak: helps the MLP with SGD, is not resolved for Adam, and hurts
-    // the CNN (one-cycle at η* spends most of its steps below η*).
-    for (r, verdict, words) in [
-        (sgd, Verdict::Below, "ends lower than"),
-        (adam, Verdict::Within, "cannot be told apart from"),
-        (cnn, Verdict::Above, "ends higher than"),
-    ] {
-        ledger.paired(
-            section,
-            &format!(
-                "{}: one-cycle with peak η* {words} constant η*",
-                r.setup.name()
-            ),
-            &r.annealing().unwrap(),
-            verdict,
-        );
+    // Three paired comparisons, each with its verdict for SGD, Adam and the CNN:
+    // - annealing at a fixed peak helps the MLP with SGD, is not resolved for Adam, and hurts
+    //   the CNN (one-cycle at η* spends most of its steps below η*);
+    // - under one-cycle the finder's peak loses to η* for SGD (it is below η*) and beats it
+    //   for Adam and the CNN (it is above);
+    // - the chapter's comparison on fresh seeds holds for Adam and the CNN, not for SGD.
+    use lrbook::chapters::ch6::control::ControlRuns;
+    type Comparison = fn(&ControlRuns) -> lrbook::Result<lrbook::stats::Paired>;
+    let comparisons: [(Comparison, &str, &str, [Verdict; 3]); 3] = [
+        (
+            ControlRuns::annealing,
+            "one-cycle with peak η*",
+            "constant η*",
+            [Verdict::Below, Verdict::Within, Verdict::Above],
+        ),
+        (
+            ControlRuns::peak_choice,
+            "one-cycle with the minimum/10 peak",
+            "one-cycle with peak η*",
+            [Verdict::Above, Verdict::Below, Verdict::Below],
+        ),
+        (
+            ControlRuns::finder_one_cycle_vs_constant,
+            "one-cycle with the minimum/10 peak",
+            "constant η*",
+            [Verdict::Within, Verdict::Below, Verdict::Below],
+        ),
+    ];
+    for (compare, first, second, verdicts) in comparisons {
+        for (r, verdict) in [sgd, adam, cnn].into_iter().zip(verdicts) {
+            let words = match verdict {
+                Verdict::Below => "ends lower than",
+                Verdict::Above => "ends higher than",
+                Verdict::Within => "cannot be told apart from",
+            };
+            ledger.paired(
+                section,
+                &format!("{}: {first} {words} {second}", r.setup.name()),
+                &compare(r).unwrap(),
+                verdict,
+            );
+        }
     }
-    // The peak: under one-cycle, the finder's peak loses to η* for SGD (it is below η*) and
-    // beats it for Adam and the CNN (it is above).
-    for (r, verdict, words) in [
-        (sgd, Verdict::Above, "ends higher than"),
-        (adam, Verdict::Below, "ends lower than"),
-        (cnn, Verdict::Below, "ends lower than"),
-    ] {
-        ledger.paired(
-            section,
-            &format!(
-                "{}: one-cycle with the minimum/10 peak {words} one-cycle with peak η*",
-                r.setup.name()
-            ),
-            &r.peak_choice().unwrap(),
-            verdict,
-        );
-    }
-    // The chapter's comparison on fresh seeds: holds for Adam and the CNN, not resolved for
-    // the MLP with SGD.
-    for (r, verdict, words) in [
-        (sgd, Verdict::Within, "cannot be told apart from"),
-        (adam, Verdict::Below, "ends lower than"),
-        (cnn, Verdict::Below, "ends lower than"),
-    ] {
-        ledger.paired(
-            section,
-            &format!(
-                "{}: one-cycle with the minimum/10 peak {words} constant η*",
-                r.setup.name()
-            ),
-            &r.finder_one_cycle_vs_constant().unwrap(),
-            verdict,
-        );
-    }
-    let amd = ["AuthenticAMD"];
     let tables = control_tables(&fc, &eval, &runs).unwrap();
     let report =
         lrbook::report::Report::with_tables(&<OneCycleControl as Exercise>::title(), tables.into());
-    common::assert_snapshot_on_cpus(test, "ch6_control", &report.to_markdown(), &amd);
-    ledger.pin_on_cpus(test, "ch6_control_claims", &amd);
+    common::assert_snapshot_on_cpus(
+        test,
+        "ch6_control",
+        &report.to_markdown(),
+        common::MADE_ON_AMD,
+    );
+    ledger.pin_on_cpus(test, "ch6_control_claims", common::MADE_ON_AMD);
 }

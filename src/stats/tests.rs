@@ -181,3 +181,16 @@ fn paired_cells_show_the_difference_its_interval_t_and_verdict() {
     assert!(seeds_caption(3).starts_with("3 seeds") && seeds_caption(3).contains("(df 2)"));
     assert!(seeds_caption(1).starts_with("1 seed: no interval"));
 }
+
+/// `spread` gives the t interval only where one exists: two or more finite values.
+#[test]
+fn spread_needs_two_finite_values() {
+    let m = spread(&[1.0, 2.0, 3.0]).unwrap();
+    let (lo, hi) = m.interval();
+    assert!((m.mean - 2.0).abs() < 1e-15 && (hi - lo - 2.0 * m.half_width).abs() < 1e-12);
+    // t(0.975, 2) · 1/√3 = 4.302652… · 0.577350…
+    assert!((m.half_width - 4.302652729749464 / 3f64.sqrt()).abs() < 1e-9);
+    assert_eq!(m.text(), "2.00 ± 2.5");
+    assert!(spread(&[1.0]).is_none());
+    assert!(spread(&[1.0, f64::INFINITY]).is_none());
+}

@@ -46,6 +46,27 @@ pub fn cpu_snapshot_suffix(vendor: &str) -> Option<&'static str> {
     (vendor == "AuthenticAMD").then_some("amd")
 }
 
+/// The vendors on which the reports, ledgers and controls of chapters 4, 5 (control) and 6
+/// were made and are pinned (see [`assert_snapshot_on_cpus`]).
+pub const MADE_ON_AMD: &[&str] = &["AuthenticAMD"];
+
+/// [`pinned_report`] for a report pinned on [`MADE_ON_AMD`] only: runs it under the RNG lock
+/// and compares its markdown there; elsewhere the caller's claim checks still run.
+macro_rules! pinned_report_on_amd {
+    ($run:expr, $cfg:expr, $name:literal, $test:expr) => {{
+        let rng = $crate::common::cpu_single_thread();
+        let ch = $run(&$cfg).expect(concat!($name, ": the run"));
+        $crate::common::assert_snapshot_on_cpus(
+            $test,
+            $name,
+            &ch.report.to_markdown(),
+            $crate::common::MADE_ON_AMD,
+        );
+        (rng, ch)
+    }};
+}
+pub(crate) use pinned_report_on_amd;
+
 /// Pins `text` as the snapshot `tests/snapshots/<test binary>__<name>@<suffix>.snap` on the CPU vendors in `pinned_on` (`/proc/cpuinfo`'s
 /// `vendor_id`, e.g. `AuthenticAMD`), each with its own snapshot (see
 /// [`cpu_snapshot_suffix`]). For a report whose training runs are chaotic at the printed

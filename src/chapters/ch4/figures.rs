@@ -73,12 +73,10 @@ pub fn draw_figures(ch: &Chapter4, dir: &Path) -> Result<Vec<PathBuf>> {
         // Each point's 95% interval over the seeds, as a vertical bar (no legend entry);
         // points where a seed diverged have none.
         for (&(lr, _), losses) in s.points.iter().zip(&s.seed_losses) {
-            if losses.len() < 2 || losses.iter().any(|l| !l.is_finite()) {
-                continue;
+            if let Some(m) = crate::stats::spread(losses) {
+                let (lo, hi) = m.interval();
+                sens = sens.series(Series::line("", vec![(lr, lo), (lr, hi)]).with_color(i));
             }
-            let m = crate::stats::mean_ci(losses, crate::stats::LEVEL)?;
-            let bar = vec![(lr, m.mean - m.half_width), (lr, m.mean + m.half_width)];
-            sens = sens.series(Series::line("", bar).with_color(i));
         }
     }
     let (a, b) = plot::save_figure(&sens, dir, "sensitivity")?;

@@ -191,15 +191,10 @@ pub fn sensitivity_spread_table(sweeps: &[Sensitivity], nc: &NetConfig) -> Resul
             let diverged = losses.iter().filter(|l| !l.is_finite()).count();
             row.push(if diverged > 0 {
                 Cell::Text(format!("diverged ({diverged} of {})", losses.len()))
-            } else if losses.len() < 2 {
-                Cell::num(losses[0], 3)
+            } else if let Some(m) = crate::stats::spread(losses) {
+                Cell::Text(m.text())
             } else {
-                let m = crate::stats::mean_ci(losses, crate::stats::LEVEL)?;
-                Cell::Text(format!(
-                    "{} ± {}",
-                    fmt_sig(m.mean, 3),
-                    fmt_sig(m.half_width, 2)
-                ))
+                Cell::num(losses[0], 3)
             });
         }
         table.push(row);

@@ -19,7 +19,7 @@ use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::finder::Rule;
-use crate::report::{fmt_sig, Cell, Table};
+use crate::report::{Cell, Table};
 use crate::stats::{self, paired_cells, paired_t_column, Paired};
 use crate::{validate, Error, Result};
 
@@ -165,17 +165,12 @@ fn control_runs(
     Ok(runs)
 }
 
-/// "mean ± half-width" of `xs` with 3 significant digits, or "diverged" when a run did.
+/// "mean ± half-width" of `xs` (see [`stats::spread`]), or "diverged" when a run did.
 fn mean_ci_cell(xs: &[f64]) -> Result<Cell> {
     if xs.iter().any(|x| !x.is_finite()) {
         return Ok(Cell::from("diverged"));
     }
-    let m = stats::mean_ci(xs, stats::LEVEL)?;
-    Ok(Cell::Text(format!(
-        "{} ± {}",
-        fmt_sig(m.mean, 3),
-        fmt_sig(m.half_width, 2)
-    )))
+    Ok(Cell::Text(stats::mean_ci(xs, stats::LEVEL)?.text()))
 }
 
 /// The two tables: the losses of the three plans, and the three paired comparisons.

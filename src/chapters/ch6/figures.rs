@@ -93,15 +93,10 @@ fn grid_chart(r: &SetupResult) -> LineChart {
         (4, suggestion_runs.collect::<Vec<_>>()),
     ] {
         for (lr, losses) in runs {
-            if losses.len() < 2 || losses.iter().any(|l| !l.is_finite()) {
-                continue;
-            }
-            if let Ok(m) = crate::stats::mean_ci(losses, crate::stats::LEVEL) {
-                let (a, b) = (m.mean - m.half_width, m.mean + m.half_width);
-                if m.mean <= top {
-                    let bar = vec![(lr, a.max(bottom)), (lr, b.min(top))];
-                    g = g.series(Series::line("", bar).with_color(color));
-                }
+            if let Some(m) = crate::stats::spread(losses).filter(|m| m.mean <= top) {
+                let (a, b) = m.interval();
+                let bar = vec![(lr, a.max(bottom)), (lr, b.min(top))];
+                g = g.series(Series::line("", bar).with_color(color));
             }
         }
     }
