@@ -38,6 +38,7 @@ pub mod finder;
 pub mod grid;
 pub mod hessian;
 pub mod models;
+pub mod noisy_quadratic;
 pub mod optim;
 pub mod output;
 pub mod plot;

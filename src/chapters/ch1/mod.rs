@@ -22,6 +22,7 @@ pub mod figures;
 pub mod how_many_steps;
 pub mod many_dimensions;
 pub mod momentum;
+pub mod momentum_map;
 pub mod one_dimension;
 pub mod sharpness;
 

@@ -20,10 +20,13 @@ use crate::report::Report;
 use crate::{validate, Error, Result};
 
 pub mod comparison;
+pub mod annealing;
 pub mod exercises;
 pub mod figures;
+pub mod floor_real_network;
 pub mod gallery;
 pub mod guidance;
+pub mod noise_floor;
 pub mod warmup;
 
 pub use comparison::{

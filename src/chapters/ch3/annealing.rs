@@ -1,0 +1,1 @@
+//! Annealing reaches below the noise floor (issue 15). (Being written.)
