@@ -22,7 +22,10 @@ pub mod figures;
 pub mod how_many_steps;
 pub mod many_dimensions;
 pub mod momentum;
+pub mod momentum_figures;
+pub mod momentum_lessard;
 pub mod momentum_map;
+pub mod momentum_noise;
 pub mod one_dimension;
 pub mod sharpness;
 
