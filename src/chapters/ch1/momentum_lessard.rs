@@ -133,7 +133,7 @@ pub fn lessard_table(runs: &[LessardRun]) -> Table {
     let mut t = Table::new(
         "momentum_map_lessard",
         &format!(
-            "Heavy ball and Nesterov on Lessard, Recht & Packard's piecewise quadratic (L = 25,              μ = 1, minimum at 0), {LESSARD_STEPS} steps from θ₋₁ = θ₀, f64; the guarantee is              Nesterov's f(θ_t) ≤ (1−1/√κ)^t (f(θ₀) + μθ₀²/2)"
+            "Heavy ball and Nesterov on Lessard, Recht & Packard's piecewise quadratic (L = 25, μ = 1, minimum at 0), {LESSARD_STEPS} steps from θ₋₁ = θ₀, f64; the guarantee is Nesterov's f(θ_t) ≤ (1−1/√κ)^t (f(θ₀) + μθ₀²/2)"
         ),
         &[
             "method",
