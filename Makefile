@@ -59,4 +59,5 @@ bench: setup
 	cargo run --quiet --example bench_adam_step
 	bench/finder_range_test.sh
 	cargo run --quiet --example bench_lr_sweep
+	cargo run --quiet --example bench_noisy_chains
 	bench/chapter_quick.sh
