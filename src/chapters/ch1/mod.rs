@@ -7,6 +7,12 @@
 //! - [`sharpness`]: the sharpness of a tanh MLP trained by full-batch gradient descent rises
 //!   until it hovers near `2/η` (the edge of stability).
 //!
+//! The sub-page `book/src/ch1-momentum-map.md` is its own example, `ch1_momentum_map`:
+//! [`momentum_map`] (the rate over the (η, β) plane, its edges and the named tunings),
+//! [`momentum_lessard`] (heavy ball against Nesterov on Lessard et al.'s function),
+//! [`momentum_noise`] (momentum's noise floor against SGD at η/(1−β)) and
+//! [`momentum_figures`].
+//!
 //! [`figures`] draws the chapter's figures and [`exercises`] solves its exercises.
 use std::path::{Path, PathBuf};
 

@@ -10,6 +10,17 @@
 //!   seeds puts it beyond the seed noise;
 //! - [`guidance`]: which schedule when, its evidence column filled from the comparison.
 //!
+//! The sub-pages that bridge chapters 1 and 2 to stochastic training are their own examples
+//! (section experiments implementing [`super::exercise::Exercise`]), each with its own page:
+//!
+//! - [`noise_floor`] (`book/src/ch3-noise-floor.md`, example `ch3_noise_floor`): the
+//!   stationary loss of constant-step SGD on a noisy quadratic, its η/B law, the time to
+//!   reach it and the best constant rate for a budget;
+//! - [`annealing`] (same page, example `ch3_annealing`): schedules at equal budget against
+//!   the best constant rate, and the Robbins–Monro conditions over growing budgets;
+//! - [`floor_real_network`] (`book/src/ch3-floor-real-network.md`, example
+//!   `ch3_floor_real_network`): the same floor in the Fashion-MNIST MLP.
+//!
 //! [`figures`] draws the chapter's figures and [`exercises`] solves its exercises.
 use std::path::{Path, PathBuf};
 
@@ -19,8 +30,8 @@ use crate::experiment::MlpSetup;
 use crate::report::Report;
 use crate::{validate, Error, Result};
 
-pub mod comparison;
 pub mod annealing;
+pub mod comparison;
 pub mod exercises;
 pub mod figures;
 pub mod floor_real_network;
