@@ -5,8 +5,6 @@
 //! Exercise 4 (halve η or double B) is here too.
 use std::path::{Path, PathBuf};
 
-use tch::Device;
-
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::grid::log_spaced;
@@ -461,7 +459,17 @@ impl Exercise for HalveOrDouble {
         let q = problem()?;
         let eta = validate::learning_rate("--eta", self.eta)?;
         let b = validate::at_least_one("--batch", self.batch)?;
-        q.floor(eta, b)?;
+        if eta >= 2.0 / q.lambda_max() {
+            return Err(crate::Error::invalid(
+                "--eta",
+                format!(
+                    "got {eta}, at or above the stability edge 2/λ_max = {}: constant-step SGD \
+                     diverges there and has no floor",
+                    fmt_sig(2.0 / q.lambda_max(), 3)
+                ),
+                "Pass η below 2.",
+            ));
+        }
         validate::count_in("--batch", b, validate::MAX_STEPS / 2)?;
         let configs = [
             ("as given", eta, b),
@@ -495,7 +503,7 @@ impl Exercise for HalveOrDouble {
             &th0,
             Some(burn + 1..=steps),
             cfg.seed,
-            Device::Cpu,
+            cfg.device,
         )?;
         let mut t = Table::new(
             "ex4_halve_or_double",
