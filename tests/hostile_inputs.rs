@@ -68,6 +68,8 @@ const CASES: &[Case] = &[
     case("learning rate", "ch3_ex5_exponential_stall", &["--quick", "--gammas", "1.5"], 2, &["--gammas", "(0, 1)"]),
     case("learning rate", "ch1_ex5_best_momentum", &["--quick", "--kappa", "0.5"], 2, &["--kappa", "(1, 1e6]"]),
     case("learning rate", "ch1_ex5_best_momentum", &["--quick", "--kappa", "nan"], 2, &["--kappa", "finite"]),
+    case("learning rate", "ch3_ex6_equal_ratio", &["--quick", "--lr", "-1"], 2, &["--lr", "> 0"]),
+    case("learning rate", "ch3_ex6_equal_ratio", &["--quick", "--lr", "nan"], 2, &["--lr", "not a finite"]),
     // Counts: at least one, at most the documented limit, never an overflow.
     case("count", "ch1_quadratic", &["--quick", "--threads", "0"], 2, &["--threads", "at least 1"]),
     case("count", "ch1_quadratic", &["--quick", "--threads", "10000"], 2, &["--threads", "limit of 256"]),
@@ -82,6 +84,8 @@ const CASES: &[Case] = &[
     case("count", "ch3_ex4_halve_or_double", &["--quick", "--batch", "0"], 2, &["--batch", "at least 1"]),
     case("count", "ch1_ex5_best_momentum", &["--quick", "--grid", "0"], 2, &["--grid", "at least 1"]),
     case("count", "ch1_ex5_best_momentum", &["--quick", "--grid", "100000"], 2, &["--grid", "limit"]),
+    case("count", "ch3_ex6_equal_ratio", &["--quick", "--batch", "0"], 2, &["--batch", "from 1 to 500"]),
+    case("count", "ch3_ex6_equal_ratio", &["--quick", "--seeds", "1,1"], 2, &["--seeds", "twice"]),
     case("count", "ch2_goldilocks", &["--quick", "--sweep-points", "0"], 2, &["--sweep-points", "at least 1"]),
     case("count", "ch2_goldilocks", &["--quick", "--sweep-points", "1000000000"], 2, &["--sweep-points", "limit"]),
     case("count", "ch6_lr_finder", &["--quick", "--iterations", "0"], 2, &["--iterations", "at least 1"]),
