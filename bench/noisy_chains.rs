@@ -2,9 +2,11 @@
 //! (`noisy_quadratic::run_chains`) against a per-chain loop (one call per chain, the same
 //! steps, groups and directions), on one CPU thread, in the same run. Both must measure the
 //! same floor (checked here, to the 99% interval over chains); prints the times and the
-//! ratio. Asserts nothing about speed (bench/README.md).
+//! ratio. The same batched work in PyTorch-Python (`bench/noisy_chains.py`) is timed in the
+//! same run. Asserts nothing about speed (bench/README.md).
 //!
 //!     cargo run --release --example bench_noisy_chains -- [chains] [steps] [repeats]
+use std::process::Command;
 use std::time::Instant;
 
 use lrbook::chapters::ch3::noise_floor::{problem, theta0};
@@ -20,8 +22,10 @@ fn main() -> anyhow::Result<()> {
     lrbook::device::set_threads(1);
     let q = problem()?;
     let th0 = theta0();
-    println!("| groups (η, B) | chains each | steps | batched (s) | per-chain loop (s) | loop / batched |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| groups (η, B) | chains each | steps | batched (s) | per-chain loop (s) | loop / batched | PyTorch-Python batched (s) | lrbook / PyTorch |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for groups in [1usize, 6] {
         let etas = [0.1, 0.2, 0.5, 1.0, 0.05, 1.5];
         let gs: Vec<ChainGroup> = (0..groups)
@@ -63,10 +67,30 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        let torch = python_twin(groups, chains, steps, repeats)?;
         println!(
-            "| {groups} | {chains} | {steps} | {batched:.3} | {naive:.3} | {:.1} |",
-            naive / batched
+            "| {groups} | {chains} | {steps} | {batched:.3} | {naive:.3} | {:.1} | {torch:.3} | {:.2} |",
+            naive / batched,
+            batched / torch
         );
     }
     Ok(())
+}
+
+/// Best-of-`repeats` seconds of the same batched chains in PyTorch-Python, from `.venv`.
+fn python_twin(groups: usize, chains: usize, steps: usize, repeats: usize) -> anyhow::Result<f64> {
+    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/noisy_chains.py");
+    let sizes = [groups, chains, steps, repeats].map(|n| n.to_string());
+    let out = Command::new(python)
+        .arg(script)
+        .args(&sizes)
+        .output()
+        .map_err(|e| anyhow::anyhow!("could not run {python} (run `make setup` first): {e}"))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "bench/noisy_chains.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
 }
