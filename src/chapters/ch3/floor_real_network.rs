@@ -1,15 +1,20 @@
 //! "The same floor in a real network": on the Fashion-MNIST MLP, the training loss a
 //! constant rate plateaus at, for a grid of rates η and batches B, and how much of it is
-//! noise. From the plateau every run continues with its rate decayed linearly to zero; the
-//! drop is the noise-induced excess that the noisy quadratic predicts ∝ η/B.
+//! noise. From the plateau every run continues twice on the same minibatches: once with its
+//! rate decayed linearly to zero, once at the constant rate (the control). The constant
+//! continuation's level minus the annealed one is the noise-induced excess that the noisy
+//! quadratic predicts ∝ η/B; the plateau minus the constant continuation is the descent that
+//! the extra steps make anyway.
 use std::path::{Path, PathBuf};
 
 use super::Config;
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::experiment::MlpSetup;
+use crate::models::Mlp;
 use crate::optim::{Sgd, SgdConfig};
 use crate::plot::{self, LineChart, Series};
 use crate::report::{fmt_sig, Cell, Table};
+use crate::schedule::LrPolicy;
 use crate::stats;
 use crate::train::{self, Loss, TrainConfig};
 use crate::{validate, Error, Result};
@@ -39,10 +44,10 @@ pub struct FloorConfig {
     pub flow_time: f64,
     /// Full-training-set evaluations during the constant phase.
     pub evals: usize,
-    /// The plateau is the mean of the last `window` evaluations.
+    /// The plateau (and the continued level) is the mean of the last `window` evaluations.
     pub window: usize,
-    /// The annealed phase lasts this fraction of the constant phase's steps, its rate
-    /// falling linearly from η to 0.
+    /// The two continuations last this fraction of the constant phase's steps: the annealed
+    /// one with its rate falling linearly from η to 0, the control at the constant η.
     pub anneal_fraction: f64,
 }
 
@@ -58,7 +63,7 @@ impl FloorConfig {
                 seeds: vec![0, 1],
                 flow_time: 10.0,
                 evals: 8,
-                window: 3,
+                window: 2,
                 anneal_fraction: 0.25,
             }
         } else {
@@ -87,7 +92,12 @@ impl FloorConfig {
         (self.flow_time / lr).round().max(1.0) as usize
     }
 
-    /// Steps of the annealed phase at rate `lr`.
+    /// Steps between full-training-set evaluations at rate `lr` (both constant-rate phases).
+    pub fn eval_spacing(&self, lr: f64) -> usize {
+        (self.constant_steps(lr) / self.evals).max(1)
+    }
+
+    /// Steps of each continuation (annealed and constant) at rate `lr`.
     pub fn anneal_steps(&self, lr: f64) -> usize {
         ((self.constant_steps(lr) as f64 * self.anneal_fraction).round() as usize).max(1)
     }
@@ -136,11 +146,23 @@ impl FloorConfig {
                 "Pass a fraction such as 0.25.",
             ));
         }
+        // The constant continuation must hold a whole plateau window of evaluations.
+        if (self.anneal_fraction * self.evals as f64).floor() < self.window as f64 {
+            return Err(Error::invalid(
+                "anneal fraction",
+                format!(
+                    "{} of {} evaluations is fewer than the window of {}",
+                    self.anneal_fraction, self.evals, self.window
+                ),
+                "Continue for longer, or average over fewer evaluations.",
+            ));
+        }
         Ok(())
     }
 }
 
-/// One run: a constant phase at (η, B), then the annealed phase from its last state.
+/// One run: a constant phase at (η, B), then from its last state two continuations on the
+/// same minibatches, one annealed and one at the constant η.
 #[derive(Clone, Debug)]
 pub struct FloorRun {
     /// The rate of the constant phase.
@@ -153,17 +175,22 @@ pub struct FloorRun {
     pub curve: Vec<(usize, f64)>,
     /// The plateau: the mean of the last `window` evaluations (+∞ if diverged).
     pub plateau: f64,
-    /// The first half of the window's mean minus its second half's: how much the plateau
-    /// still falls.
-    pub drift: f64,
-    /// The full-training-set loss after the annealed phase (+∞ if diverged).
+    /// The constant continuation's level, measured as the plateau is (+∞ if diverged).
+    pub continued: f64,
+    /// The full-training-set loss after the annealed continuation (+∞ if diverged).
     pub annealed: f64,
 }
 
 impl FloorRun {
-    /// `plateau − annealed`: the noise-induced excess.
+    /// `continued − annealed`: the noise-induced excess, the part of the loss that annealing
+    /// removes and that as many further steps at the constant η do not.
     pub fn excess(&self) -> f64 {
-        self.plateau - self.annealed
+        self.continued - self.annealed
+    }
+
+    /// `plateau − continued`: the descent the continuation's steps make at the constant η.
+    pub fn descent(&self) -> f64 {
+        self.plateau - self.continued
     }
 
     /// η/B.
@@ -172,28 +199,21 @@ impl FloorRun {
     }
 }
 
-/// The mean of the last `window` losses of `curve`, and the mean of that window's first half
-/// minus its second half's; (∞, NaN) for an empty curve.
-fn plateau_and_drift(curve: &[(usize, f64)], window: usize) -> (f64, f64) {
-    let tail: Vec<f64> = curve[curve.len().saturating_sub(window)..]
-        .iter()
-        .map(|p| p.1)
-        .collect();
-    if tail.is_empty() {
-        return (f64::INFINITY, f64::NAN);
+/// The mean of the last `window` losses of a run's evaluations; ∞ for a diverged run or
+/// none.
+fn level(h: &train::History, window: usize) -> f64 {
+    let tail = &h.evals[h.evals.len().saturating_sub(window)..];
+    if h.diverged() || tail.is_empty() {
+        return f64::INFINITY;
     }
-    let half = (tail.len() / 2).max(1);
-    let early = stats::mean(&tail[..half]);
-    (
-        stats::mean(&tail),
-        early - stats::mean(&tail[tail.len() - half..]),
-    )
+    stats::mean(&tail.iter().map(|e| e.loss).collect::<Vec<_>>())
 }
 
 // ANCHOR: floor_run
 /// Trains at the constant rate `lr` with batch `batch` for the gradient-flow time of `c`,
-/// measuring the full-training-set loss as it goes; then, from that state, decays the rate
-/// linearly to zero and measures the loss again.
+/// measuring the full-training-set loss as it goes; then, from that state, continues twice
+/// on the same minibatches: with the rate decayed linearly to zero, and (the control) at the
+/// constant rate, measured as the plateau is.
 pub fn floor_run(
     c: &FloorConfig,
     data: &crate::data::Dataset,
@@ -201,66 +221,77 @@ pub fn floor_run(
     batch: usize,
     seed: u64,
 ) -> Result<FloorRun> {
-    let (vs, model) = c.setup().model(seed, data.inputs.device())?;
+    let device = data.inputs.device();
+    let (vs, model) = c.setup().model(seed, device)?;
     let mut sgd = Sgd::new(vs.trainable_variables(), SgdConfig::default())?;
     let steps = c.constant_steps(lr);
     let per_epoch = data.len().div_ceil(batch);
-    let phase = |steps: usize, shuffle: u64| TrainConfig {
+    // A continuation's first minibatch loss is small, so a blow-up factor would fire on
+    // noise there; NaN or ∞ still stops every phase.
+    let phase = |steps: usize, shuffle: u64, eval_every: Option<usize>| TrainConfig {
         epochs: steps.div_ceil(per_epoch),
         batch_size: batch,
         shuffle_seed: Some(shuffle),
         max_steps: Some(steps),
-        blowup: Some(5.0),
-        eval_every: Some((steps / c.evals).max(1)),
+        blowup: None,
+        eval_every,
         progress: false,
     };
+    let every = Some(c.eval_spacing(lr));
     // The held-out set is the training set itself: the floor is a training loss.
-    let constant = train::train(
-        &model,
-        Loss::CrossEntropy,
-        &mut sgd,
-        &mut |_| lr,
-        data,
-        Some(data),
-        &phase(steps, seed),
-    )?;
-    let curve: Vec<(usize, f64)> = constant.evals.iter().map(|e| (e.step, e.loss)).collect();
-    let (plateau, drift) = if constant.diverged() {
-        (f64::INFINITY, f64::NAN)
-    } else {
-        plateau_and_drift(&curve, c.window)
-    };
-    let k = c.anneal_steps(lr);
-    let mut anneal = phase(k, seed.wrapping_add(1_000_003));
-    anneal.eval_every = None;
-    // Its first minibatch loss is small, so a blow-up factor would fire on noise; NaN or ∞
-    // still stops it.
-    anneal.blowup = None;
-    let annealed = if plateau.is_finite() {
-        let h = train::train(
-            &model,
+    let run = |model: &Mlp, sgd: &mut Sgd, policy: &mut dyn LrPolicy, cfg: &TrainConfig| {
+        train::train(
+            model,
             Loss::CrossEntropy,
-            &mut sgd,
-            &mut |s| lr * (1.0 - s as f64 / k as f64).max(1e-6),
+            sgd,
+            policy,
             data,
             Some(data),
-            &anneal,
-        )?;
-        if h.diverged() {
-            f64::INFINITY
-        } else {
-            h.final_eval_loss()
-        }
-    } else {
-        f64::INFINITY
+            cfg,
+        )
     };
+    let first = TrainConfig {
+        blowup: Some(5.0),
+        ..phase(steps, seed, every)
+    };
+    let constant = run(&model, &mut sgd, &mut |_| lr, &first)?;
+    let curve: Vec<(usize, f64)> = constant.evals.iter().map(|e| (e.step, e.loss)).collect();
+    let plateau = level(&constant, c.window);
+    if !plateau.is_finite() {
+        return Ok(FloorRun {
+            lr,
+            batch,
+            seed,
+            curve,
+            plateau,
+            continued: f64::INFINITY,
+            annealed: f64::INFINITY,
+        });
+    }
+    // The control starts from a copy of the end state and sees the same minibatches.
+    let (mut vs2, model2) = c.setup().model(seed, device)?;
+    vs2.copy(&vs)?;
+    let mut sgd2 = Sgd::new(vs2.trainable_variables(), SgdConfig::default())?;
+    let (k, shuffle) = (c.anneal_steps(lr), seed.wrapping_add(1_000_003));
+    let annealed = run(
+        &model,
+        &mut sgd,
+        &mut |s| lr * (1.0 - s as f64 / k as f64).max(1e-6),
+        &phase(k, shuffle, None),
+    )?;
+    let annealed = if annealed.diverged() {
+        f64::INFINITY
+    } else {
+        annealed.final_eval_loss()
+    };
+    let continued = run(&model2, &mut sgd2, &mut |_| lr, &phase(k, shuffle, every))?;
     Ok(FloorRun {
         lr,
         batch,
         seed,
         curve,
         plateau,
-        drift,
+        continued: level(&continued, c.window),
         annealed,
     })
 }
@@ -289,6 +320,11 @@ impl FloorGrid {
     /// The excess per seed at (η, B).
     pub fn excess(&self, lr: f64, batch: usize) -> Vec<f64> {
         self.at(lr, batch).iter().map(|r| r.excess()).collect()
+    }
+
+    /// The descent of the constant continuation per seed at (η, B).
+    pub fn descent(&self, lr: f64, batch: usize) -> Vec<f64> {
+        self.at(lr, batch).iter().map(|r| r.descent()).collect()
     }
 
     /// The runs of seed `s`, or None if one of them has an excess that is not positive and
@@ -342,7 +378,8 @@ pub(crate) fn ci_cells(xs: &[f64], digits: usize) -> [Cell; 2] {
     }
 }
 
-/// The grid table: plateau, annealed level and excess per (η, B), means over seeds.
+/// The grid table: per (η, B) the plateau, the two continuations' levels, the descent the
+/// constant continuation makes and the excess that annealing removes beyond it.
 pub fn grid_table(g: &FloorGrid) -> Table {
     let c = &g.config;
     let mut t = Table::new(
@@ -351,10 +388,10 @@ pub fn grid_table(g: &FloorGrid) -> Table {
             "Plain SGD on MLP {} and the first {} Fashion-MNIST training images: the \
              full-training-set cross-entropy a constant η plateaus at (mean of the last {} \
              evaluations, taken every ⌊T/{}⌋ steps and at the end of η·T = {} of gradient-flow \
-             time, T = {}/η steps), the level \
-             after a further T·{} steps with η decayed linearly to 0, and their difference, \
-             the excess; drift is the window's first half minus its second half (mean over \
-             seeds); {}",
+             time, T = {}/η steps); from that state, T·{} further steps on the same minibatches \
+             twice: at the constant η (continued, measured as the plateau) and with η decayed \
+             linearly to 0 (annealed, the loss at the end); descent = plateau − continued, \
+             excess = continued − annealed; levels are means over seeds; {}",
             c.setup().label(),
             c.train_examples,
             c.window,
@@ -369,29 +406,31 @@ pub fn grid_table(g: &FloorGrid) -> Table {
             "B",
             "η/B",
             "plateau",
-            "plateau ± 95% CI",
+            "continued",
             "annealed",
-            "annealed ± 95% CI",
+            "descent",
+            "descent ± 95% CI",
             "excess",
             "excess ± 95% CI",
             "excess ÷ (η/B)",
-            "drift in window",
         ],
     );
     for (lr, b) in g.points() {
         let runs = g.at(lr, b);
         let col = |f: fn(&FloorRun) -> f64| runs.iter().map(|r| f(r)).collect::<Vec<f64>>();
+        let mean = |xs: &[f64]| match stats::spread(xs) {
+            Some(m) => Cell::num(m.mean, 3),
+            None => Cell::from("diverged"),
+        };
         let ex = col(FloorRun::excess);
         let mut row = vec![Cell::num(lr, 3), Cell::from(b), Cell::num(lr / b as f64, 3)];
-        row.extend(ci_cells(&col(|r| r.plateau), 3));
-        row.extend(ci_cells(&col(|r| r.annealed), 3));
+        row.push(mean(&col(|r| r.plateau)));
+        row.push(mean(&col(|r| r.continued)));
+        row.push(mean(&col(|r| r.annealed)));
+        row.extend(ci_cells(&col(FloorRun::descent), 3));
         row.extend(ci_cells(&ex, 3));
         row.push(match stats::spread(&ex) {
             Some(m) => Cell::num(m.mean / (lr / b as f64), 3),
-            None => Cell::from("—"),
-        });
-        row.push(match stats::spread(&col(|r| r.drift)) {
-            Some(m) => Cell::num(m.mean, 2),
             None => Cell::from("—"),
         });
         t.push(row);
@@ -429,7 +468,7 @@ pub fn draw_figure(g: &FloorGrid, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut chart = LineChart::new(
         "Noise-induced excess of the constant-rate plateau",
         "η/B (log scale)",
-        "plateau − annealed training loss (log scale)",
+        "excess: continued − annealed training loss (log scale)",
     )
     .x_log()
     .y_log()
@@ -529,8 +568,8 @@ mod tests {
                         batch: b,
                         seed: s,
                         curve: Vec::new(),
-                        plateau: 1.0 + e,
-                        drift: 0.0,
+                        plateau: 1.5 + e,
+                        continued: 1.0 + e,
                         annealed: 1.0,
                     });
                 }
@@ -559,22 +598,10 @@ mod tests {
     }
 
     #[test]
-    fn plateau_and_drift_read_the_window() {
-        let curve: Vec<(usize, f64)> = [5.0, 4.0, 3.0, 2.0, 1.0]
-            .iter()
-            .enumerate()
-            .map(|(i, &l)| (i, l))
-            .collect();
-        assert_eq!(plateau_and_drift(&curve, 4), (2.5, 2.0));
-        assert_eq!(plateau_and_drift(&curve, 1), (1.0, 0.0));
-        assert!(plateau_and_drift(&[], 3).0.is_infinite());
-    }
-
-    #[test]
     fn bad_configs_are_rejected() {
         let ok = FloorConfig::for_config(true);
         assert!(ok.validate().is_ok());
-        let bad: [fn(&mut FloorConfig); 7] = [
+        let bad: [fn(&mut FloorConfig); 8] = [
             |c| c.lrs = vec![f64::NAN],
             |c| c.batches = vec![0],
             |c| c.batches = vec![100_000],
@@ -582,6 +609,7 @@ mod tests {
             |c| c.flow_time = -1.0,
             |c| c.window = 0,
             |c| c.anneal_fraction = f64::NAN,
+            |c| c.anneal_fraction = 0.1,
         ];
         for f in bad {
             let mut c = ok.clone();
