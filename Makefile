@@ -52,7 +52,12 @@ test-cuda:
 clean-book:
 	rm -rf book/build book/src/generated book/src/figures
 
-## bench: speed against PyTorch-Python, in the same run (prints tables; asserts nothing)
+## bench: speed against PyTorch-Python, in the same run (prints tables; asserts nothing).
+##        Runs with the CPU's fastest code paths: .cargo/config.toml pins ATEN_CPU_CAPABILITY
+##        and MKL_CBWR=COMPATIBLE for reproducible numbers, which makes sgemm about 2.5x
+##        slower; both sides of every comparison get the same setting (bench/README.md).
+bench: export MKL_CBWR := AUTO
+bench: export ATEN_CPU_CAPABILITY := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo avx512 || echo avx2)
 bench: setup
 	cargo run --quiet --example bench_train_step -- --threads 1
 	cargo run --quiet --example bench_train_step -- --threads 2
