@@ -1,7 +1,7 @@
 //! Atomic, recoverable output: every file lrbook writes goes first to a temporary name in
 //! its own folder and is renamed into place, so a reader never sees half a file.
 //!
-//! An example's run opens a [`Session`]. While it is open (on this thread), [`write`] and
+//! An example's run opens a [`Session`]. While it is open (on this thread), [`write()`] and
 //! [`write_with`] only stage their files; nothing visible changes until
 //! [`Session::commit`], after the whole experiment has run and every file is written. The
 //! commit then:
@@ -17,7 +17,7 @@
 //! commit's switch-over is journalled, so a run killed in the middle of it is completed by
 //! the next run in the same folder.
 //!
-//! Outside a session (in tests, or in a user's own program) [`write`] still writes through
+//! Outside a session (in tests, or in a user's own program) [`write()`] still writes through
 //! a temporary file and renames it at once.
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Like [`write`] for a writer that needs a file name (a GIF encoder): `fill` writes the
+/// Like [`write()`] for a writer that needs a file name (a GIF encoder): `fill` writes the
 /// temporary file it is given.
 pub fn write_with(path: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let dir = parent_of(path);

@@ -1,6 +1,6 @@
 //! Chapter 1 — quadratic convergence. One file per section of `book/src/ch1-quadratic.md`:
 //!
-//! - [`one_dimension`]: gradient descent on `½a(θ−θ*)²` multiplies the error by `1 − ηa`;
+//! - [`mod@one_dimension`]: gradient descent on `½a(θ−θ*)²` multiplies the error by `1 − ηa`;
 //! - [`how_many_steps`]: iterations to a tolerance against `η`, measured and in closed form;
 //! - [`many_dimensions`]: the stability edge `2/λmax` and the best step `2/(λmax+λmin)`;
 //! - [`momentum`]: the rates `(κ−1)/(κ+1)` of gradient descent and `(√κ−1)/(√κ+1)` of heavy ball;

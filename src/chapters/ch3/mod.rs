@@ -2,7 +2,7 @@
 //! that computes something:
 //!
 //! - [`warmup`]: the warmup off-by-one, where step 0 of a linear warmup starts;
-//! - [`gallery`]: every schedule family on one budget of steps, as a table of values at
+//! - [`mod@gallery`]: every schedule family on one budget of steps, as a table of values at
 //!   landmark steps;
 //! - [`comparison`]: seven schedules (constant, step, exponential, cosine, warmup + cosine,
 //!   one-cycle, plateau) on one MLP, one budget and one peak LR, with several seeds on
