@@ -193,38 +193,32 @@ fn full_grid_backs_the_books_claims() {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // One row per rate, the batch sizes across: "η = 0.05: …; η = 0.1: …; η = 0.2: …".
+    let by_lr = |f: &dyn Fn(f64, usize) -> f64| {
+        format!(
+            "η = 0.05: {}; η = 0.1: {}; η = 0.2: {}",
+            row(f, 0.05),
+            row(f, 0.1),
+            row(f, 0.2)
+        )
+    };
     ledger.claim(
         section,
         "the mean excess rises with η at every B and falls with B at every η",
-        format!(
-            "excess at B = 16, 32, 64: η = 0.05: {}; η = 0.1: {}; η = 0.2: {}",
-            row(&excess_at, 0.05),
-            row(&excess_at, 0.1),
-            row(&excess_at, 0.2)
-        ),
+        format!("excess at B = 16, 32, 64: {}", by_lr(&excess_at)),
         rises_with_lr(&excess_at) && lrs.iter().all(|&lr| falls_with_b(&excess_at, lr)),
     );
     let per_ratio = |lr: f64, b: usize| excess_at(lr, b) / (lr / b as f64);
     ledger.claim(
         section,
         "the mean excess ÷ (η/B) rises with η at every B",
-        format!(
-            "excess ÷ (η/B) at B = 16, 32, 64: η = 0.05: {}; η = 0.1: {}; η = 0.2: {}",
-            row(&per_ratio, 0.05),
-            row(&per_ratio, 0.1),
-            row(&per_ratio, 0.2)
-        ),
+        format!("excess ÷ (η/B) at B = 16, 32, 64: {}", by_lr(&per_ratio)),
         rises_with_lr(&per_ratio),
     );
     ledger.claim(
         section,
         "the mean annealed level rises with η at every B and falls with B at every η",
-        format!(
-            "annealed at B = 16, 32, 64: η = 0.05: {}; η = 0.1: {}; η = 0.2: {}",
-            row(&annealed_at, 0.05),
-            row(&annealed_at, 0.1),
-            row(&annealed_at, 0.2)
-        ),
+        format!("annealed at B = 16, 32, 64: {}", by_lr(&annealed_at)),
         rises_with_lr(&annealed_at) && lrs.iter().all(|&lr| falls_with_b(&annealed_at, lr)),
     );
     // The exponents.

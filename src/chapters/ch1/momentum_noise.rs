@@ -97,7 +97,7 @@ pub struct FloorSweep {
 /// columns are chains. Seeded by `cfg.seed`.
 pub fn floor_sweep(c: &NoiseConfig, cfg: &Config) -> Result<FloorSweep> {
     let opts = (Kind::Double, cfg.device);
-    tch::manual_seed(cfg.seed as i64);
+    crate::device::seed(cfg.seed);
     let n = c.us.len();
     let etas: Vec<f64> = c.us.iter().map(|u| u * (1.0 - c.beta) / c.lambda).collect();
     let mut row_eta: Vec<f64> = etas.clone();

@@ -102,6 +102,26 @@ impl FloorConfig {
         ((self.constant_steps(lr) as f64 * self.anneal_fraction).round() as usize).max(1)
     }
 
+    /// The grid points (η, B) in table order: every rate with every batch size.
+    pub fn points(&self) -> Vec<(f64, usize)> {
+        self.lrs
+            .iter()
+            .flat_map(|&lr| self.batches.iter().map(move |&b| (lr, b)))
+            .collect()
+    }
+
+    /// Validates the sizes, then gives the run seeds (`--seed` added) and the training
+    /// images: what every run of this section starts from.
+    pub fn seeds_and_data(&self, cfg: &Config) -> Result<(Vec<u64>, crate::data::Dataset)> {
+        self.validate()?;
+        let seeds = cfg.run_seeds("--seeds", &self.seeds)?;
+        let data = self
+            .setup()
+            .load_data(cfg.data_dir.as_deref(), cfg.device)?
+            .train;
+        Ok((seeds, data))
+    }
+
     /// Checks every size and rate before anything is loaded or trained.
     pub fn validate(&self) -> Result<()> {
         validate::at_least_one("training examples", self.train_examples)?;
@@ -338,30 +358,17 @@ impl FloorGrid {
 
     /// The grid points (η, B) in table order.
     pub fn points(&self) -> Vec<(f64, usize)> {
-        let mut p = Vec::new();
-        for &lr in &self.config.lrs {
-            for &b in &self.config.batches {
-                p.push((lr, b));
-            }
-        }
-        p
+        self.config.points()
     }
 }
 
 /// Runs the grid.
 pub fn floor_grid(cfg: &Config, c: &FloorConfig) -> Result<FloorGrid> {
-    c.validate()?;
-    let seeds = cfg.run_seeds("--seeds", &c.seeds)?;
-    let data = c
-        .setup()
-        .load_data(cfg.data_dir.as_deref(), cfg.device)?
-        .train;
+    let (seeds, data) = c.seeds_and_data(cfg)?;
     let mut runs = Vec::new();
-    for &lr in &c.lrs {
-        for &b in &c.batches {
-            for &s in &seeds {
-                runs.push(floor_run(c, &data, lr, b, s)?);
-            }
+    for (lr, b) in c.points() {
+        for &s in &seeds {
+            runs.push(floor_run(c, &data, lr, b, s)?);
         }
     }
     Ok(FloorGrid {

@@ -2,7 +2,7 @@
 //! run it to check.
 use std::path::Path;
 
-use super::{ci_cells, floor_run, FloorConfig, FloorGrid};
+use super::{ci_cells, floor_run, FloorConfig};
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::report::{fmt_sig, Cell, Table};
@@ -88,15 +88,11 @@ impl EqualRatio {
             ));
         }
         let ratio = lr / self.batch as f64;
-        let on_line: Vec<(f64, usize)> = FloorGrid {
-            config: c.clone(),
-            seeds: Vec::new(),
-            runs: Vec::new(),
-        }
-        .points()
-        .into_iter()
-        .filter(|&(l, b)| ((l / b as f64) / ratio - 1.0).abs() < 1e-9 && l != lr)
-        .collect();
+        let on_line: Vec<(f64, usize)> = c
+            .points()
+            .into_iter()
+            .filter(|&(l, b)| ((l / b as f64) / ratio - 1.0).abs() < 1e-9 && l != lr)
+            .collect();
         if on_line.is_empty() {
             return Err(Error::invalid(
                 "--lr and --batch",
@@ -109,12 +105,7 @@ impl EqualRatio {
         }
         c.lrs = vec![lr];
         c.batches = vec![self.batch];
-        c.validate()?;
-        let seeds = cfg.run_seeds("--seeds", &c.seeds)?;
-        let data = c
-            .setup()
-            .load_data(cfg.data_dir.as_deref(), cfg.device)?
-            .train;
+        let (seeds, data) = c.seeds_and_data(cfg)?;
         let excess = |l: f64, b: usize| -> Result<Vec<f64>> {
             seeds
                 .iter()
