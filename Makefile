@@ -22,7 +22,9 @@ serve: setup
 	@[ -f book/build/index.html ] || scripts/build-book.sh
 	mdbook serve book --hostname 127.0.0.1 --port 3000
 
-## test: formatting, lints, unit + snapshot tests (no pending snapshots), the book build, then
+## test: formatting, lints, unit + snapshot tests (no pending snapshots), the publish check
+##       (scripts/check-publish.sh: dry-run, docs.rs-style docs, the README used downstream),
+##       the book build, then
 ##       chapter 2's slider and every page of the book in headless Chromium
 ##       (screenshots in target/artifacts/)
 test: setup
@@ -31,6 +33,7 @@ test: setup
 	@rm -f target/test-skips.txt
 	INSTA_UPDATE=no cargo test --all-targets
 	cargo test --doc
+	@scripts/check-publish.sh
 	@scripts/check-no-pending-snapshots.sh
 	@python3 scripts/compare-tables.py --self-test > /dev/null
 	@python3 scripts/check-book-numbers.py --self-test

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Checks that lrbook can be published and used as a dependency, the way a tch user meets it:
+#  1. `cargo publish --dry-run --workspace`: packages lrbook-env-check and lrbook and builds
+#     the packaged lrbook (nothing is uploaded);
+#  2. the docs, built from the packaged tarball as docs.rs builds them: outside this
+#     repository (so .cargo/config.toml does not apply), with no LIBTORCH, through tch's
+#     doc-only feature (`[package.metadata.docs.rs]` in Cargo.toml), warnings as errors;
+#  3. a new project outside the crate whose Cargo.toml and src/main.rs are the README's own
+#     "From your own project" blocks, built against the packaged tarball and run.
+# Run by `make test`; by hand: scripts/check-publish.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+export PATH="$root/.tools/bin:$PATH"
+
+step() { printf '[check-publish] %s\n' "$*"; }
+
+step "cargo publish --dry-run --workspace (lrbook $version)"
+log=$(mktemp)
+if ! cargo publish --dry-run --workspace --allow-dirty --quiet >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "check-publish: cargo publish --dry-run failed (above)" >&2
+    exit 1
+fi
+grep -v '^warning: aborting upload due to dry run$' "$log" || true
+rm -f "$log"
+
+scratch=$(mktemp -d /tmp/lrbook-publish.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+tar xzf "target/package/lrbook-$version.crate" -C "$scratch"
+tar xzf "target/package/lrbook-env-check-$version.crate" -C "$scratch"
+patch_env_check="patch.crates-io.lrbook-env-check.path=\"$scratch/lrbook-env-check-$version\""
+
+step "docs as docs.rs builds them (no libtorch, feature doc-only)"
+for f in .cargo/config.toml .cargo/config; do
+    if [ -e "$scratch/lrbook-$version/$f" ]; then
+        echo "check-publish: the package ships $f, which would change how docs.rs builds it" >&2
+        exit 1
+    fi
+done
+(cd "$scratch/lrbook-$version" &&
+    env -u LIBTORCH -u LRBOOK_EXPECTED_LIBTORCH -u LD_LIBRARY_PATH DOCS_RS=1 \
+        CARGO_TARGET_DIR="$root/target/docsrs" RUSTDOCFLAGS="-D warnings" \
+        cargo doc --quiet --no-deps --lib --features doc-only --config "$patch_env_check")
+[ -f "$root/target/docsrs/doc/lrbook/index.html" ]
+
+step "the README's downstream project, built against the packaged crate and run"
+# Inside target/ so that it builds in this repository's environment and shares its compiled
+# dependencies (same profile, same LIBTORCH); it is still a project of its own, with its own
+# workspace, depending on the packaged lrbook.
+app="$root/target/downstream-app"
+rm -rf "$app"
+mkdir -p "$app/src"
+# The README's blocks: the first ```toml block and the first ```rust block after the
+# "From your own project" heading.
+python3 - "$root/README.md" "$app" <<'EOF'
+import pathlib, re, sys
+text = pathlib.Path(sys.argv[1]).read_text()
+section = text.split("### From your own project", 1)[1]
+toml = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+rust = re.search(r"```rust\n(.*?)```", section, re.S).group(1)
+app = pathlib.Path(sys.argv[2])
+# The README's [dependencies] block, under a package header of the app's own. The same
+# dependency profile as lrbook's Cargo.toml, so that the compiled dependencies are shared.
+(app / "Cargo.toml").write_text(
+    '[package]\nname = "my-tch-app"\nversion = "0.1.0"\nedition = "2021"\n\n' + toml
+    + '\n[profile.dev.package."*"]\nopt-level = 3\n[workspace]\n')
+(app / "src" / "main.rs").write_text(rust)
+EOF
+libtorch="$root/.libtorch"
+(cd "$app" &&
+    LIBTORCH="$libtorch" LD_LIBRARY_PATH="$libtorch/lib" CARGO_TARGET_DIR="$root/target" \
+        cargo run --quiet --config "$patch_env_check" \
+        --config "patch.crates-io.lrbook.path=\"$scratch/lrbook-$version\"")
+step "ok: packaged, documented without libtorch, and used from another project"
