@@ -13,6 +13,7 @@
 //! | [`models`] | linear models, MLPs and a small CNN on `tch::nn` | 1, 2, 5, 6 |
 //! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; the [`optim::Optimizer`] trait takes each step's LR; a typed registry built from PyTorch-style arguments | 1–6 |
 //! | [`schedule`] | every PyTorch LR scheduler (exact), warmup, composition, plateau; `apply` to a tch optimizer | 3 |
+//! | [`checkpoint`] | save a run (model, optimizer state, schedule position, plateau scheduler) and resume it bit for bit | — |
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
 //! | [`batch`] | LR scaling rules, gradient noise, McCandlish's noise scale and critical batch, the steps/examples trade-off | 5 |
 //! | [`grid`] | log-spaced learning-rate grids, by count or by step in decades | 2, 4, 5, 6 |
@@ -29,6 +30,7 @@
 
 pub mod batch;
 pub mod chapters;
+pub mod checkpoint;
 pub mod cli;
 pub mod data;
 pub mod device;

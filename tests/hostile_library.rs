@@ -3,14 +3,17 @@
 //! accepts must work: a schedule gives a finite rate `>= 0` at every step up to
 //! `usize::MAX`, an optimizer takes a step on a tiny tensor, a plateau scheduler keeps a
 //! positive rate, the finder's sweep and rules give positive rates, the diagnosis returns a
-//! verdict or an error, and training runs or refuses. The parser of the data files is
+//! verdict or an error, and training runs or refuses. A damaged checkpoint, a plateau
+//! state and a saved range test are refused or loaded, never a panic. The parser of the data files is
 //! fuzzed in `src/data/fashion_mnist/tests.rs` (its functions are private).
 //!
 //! Each property runs at most 256 cases on tensors of two elements; the file takes a few
 //! seconds.
+use lrbook::checkpoint::Checkpoint;
 use lrbook::data::Dataset;
 use lrbook::finder::{
-    suggest, RangeTest, Rule as FinderRule, Smoothing, SuggestOptions, Sweep, Tracker,
+    suggest, RangeTest, RangeTestResult, Rule as FinderRule, Smoothing, SuggestOptions, Sweep,
+    Tracker,
 };
 use lrbook::optim::{
     Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
@@ -482,6 +485,110 @@ proptest! {
             prop_assert!(h.steps.len() <= max_steps.unwrap_or(0));
             prop_assert!(!h.evals.is_empty());
             let _ = model.forward(&data.inputs);
+        }
+    }
+}
+
+/// A valid checkpoint (a linear model and Adam after one step), as bytes, and the model and
+/// optimizer it restores into.
+fn checkpoint_bytes() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        let (vs, mut opt) = checkpoint_target();
+        opt.zero_grad();
+        let x = Tensor::ones([4, 2], (Kind::Float, tch::Device::Cpu));
+        nn::linear(vs.root() / "fc", 2, 1, Default::default())
+            .forward(&x)
+            .sum(Kind::Float)
+            .backward();
+        opt.step(0.1).unwrap();
+        let dir = std::env::temp_dir().join(format!("lrbook-hostile-ckpt-{}", std::process::id()));
+        let path = dir.join("good.safetensors");
+        Checkpoint::new(1, &vs, &*opt).unwrap().save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        bytes
+    })
+}
+
+fn checkpoint_target() -> (nn::VarStore, Box<dyn Optimizer>) {
+    let vs = nn::VarStore::new(tch::Device::Cpu);
+    let _ = nn::linear(vs.root() / "fc", 2, 1, Default::default());
+    let opt = Rule::Adam
+        .with(TorchArgs::default())
+        .build(vs.trainable_variables())
+        .unwrap();
+    (vs, opt)
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// A checkpoint cut short, with a byte changed, or replaced by junk never panics the
+    /// loader; whatever it accepts restores or is refused, without a panic either.
+    #[test]
+    fn damaged_checkpoints_never_panic(
+        cut in any::<prop::sample::Index>(),
+        at in any::<prop::sample::Index>(),
+        xor in 1u8..=255,
+        junk in prop::collection::vec(any::<u8>(), 0..64),
+        which in 0u8..3,
+    ) {
+        let good = checkpoint_bytes();
+        let bytes = match which {
+            0 => good[..cut.index(good.len())].to_vec(),
+            1 => {
+                let mut b = good.to_vec();
+                let i = at.index(b.len());
+                b[i] ^= xor;
+                b
+            }
+            _ => junk,
+        };
+        let dir = std::env::temp_dir().join(format!("lrbook-hostile-ckpt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("damaged.safetensors");
+        std::fs::write(&path, &bytes).unwrap();
+        let loaded = Checkpoint::load(&path);
+        std::fs::remove_file(&path).unwrap();
+        if which == 0 {
+            let e = loaded.as_ref().err().map(ToString::to_string).unwrap_or_default();
+            prop_assert!(e.contains("truncated"), "a cut file loaded or gave {}", e);
+        }
+        if let Ok(c) = loaded {
+            let (vs, mut opt) = checkpoint_target();
+            let _ = c.restore(&vs, &mut *opt);
+        }
+    }
+
+    /// A plateau state from any numbers is refused or continues with a valid rate.
+    #[test]
+    fn plateau_states_never_panic(
+        lr in wild(), best in wild(), bad in count(), cooldown_left in count(),
+        patience in 0usize..5, cooldown in 0usize..5, metrics in prop::collection::vec(wild(), 0..10),
+    ) {
+        let cfg = PlateauConfig { patience, cooldown, ..PlateauConfig::default() };
+        let state = PlateauState { lr, best, num_bad_steps: bad, cooldown_counter: cooldown_left };
+        if let Ok(mut p) = ReduceLrOnPlateau::from_state(cfg, state) {
+            prop_assert_eq!(p.state(), state);
+            for &m in &metrics {
+                let now = p.step(m);
+                prop_assert!(validate::learning_rate("lr", now).is_ok(), "{}", now);
+            }
+        }
+    }
+
+    /// Any text given as a saved range test is read or refused, never a panic.
+    #[test]
+    fn saved_range_tests_never_panic(text in ".{0,200}", step in count(), lr in wild()) {
+        let _ = RangeTestResult::from_json(&text);
+        let crafted = format!(
+            r#"{{"format":"lrbook range test","version":1,"stop":{{"kind":"diverged","step":{step},"smoothed":"{lr:?}"}},"points":[{{"step":0,"lr":"{lr:?}","train_loss":"1.0","val_loss":null,"smoothed":"1.0"}}]}}"#
+        );
+        if let Ok(r) = RangeTestResult::from_json(&crafted) {
+            prop_assert!(r.points[0].lr > 0.0 && r.points[0].lr.is_finite());
+            let _ = r.suggestions();
+            let _ = r.divergence_lr();
         }
     }
 }

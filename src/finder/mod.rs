@@ -65,6 +65,7 @@ use crate::plot::{LineChart, Marker, Series};
 use crate::report::fmt_sig;
 use crate::{validate, Error, Result};
 
+mod io;
 mod rules;
 pub use rules::{suggest, Rule, SuggestOptions, Suggestion};
 

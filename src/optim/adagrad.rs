@@ -32,10 +32,10 @@ impl Default for AdagradConfig {
 /// `torch.optim.Adagrad`.
 #[derive(Debug)]
 pub struct Adagrad {
-    params: Vec<Tensor>,
-    config: AdagradConfig,
-    sums: Vec<Tensor>,
-    steps: u64,
+    pub(super) params: Vec<Tensor>,
+    pub(super) config: AdagradConfig,
+    pub(super) sums: Vec<Tensor>,
+    pub(super) steps: u64,
 }
 
 impl Adagrad {
@@ -84,6 +84,8 @@ impl Optimizer for Adagrad {
     fn zero_grad(&mut self) {
         zero_all(&mut self.params);
     }
+
+    super::checkpoint_hooks!();
 
     fn state(&self) -> Vec<StateBuffer> {
         vec![StateBuffer::of("sum", &self.sums)]

@@ -55,15 +55,15 @@ impl AdamConfig {
 /// `torch.optim.Adam` (and `AdamW` with [`AdamConfig::adamw`]).
 #[derive(Debug)]
 pub struct Adam {
-    params: Vec<Tensor>,
-    config: AdamConfig,
-    exp_avgs: Vec<Tensor>,
-    exp_avg_sqs: Vec<Tensor>,
-    max_exp_avg_sqs: Vec<Tensor>,
+    pub(super) params: Vec<Tensor>,
+    pub(super) config: AdamConfig,
+    pub(super) exp_avgs: Vec<Tensor>,
+    pub(super) exp_avg_sqs: Vec<Tensor>,
+    pub(super) max_exp_avg_sqs: Vec<Tensor>,
     /// Working memory for the update, one tensor per parameter (not state: it carries
     /// nothing from one step to the next).
     scratch: Vec<Tensor>,
-    steps: u64,
+    pub(super) steps: u64,
 }
 
 impl Adam {
@@ -168,6 +168,8 @@ impl Optimizer for Adam {
     fn zero_grad(&mut self) {
         zero_all(&mut self.params);
     }
+
+    super::checkpoint_hooks!();
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
         self.config.beta1 = beta("Adam beta1", momentum)?;

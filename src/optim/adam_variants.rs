@@ -44,11 +44,11 @@ impl Default for AdamaxConfig {
 /// weighted infinity norm `u = max(β₂u, |g| + ε)`.
 #[derive(Debug)]
 pub struct Adamax {
-    params: Vec<Tensor>,
-    config: AdamaxConfig,
-    exp_avgs: Vec<Tensor>,
-    exp_infs: Vec<Tensor>,
-    steps: u64,
+    pub(super) params: Vec<Tensor>,
+    pub(super) config: AdamaxConfig,
+    pub(super) exp_avgs: Vec<Tensor>,
+    pub(super) exp_infs: Vec<Tensor>,
+    pub(super) steps: u64,
 }
 
 impl Adamax {
@@ -100,6 +100,8 @@ impl Optimizer for Adamax {
         zero_all(&mut self.params);
     }
 
+    super::checkpoint_hooks!();
+
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
         self.config.beta1 = beta("Adamax beta1", momentum)?;
         Ok(())
@@ -146,12 +148,12 @@ impl Default for NAdamConfig {
 /// `torch.optim.NAdam` (Dozat 2016, with PyTorch's momentum schedule).
 #[derive(Debug)]
 pub struct NAdam {
-    params: Vec<Tensor>,
-    config: NAdamConfig,
-    exp_avgs: Vec<Tensor>,
-    exp_avg_sqs: Vec<Tensor>,
-    mu_product: f64,
-    steps: u64,
+    pub(super) params: Vec<Tensor>,
+    pub(super) config: NAdamConfig,
+    pub(super) exp_avgs: Vec<Tensor>,
+    pub(super) exp_avg_sqs: Vec<Tensor>,
+    pub(super) mu_product: f64,
+    pub(super) steps: u64,
 }
 
 impl NAdam {
@@ -221,6 +223,8 @@ impl Optimizer for NAdam {
         zero_all(&mut self.params);
     }
 
+    super::checkpoint_hooks!();
+
     fn state(&self) -> Vec<StateBuffer> {
         vec![
             StateBuffer::of("exp_avg", &self.exp_avgs),
@@ -260,11 +264,11 @@ impl Default for RAdamConfig {
 /// variance of the adaptive rate is intractable (`ρ_t ≤ 5`), rectified Adam afterwards.
 #[derive(Debug)]
 pub struct RAdam {
-    params: Vec<Tensor>,
-    config: RAdamConfig,
-    exp_avgs: Vec<Tensor>,
-    exp_avg_sqs: Vec<Tensor>,
-    steps: u64,
+    pub(super) params: Vec<Tensor>,
+    pub(super) config: RAdamConfig,
+    pub(super) exp_avgs: Vec<Tensor>,
+    pub(super) exp_avg_sqs: Vec<Tensor>,
+    pub(super) steps: u64,
 }
 
 impl RAdam {
@@ -343,6 +347,8 @@ impl Optimizer for RAdam {
     fn zero_grad(&mut self) {
         zero_all(&mut self.params);
     }
+
+    super::checkpoint_hooks!();
 
     fn state(&self) -> Vec<StateBuffer> {
         vec![

@@ -44,6 +44,7 @@ pub mod fixture;
 pub mod registry;
 mod rmsprop;
 mod sgd;
+mod state;
 pub mod tch_nn;
 
 pub use adagrad::{Adagrad, AdagradConfig};
@@ -52,6 +53,7 @@ pub use adam_variants::{Adamax, AdamaxConfig, NAdam, NAdamConfig, RAdam, RAdamCo
 pub use registry::{OptimizerSpec, Rule, TorchArgs, Variant};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use sgd::{Sgd, SgdConfig};
+pub use state::{OptimizerState, StateValue};
 
 /// One named piece of an optimizer's state: one tensor per parameter (e.g. Adam's
 /// `exp_avg_sq`), for plots of effective learning rates and for memory accounting.
@@ -103,7 +105,36 @@ pub trait Optimizer {
     fn state(&self) -> Vec<StateBuffer> {
         Vec::new()
     }
+
+    /// A deep copy of everything the rule carries from step to step, with its current
+    /// hyperparameters, for a checkpoint ([`OptimizerState`], [`crate::checkpoint`]). The
+    /// default says the optimizer cannot be saved.
+    fn save_state(&self) -> Result<OptimizerState> {
+        Err(state::unsupported())
+    }
+
+    /// Continues from a saved state: afterwards the next step is, bit for bit, the one the
+    /// saved optimizer would have taken. The state must come from an optimizer of the same
+    /// kind and options over parameters of the same shapes and dtypes; otherwise this is an
+    /// error and the optimizer is left unchanged.
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
+        let _ = state;
+        Err(state::unsupported())
+    }
 }
+
+/// `save_state` and `load_state` through the rule's [`state::Checkpointed`] hooks.
+macro_rules! checkpoint_hooks {
+    () => {
+        fn save_state(&self) -> Result<super::OptimizerState> {
+            Ok(super::state::Checkpointed::export(self))
+        }
+        fn load_state(&mut self, state: &super::OptimizerState) -> Result<()> {
+            super::state::Checkpointed::import(self, state)
+        }
+    };
+}
+use checkpoint_hooks;
 
 /// The gradient PyTorch's rules start from: `grad + weight_decay · param` (L2 folded into
 /// the gradient), or `None` when the parameter has no gradient and is skipped.
@@ -205,7 +236,7 @@ fn zero_all(params: &mut [Tensor]) {
 /// Plain gradient descent `θ ← θ − η∇L`, without momentum or weight decay.
 #[derive(Debug)]
 pub struct GradientDescent {
-    params: Vec<Tensor>,
+    pub(super) params: Vec<Tensor>,
 }
 
 impl GradientDescent {
@@ -233,6 +264,14 @@ impl Optimizer for GradientDescent {
         for p in &mut self.params {
             p.zero_grad();
         }
+    }
+
+    fn save_state(&self) -> Result<OptimizerState> {
+        Ok(state::Checkpointed::export(self))
+    }
+
+    fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
+        state::Checkpointed::import(self, state)
     }
 }
 

@@ -37,11 +37,11 @@ impl Default for RmsPropConfig {
 /// `torch.optim.RMSprop`.
 #[derive(Debug)]
 pub struct RmsProp {
-    params: Vec<Tensor>,
-    config: RmsPropConfig,
-    square_avgs: Vec<Tensor>,
-    grad_avgs: Vec<Tensor>,
-    buffers: Vec<Tensor>,
+    pub(super) params: Vec<Tensor>,
+    pub(super) config: RmsPropConfig,
+    pub(super) square_avgs: Vec<Tensor>,
+    pub(super) grad_avgs: Vec<Tensor>,
+    pub(super) buffers: Vec<Tensor>,
 }
 
 impl RmsProp {
@@ -106,6 +106,8 @@ impl Optimizer for RmsProp {
     fn zero_grad(&mut self) {
         zero_all(&mut self.params);
     }
+
+    super::checkpoint_hooks!();
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
         momentum_coefficient("RMSProp momentum", momentum)?;

@@ -23,10 +23,10 @@ pub struct SgdConfig {
 /// `torch.optim.SGD`.
 #[derive(Debug)]
 pub struct Sgd {
-    params: Vec<Tensor>,
-    config: SgdConfig,
+    pub(super) params: Vec<Tensor>,
+    pub(super) config: SgdConfig,
     /// Momentum buffers; `None` until the first step, which copies the gradient.
-    buffers: Vec<Option<Tensor>>,
+    pub(super) buffers: Vec<Option<Tensor>>,
 }
 
 impl Sgd {
@@ -92,6 +92,8 @@ impl Optimizer for Sgd {
     fn zero_grad(&mut self) {
         zero_all(&mut self.params);
     }
+
+    super::checkpoint_hooks!();
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
         self.config.momentum = momentum_coefficient("SGD momentum", momentum)?;

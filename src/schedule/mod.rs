@@ -48,7 +48,7 @@ pub use compose::{cosine_with_warmup, warmup_then, Chained, Sequential};
 pub use cycles::{
     AnnealStrategy, CyclicConfig, CyclicLr, CyclicMode, LinearOneCycle, OneCycleConfig, OneCycleLr,
 };
-pub use plateau::{PlateauConfig, PlateauMode, ReduceLrOnPlateau, ThresholdMode};
+pub use plateau::{PlateauConfig, PlateauMode, PlateauState, ReduceLrOnPlateau, ThresholdMode};
 pub use policy::{FollowSchedule, LrPolicy, PlateauOnLoss};
 
 // ANCHOR: trait

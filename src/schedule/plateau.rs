@@ -61,6 +61,20 @@ impl Default for PlateauConfig {
     }
 }
 
+/// What a [`ReduceLrOnPlateau`] carries from one evaluation to the next: all a resumed run
+/// needs besides its [`PlateauConfig`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlateauState {
+    /// The learning rate now (after every cut so far).
+    pub lr: f64,
+    /// The best metric seen (∞ in min mode, −∞ in max mode before the first).
+    pub best: f64,
+    /// Evaluations since the last improvement (reset by a cut and during cooldown).
+    pub num_bad_steps: usize,
+    /// Evaluations of cooldown left after the last cut.
+    pub cooldown_counter: usize,
+}
+
 /// PyTorch's `ReduceLROnPlateau`. Stateful: call [`ReduceLrOnPlateau::step`] once per
 /// evaluation with the metric; it returns the LR to use from now on.
 ///
@@ -134,6 +148,67 @@ impl ReduceLrOnPlateau {
     /// The current learning rate.
     pub fn lr(&self) -> f64 {
         self.lr
+    }
+
+    /// The options it was built with.
+    pub fn config(&self) -> PlateauConfig {
+        self.config
+    }
+
+    /// What it has learned from the metrics so far, for a checkpoint
+    /// ([`crate::checkpoint::Checkpoint::with_plateau`]).
+    pub fn state(&self) -> PlateauState {
+        PlateauState {
+            lr: self.lr,
+            best: self.best,
+            num_bad_steps: self.num_bad_steps,
+            cooldown_counter: self.cooldown_counter,
+        }
+    }
+
+    /// The scheduler with options `config` continuing from `state`: the next
+    /// [`ReduceLrOnPlateau::step`] returns what it would have returned had the run that
+    /// saved `state` gone on. `config` is checked as by [`ReduceLrOnPlateau::new`] (with
+    /// `state.lr` as the base rate); the state must be one a run can reach: the rate at or
+    /// above `min_lr`, the best metric not NaN, at most `patience` bad steps and at most
+    /// `cooldown` steps of cooldown left.
+    pub fn from_state(config: PlateauConfig, state: PlateauState) -> Result<Self> {
+        let mut out = Self::new(state.lr, config)?;
+        let bad = |what: &str, problem: String| {
+            Err(Error::invalid(
+                format!("plateau state {what}"),
+                problem,
+                "Pass a state taken from ReduceLrOnPlateau::state with the same config.",
+            ))
+        };
+        if state.best.is_nan() {
+            return bad(
+                "best",
+                "got NaN, which no run records as its best metric".into(),
+            );
+        }
+        if state.num_bad_steps > config.patience {
+            return bad(
+                "num_bad_steps",
+                format!(
+                    "got {}, above the patience of {}: a run cuts and resets the count first",
+                    state.num_bad_steps, config.patience
+                ),
+            );
+        }
+        if state.cooldown_counter > config.cooldown {
+            return bad(
+                "cooldown_counter",
+                format!(
+                    "got {}, above the cooldown of {}",
+                    state.cooldown_counter, config.cooldown
+                ),
+            );
+        }
+        out.best = state.best;
+        out.num_bad_steps = state.num_bad_steps;
+        out.cooldown_counter = state.cooldown_counter;
+        Ok(out)
     }
 
     // ANCHOR: plateau_is_better
