@@ -21,11 +21,21 @@ run src/optim/adam.rs "tmp.f_div_scalar_(bias_correction2.sqrt())" "tmp.f_div_sc
 run src/optim/adam.rs "v_max.f_copy_(tmp)?;" "v_max.f_copy_(v)?;"
 run src/optim/adam.rs "shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?;" "shrink(&mut self.params[i], 1.0 - c.weight_decay)?;"
 run src/optim/adam.rs "let _ = tmp.f_add_scalar_(c.eps)?;" "let _ = tmp.f_add_scalar_(c.eps * 1e4)?;"
-run src/optim/adam_variants.rs "*u = (&*u * c.beta2).maximum(&(g.abs() + c.eps));" "*u = (&*u * c.beta2).maximum(&g.abs()) + c.eps;"
-run src/optim/adam_variants.rs "let clr = lr / (1.0 - c.beta1.powi(self.steps as i32));" "let clr = lr;"
+run src/optim/adam_variants.rs "*u = (&*u * beta2).maximum(&(g.abs() + c.eps));" "*u = (&*u * beta2).maximum(&g.abs()) + c.eps;"
+run src/optim/adam_variants.rs "let clr = lr / (1.0 - pow_count(beta1, self.steps));" "let clr = lr;"
 run src/optim/adam_variants.rs "let mu_product_next = self.mu_product * mu_next;" "let mu_product_next = self.mu_product * mu;"
 run src/optim/adam_variants.rs "0.96f64.powf((t + 1.0) * c.momentum_decay)" "0.96f64.powf(t * c.momentum_decay)"
 run src/optim/adam_variants.rs "let update = if rho_t > 5.0 {" "let update = if rho_t > 4.0 {"
 run src/optim/adam_variants.rs "m_hat * lr * adaptive * rect" "m_hat * lr * adaptive"
 run src/optim/adam_variants.rs "let m_hat = &self.exp_avgs[i] / bias_correction1;" "let m_hat = self.exp_avgs[i].shallow_clone();"
+# Driven by a momentum-cycling schedule through schedule::apply (tests/optim_schedule_drive.rs):
+# every rule must use the β₁ or momentum the schedule set, in every formula PyTorch uses it.
+MUTATION_TEST="cargo test --quiet --test optim_schedule_drive"
+run src/optim/adam.rs "let bias_correction1 = 1.0 - pow_count(beta1, t);" "let bias_correction1 = 1.0 - pow_count(0.9, t);"
+run src/optim/adam_variants.rs "let mu = beta1 * (1.0" "let mu = 0.9 * (1.0"
+run src/optim/adam_variants.rs "let bias_correction1 = 1.0 - beta1.powf(t);" "let bias_correction1 = 1.0 - 0.9f64.powf(t);"
+run src/optim/adam_variants.rs "self.config.betas.0 = beta(\"RAdam beta1\", momentum)?;" "beta(\"RAdam beta1\", momentum)?;"
+run src/optim/rmsprop.rs "if self.buffers.is_empty() && momentum > 0.0 {" "if false {"
+run src/optim/mod.rs "tch::nn::Optimizer::set_lr(self, lr);" ""
+run src/schedule/mod.rs "set_lr_and_momentum(optimizer, step, lr, schedule.momentum(step))?;" "set_lr_and_momentum(optimizer, step, lr, schedule.momentum(step + 1))?;"
 finish

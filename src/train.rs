@@ -232,10 +232,8 @@ pub fn train(
                 break 'epochs;
             }
             let lr = policy.lr_for_step(step)?;
-            validate::learning_rate(&format!("learning rate at step {step}"), lr)?;
-            if let Some(momentum) = policy.momentum_for_step(step) {
-                optimizer.set_momentum(momentum)?;
-            }
+            let momentum = policy.momentum_for_step(step);
+            crate::schedule::set_lr_and_momentum(optimizer, step, lr, momentum)?;
             // ANCHOR: train_step
             let output = model.forward_t(&xs, true);
             let batch_loss = loss.compute(&output, &ys);

@@ -17,7 +17,7 @@ use lrbook::finder::{
 };
 use lrbook::optim::{
     Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
-    RAdam, RAdamConfig, RmsProp, RmsPropConfig, Rule, Sgd, SgdConfig, TorchArgs,
+    OptimizerSpec, RAdam, RAdamConfig, RmsProp, RmsPropConfig, Rule, Sgd, SgdConfig, TorchArgs,
 };
 use lrbook::regimes::{diagnose_with, Thresholds};
 use lrbook::schedule::*;
@@ -294,20 +294,39 @@ proptest! {
             (Box::new(move |p| Ok(Box::new(Adagrad::new(p, AdagradConfig { eps, ..AdagradConfig::default() })?))), true),
             (Box::new(move |p| Ok(Box::new(RmsProp::new(p, RmsPropConfig { alpha: a, eps, weight_decay: wd, momentum: b, centered: flag })?))), false),
             (Box::new(move |p| Ok(Box::new(RmsProp::new(p, RmsPropConfig { eps, centered: flag, ..RmsPropConfig::default() })?))), true),
-            (Box::new(move |p| Ok(Box::new(Adam::new(p, AdamConfig { beta1: a, beta2: b, eps, weight_decay: wd, decoupled: flag, amsgrad: !flag })?))), false),
-            (Box::new(move |p| Ok(Box::new(Adam::new(p, AdamConfig { beta1: small_a, eps, amsgrad: flag, ..AdamConfig::default() })?))), true),
-            (Box::new(move |p| Ok(Box::new(Adamax::new(p, AdamaxConfig { beta1: a, beta2: b, eps, weight_decay: wd })?))), false),
+            (Box::new(move |p| Ok(Box::new(Adam::new(p, AdamConfig { betas: (a, b), eps, weight_decay: wd, decoupled_weight_decay: flag, amsgrad: !flag })?))), false),
+            (Box::new(move |p| Ok(Box::new(Adam::new(p, AdamConfig { betas: (small_a, 0.999), eps, amsgrad: flag, ..AdamConfig::default() })?))), true),
+            (Box::new(move |p| Ok(Box::new(Adamax::new(p, AdamaxConfig { betas: (a, b), eps, weight_decay: wd })?))), false),
             (Box::new(move |p| Ok(Box::new(Adamax::new(p, AdamaxConfig { eps, ..AdamaxConfig::default() })?))), true),
-            (Box::new(move |p| Ok(Box::new(NAdam::new(p, NAdamConfig { beta1: a, beta2: b, eps, weight_decay: wd, momentum_decay: b.abs(), decoupled_weight_decay: flag })?))), false),
+            (Box::new(move |p| Ok(Box::new(NAdam::new(p, NAdamConfig { betas: (a, b), eps, weight_decay: wd, momentum_decay: b.abs(), decoupled_weight_decay: flag })?))), false),
             (Box::new(move |p| Ok(Box::new(NAdam::new(p, NAdamConfig { eps, ..NAdamConfig::default() })?))), true),
-            (Box::new(move |p| Ok(Box::new(RAdam::new(p, RAdamConfig { beta1: a, beta2: b, eps, weight_decay: wd, decoupled_weight_decay: flag })?))), false),
-            (Box::new(move |p| Ok(Box::new(RAdam::new(p, RAdamConfig { beta2: small_a, eps, ..RAdamConfig::default() })?))), true),
+            (Box::new(move |p| Ok(Box::new(RAdam::new(p, RAdamConfig { betas: (a, b), eps, weight_decay: wd, decoupled_weight_decay: flag })?))), false),
+            (Box::new(move |p| Ok(Box::new(RAdam::new(p, RAdamConfig { betas: (0.9, small_a), eps, ..RAdamConfig::default() })?))), true),
         ];
         for (build, finite) in builds {
             let w = param();
             if let Ok(opt) = build(vec![w.shallow_clone()]) {
                 check_optimizer(opt, &w, lr, finite)?;
             }
+        }
+    }
+
+    #[test]
+    fn a_cycled_momentum_never_panics_and_is_reported(m in prop_oneof![wild(), 0.0f64..1.0]) {
+        // What a momentum-cycling schedule does to each rule: [0, 1) is taken (β₁ for the
+        // Adam family), anything else refused with the rule's state unchanged, and AdaGrad
+        // has no momentum at all.
+        for rule in Rule::ALL {
+            let w = param();
+            let mut opt = OptimizerSpec::from(rule).build(vec![w.shallow_clone()]).unwrap();
+            let before = opt.momentum();
+            prop_assert_eq!(before.is_some(), rule != Rule::Adagrad, "{}", rule);
+            let r = opt.set_momentum(m);
+            prop_assert_eq!(r.is_ok(), before.is_some() && (0.0..1.0).contains(&m), "{} {}", rule, m);
+            prop_assert_eq!(opt.momentum(), if r.is_ok() { Some(m) } else { before });
+            opt.step(1e-3).unwrap();
+            let v = Vec::<f64>::try_from(&w.detach()).unwrap();
+            prop_assert!(v.iter().all(|x| x.is_finite()), "{} at momentum {}: {:?}", rule, m, v);
         }
     }
 

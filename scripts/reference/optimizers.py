@@ -31,18 +31,25 @@ def lr_at(lr, k):
     return lr * (1.0 + 0.5 * math.sin(k))
 
 
-def trajectory(make, lr):
+def problem():
+    """Fresh data and weights: (x, y, w, b), w and b requiring gradients."""
     x, y = torch.tensor(X), torch.tensor(Y)
-    w = torch.tensor(W0, requires_grad=True)
-    b = torch.tensor(B0, requires_grad=True)
+    return x, y, torch.tensor(W0, requires_grad=True), torch.tensor(B0, requires_grad=True)
+
+
+def loss_of(x, y, w, b):
+    return ((torch.tanh(x @ w) + b - y) ** 2).mean()
+
+
+def trajectory(make, lr):
+    x, y, w, b = problem()
     opt = make([w, b])
     out = []
     for k in range(STEPS):
         for g in opt.param_groups:
             g["lr"] = lr_at(lr, k)
         opt.zero_grad()
-        loss = ((torch.tanh(x @ w) + b - y) ** 2).mean()
-        loss.backward()
+        loss_of(x, y, w, b).backward()
         opt.step()
         out.append(w.detach().flatten().tolist() + b.detach().tolist())
     return out
@@ -62,35 +69,40 @@ def case(rule, lr, **kw):
     cases.append({"rule": rule, "lr": lr, "params": params, "trajectory": traj})
 
 
-case("sgd", 0.1)
-case("sgd", 0.05, momentum=0.9)
-case("sgd", 0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)
-case("sgd", 0.05, momentum=0.9, nesterov=True)
-case("sgd", 0.05, momentum=0.5, nesterov=True, weight_decay=0.05)
-case("adagrad", 0.1)
-case("adagrad", 0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1, eps=1e-6)
-case("rmsprop", 0.01)
-case("rmsprop", 0.01, centered=True)
-case("rmsprop", 0.01, momentum=0.9)
-case("rmsprop", 0.01, alpha=0.9, centered=True, momentum=0.5, weight_decay=0.01, eps=1e-6)
-case("adam", 0.01)
-case("adam", 0.01, amsgrad=True)
-case("adam", 0.01, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.1)
-case("adam", 0.02, betas=(0.8, 0.99), amsgrad=True, weight_decay=0.01)
-case("adamw", 0.01)
-case("adamw", 0.01, weight_decay=0.1, amsgrad=True, betas=(0.8, 0.99))
-case("adamax", 0.02)
-case("adamax", 0.02, betas=(0.8, 0.99), weight_decay=0.01, eps=1e-6)
-case("nadam", 0.02)
-case("nadam", 0.02, weight_decay=0.01, momentum_decay=0.01)
-case("nadam", 0.02, weight_decay=0.05, decoupled_weight_decay=True, betas=(0.8, 0.99))
-case("radam", 0.01)
-case("radam", 0.01, weight_decay=0.01)
-case("radam", 0.01, betas=(0.8, 0.9), weight_decay=0.05, decoupled_weight_decay=True)
+def main():
+    case("sgd", 0.1)
+    case("sgd", 0.05, momentum=0.9)
+    case("sgd", 0.05, momentum=0.9, dampening=0.1, weight_decay=0.01)
+    case("sgd", 0.05, momentum=0.9, nesterov=True)
+    case("sgd", 0.05, momentum=0.5, nesterov=True, weight_decay=0.05)
+    case("adagrad", 0.1)
+    case("adagrad", 0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1, eps=1e-6)
+    case("rmsprop", 0.01)
+    case("rmsprop", 0.01, centered=True)
+    case("rmsprop", 0.01, momentum=0.9)
+    case("rmsprop", 0.01, alpha=0.9, centered=True, momentum=0.5, weight_decay=0.01, eps=1e-6)
+    case("adam", 0.01)
+    case("adam", 0.01, amsgrad=True)
+    case("adam", 0.01, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.1)
+    case("adam", 0.02, betas=(0.8, 0.99), amsgrad=True, weight_decay=0.01)
+    case("adamw", 0.01)
+    case("adamw", 0.01, weight_decay=0.1, amsgrad=True, betas=(0.8, 0.99))
+    case("adamax", 0.02)
+    case("adamax", 0.02, betas=(0.8, 0.99), weight_decay=0.01, eps=1e-6)
+    case("nadam", 0.02)
+    case("nadam", 0.02, weight_decay=0.01, momentum_decay=0.01)
+    case("nadam", 0.02, weight_decay=0.05, decoupled_weight_decay=True, betas=(0.8, 0.99))
+    case("radam", 0.01)
+    case("radam", 0.01, weight_decay=0.01)
+    case("radam", 0.01, betas=(0.8, 0.9), weight_decay=0.05, decoupled_weight_decay=True)
 
-os.makedirs(os.path.dirname(OUT), exist_ok=True)
-with open(OUT, "w") as f:
-    json.dump({"torch_version": torch.__version__, "steps": STEPS, "x": X, "y": Y, "w0": W0, "b0": B0,
-               "cases": cases}, f, separators=(",", ":"))
-    f.write("\n")
-print(f"wrote {len(cases)} cases x {STEPS} steps, torch {torch.__version__} -> {os.path.normpath(OUT)}")
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w") as f:
+        json.dump({"torch_version": torch.__version__, "steps": STEPS, "x": X, "y": Y, "w0": W0, "b0": B0,
+                   "cases": cases}, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {len(cases)} cases x {STEPS} steps, torch {torch.__version__} -> {os.path.normpath(OUT)}")
+
+
+if __name__ == "__main__":
+    main()

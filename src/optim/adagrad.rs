@@ -2,7 +2,7 @@
 //! of squared gradients.
 use tch::Tensor;
 
-use super::{denominator_eps, descend, l2_grad, zero_all, Optimizer, StateBuffer};
+use super::{denominator_eps, descend, l2_grad, no_momentum, zero_all, Optimizer, StateBuffer};
 use crate::{validate, Result};
 
 /// Options of [`Adagrad`], with PyTorch's defaults.
@@ -39,7 +39,9 @@ pub struct Adagrad {
 }
 
 impl Adagrad {
-    /// AdaGrad over `params`.
+    /// AdaGrad over `params`: shallow handles that share storage with the model, such as
+    /// `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>, config: AdagradConfig) -> Result<Self> {
         validate::non_negative("AdaGrad lr_decay", config.lr_decay)?;
         validate::non_negative("AdaGrad weight decay", config.weight_decay)?;
@@ -86,6 +88,11 @@ impl Optimizer for Adagrad {
     }
 
     super::checkpoint_hooks!();
+
+    /// AdaGrad has no momentum: an error that says to turn the schedule's cycling off.
+    fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        Err(no_momentum("AdaGrad", momentum))
+    }
 
     fn state(&self) -> Vec<StateBuffer> {
         vec![StateBuffer::of("sum", &self.sums)]

@@ -12,18 +12,19 @@ use crate::{validate, Result};
 /// `torch.optim.AdamW`'s).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdamConfig {
-    /// β₁, the first-moment decay, in `[0, 1)` (default 0.9).
-    pub beta1: f64,
-    /// β₂, the second-moment decay, in `[0, 1)` (default 0.999).
-    pub beta2: f64,
+    /// `(β₁, β₂)`, the decays of the first and second moments, each in `[0, 1)` (default
+    /// `(0.9, 0.999)`). A schedule that cycles momentum sets β₁.
+    pub betas: (f64, f64),
     /// Added to the root of the corrected second moment, finite and `> 0` (default 1e-8;
     /// PyTorch also accepts 0, which gives NaN wherever a gradient entry is 0).
     pub eps: f64,
     /// Weight decay: an L2 term in the gradient (Adam), or a shrink of the weights by
-    /// `1 − η·λ` before the step when `decoupled` (AdamW). Default 0 (Adam), 0.01 (AdamW).
+    /// `1 − η·λ` before the step when `decoupled_weight_decay` (AdamW). Default 0 (Adam),
+    /// 0.01 (AdamW).
     pub weight_decay: f64,
-    /// AdamW's decoupled weight decay (default false).
-    pub decoupled: bool,
+    /// AdamW's decoupled weight decay (default false; PyTorch's `Adam` takes the same
+    /// keyword, and `AdamW` is `Adam` with it set).
+    pub decoupled_weight_decay: bool,
     /// Use the running maximum of the second moment (default false).
     pub amsgrad: bool,
 }
@@ -31,11 +32,10 @@ pub struct AdamConfig {
 impl Default for AdamConfig {
     fn default() -> Self {
         Self {
-            beta1: 0.9,
-            beta2: 0.999,
+            betas: (0.9, 0.999),
             eps: 1e-8,
             weight_decay: 0.0,
-            decoupled: false,
+            decoupled_weight_decay: false,
             amsgrad: false,
         }
     }
@@ -46,7 +46,7 @@ impl AdamConfig {
     pub fn adamw() -> Self {
         Self {
             weight_decay: 0.01,
-            decoupled: true,
+            decoupled_weight_decay: true,
             ..Self::default()
         }
     }
@@ -67,10 +67,12 @@ pub struct Adam {
 }
 
 impl Adam {
-    /// Adam over `params`.
+    /// Adam over `params`: shallow handles that share storage with the model, such as
+    /// `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>, config: AdamConfig) -> Result<Self> {
-        beta("Adam beta1", config.beta1)?;
-        beta("Adam beta2", config.beta2)?;
+        beta("Adam beta1", config.betas.0)?;
+        beta("Adam beta2", config.betas.1)?;
         denominator_eps("Adam eps", config.eps)?;
         validate::non_negative("Adam weight decay", config.weight_decay)?;
         let exp_avgs = zeros_like_all(&params);
@@ -104,8 +106,9 @@ impl Adam {
             return None;
         }
         let c = self.config;
+        let (beta1, beta2) = c.betas;
         let t = self.steps;
-        let (bc1, bc2) = (1.0 - pow_count(c.beta1, t), 1.0 - pow_count(c.beta2, t));
+        let (bc1, bc2) = (1.0 - pow_count(beta1, t), 1.0 - pow_count(beta2, t));
         let v = if c.amsgrad {
             &self.max_exp_avg_sqs[i]
         } else {
@@ -121,25 +124,27 @@ impl Optimizer for Adam {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
+        let (beta1, beta2) = c.betas; // β₁ as a momentum-cycling schedule set it
         self.steps = self.steps.saturating_add(1);
         let t = self.steps;
-        let bias_correction1 = 1.0 - pow_count(c.beta1, t);
-        let bias_correction2 = 1.0 - pow_count(c.beta2, t);
+        let bias_correction1 = 1.0 - pow_count(beta1, t);
+        let bias_correction2 = 1.0 - pow_count(beta2, t);
         for i in 0..self.params.len() {
-            let l2 = if c.decoupled { 0.0 } else { c.weight_decay };
+            let decoupled = c.decoupled_weight_decay;
+            let l2 = if decoupled { 0.0 } else { c.weight_decay };
             let Some(g) = l2_grad(&self.params[i], l2) else {
                 continue;
             };
-            if c.decoupled && c.weight_decay != 0.0 {
+            if decoupled && c.weight_decay != 0.0 {
                 shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?; // AdamW: shrink θ
             }
             // In place, into a scratch buffer kept per parameter: no allocation per step.
             let m = &mut self.exp_avgs[i];
-            let _ = m.f_lerp_(&g, 1.0 - c.beta1)?; // m = β₁m + (1−β₁)g
+            let _ = m.f_lerp_(&g, 1.0 - beta1)?; // m = β₁m + (1−β₁)g
             let tmp = &mut self.scratch[i];
             let _ = g.f_mul_out(tmp, &g)?; // g²
             let v = &mut self.exp_avg_sqs[i];
-            let _ = v.f_lerp_(tmp, 1.0 - c.beta2)?; // v = β₂v + (1−β₂)g²
+            let _ = v.f_lerp_(tmp, 1.0 - beta2)?; // v = β₂v + (1−β₂)g²
             if c.amsgrad {
                 let v_max = &mut self.max_exp_avg_sqs[i];
                 // AMSGrad: the stored maximum of v never shrinks; the bias correction still
@@ -172,8 +177,12 @@ impl Optimizer for Adam {
     super::checkpoint_hooks!();
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
-        self.config.beta1 = beta("Adam beta1", momentum)?;
+        self.config.betas.0 = beta("Adam beta1", momentum)?;
         Ok(())
+    }
+
+    fn momentum(&self) -> Option<f64> {
+        Some(self.config.betas.0)
     }
 
     fn state(&self) -> Vec<StateBuffer> {

@@ -8,9 +8,9 @@ use super::{
 };
 use crate::{validate, Result};
 
-fn check_adam_like(name: &str, beta1: f64, beta2: f64, eps: f64, weight_decay: f64) -> Result<()> {
-    beta(&format!("{name} beta1"), beta1)?;
-    beta(&format!("{name} beta2"), beta2)?;
+fn check_adam_like(name: &str, betas: (f64, f64), eps: f64, weight_decay: f64) -> Result<()> {
+    beta(&format!("{name} beta1"), betas.0)?;
+    beta(&format!("{name} beta2"), betas.1)?;
     denominator_eps(&format!("{name} eps"), eps)?;
     validate::non_negative(&format!("{name} weight decay"), weight_decay)?;
     Ok(())
@@ -19,10 +19,9 @@ fn check_adam_like(name: &str, beta1: f64, beta2: f64, eps: f64, weight_decay: f
 /// Options of [`Adamax`], with PyTorch's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdamaxConfig {
-    /// β₁ (default 0.9).
-    pub beta1: f64,
-    /// β₂, the decay of the infinity norm (default 0.999).
-    pub beta2: f64,
+    /// `(β₁, β₂)`: the first moment's decay and the infinity norm's, each in `[0, 1)`
+    /// (default `(0.9, 0.999)`). A schedule that cycles momentum sets β₁.
+    pub betas: (f64, f64),
     /// Added to `|g|` inside the maximum, finite and `> 0` (default 1e-8).
     pub eps: f64,
     /// L2 penalty folded into the gradient (default 0).
@@ -32,8 +31,7 @@ pub struct AdamaxConfig {
 impl Default for AdamaxConfig {
     fn default() -> Self {
         Self {
-            beta1: 0.9,
-            beta2: 0.999,
+            betas: (0.9, 0.999),
             eps: 1e-8,
             weight_decay: 0.0,
         }
@@ -52,15 +50,11 @@ pub struct Adamax {
 }
 
 impl Adamax {
-    /// Adamax over `params`.
+    /// Adamax over `params`: shallow handles that share storage with the model, such as
+    /// `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>, config: AdamaxConfig) -> Result<Self> {
-        check_adam_like(
-            "Adamax",
-            config.beta1,
-            config.beta2,
-            config.eps,
-            config.weight_decay,
-        )?;
+        check_adam_like("Adamax", config.betas, config.eps, config.weight_decay)?;
         Ok(Self {
             exp_avgs: zeros_like_all(&params),
             exp_infs: zeros_like_all(&params),
@@ -77,16 +71,17 @@ impl Optimizer for Adamax {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
+        let (beta1, beta2) = c.betas; // β₁ as a momentum-cycling schedule set it
         self.steps = self.steps.saturating_add(1);
-        let clr = lr / (1.0 - pow_count(c.beta1, self.steps));
+        let clr = lr / (1.0 - pow_count(beta1, self.steps));
         for i in 0..self.params.len() {
             let Some(g) = l2_grad(&self.params[i], c.weight_decay) else {
                 continue;
             };
             let m = &mut self.exp_avgs[i];
-            *m = &*m * c.beta1 + &g * (1.0 - c.beta1);
+            *m = &*m * beta1 + &g * (1.0 - beta1);
             let u = &mut self.exp_infs[i];
-            *u = (&*u * c.beta2).maximum(&(g.abs() + c.eps)); // u = max(β₂u, |g| + ε)
+            *u = (&*u * beta2).maximum(&(g.abs() + c.eps)); // u = max(β₂u, |g| + ε)
             descend(
                 &mut self.params[i],
                 &(&self.exp_avgs[i] / &self.exp_infs[i] * clr),
@@ -103,8 +98,12 @@ impl Optimizer for Adamax {
     super::checkpoint_hooks!();
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
-        self.config.beta1 = beta("Adamax beta1", momentum)?;
+        self.config.betas.0 = beta("Adamax beta1", momentum)?;
         Ok(())
+    }
+
+    fn momentum(&self) -> Option<f64> {
+        Some(self.config.betas.0)
     }
 
     fn state(&self) -> Vec<StateBuffer> {
@@ -118,10 +117,9 @@ impl Optimizer for Adamax {
 /// Options of [`NAdam`], with PyTorch's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NAdamConfig {
-    /// β₁ (default 0.9).
-    pub beta1: f64,
-    /// β₂ (default 0.999).
-    pub beta2: f64,
+    /// `(β₁, β₂)`, the decays of the first and second moments, each in `[0, 1)` (default
+    /// `(0.9, 0.999)`). A schedule that cycles momentum sets β₁.
+    pub betas: (f64, f64),
     /// Added to the root of the corrected second moment, finite and `> 0` (default 1e-8).
     pub eps: f64,
     /// Weight decay, L2 or decoupled (default 0).
@@ -135,8 +133,7 @@ pub struct NAdamConfig {
 impl Default for NAdamConfig {
     fn default() -> Self {
         Self {
-            beta1: 0.9,
-            beta2: 0.999,
+            betas: (0.9, 0.999),
             eps: 1e-8,
             weight_decay: 0.0,
             momentum_decay: 4e-3,
@@ -157,15 +154,11 @@ pub struct NAdam {
 }
 
 impl NAdam {
-    /// NAdam over `params`.
+    /// NAdam over `params`: shallow handles that share storage with the model, such as
+    /// `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>, config: NAdamConfig) -> Result<Self> {
-        check_adam_like(
-            "NAdam",
-            config.beta1,
-            config.beta2,
-            config.eps,
-            config.weight_decay,
-        )?;
+        check_adam_like("NAdam", config.betas, config.eps, config.weight_decay)?;
         validate::non_negative("NAdam momentum_decay", config.momentum_decay)?;
         Ok(Self {
             exp_avgs: zeros_like_all(&params),
@@ -184,11 +177,14 @@ impl Optimizer for NAdam {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
+        // β₁ as a momentum-cycling schedule set it: μ_t and μ_{t+1} use this step's β₁, and
+        // the product of the μ so far keeps the earlier ones (as in PyTorch).
+        let (beta1, beta2) = c.betas;
         self.steps = self.steps.saturating_add(1);
         let t = self.steps as f64;
-        let bias_correction2 = 1.0 - c.beta2.powf(t);
-        let mu = c.beta1 * (1.0 - 0.5 * 0.96f64.powf(t * c.momentum_decay));
-        let mu_next = c.beta1 * (1.0 - 0.5 * 0.96f64.powf((t + 1.0) * c.momentum_decay));
+        let bias_correction2 = 1.0 - beta2.powf(t);
+        let mu = beta1 * (1.0 - 0.5 * 0.96f64.powf(t * c.momentum_decay));
+        let mu_next = beta1 * (1.0 - 0.5 * 0.96f64.powf((t + 1.0) * c.momentum_decay));
         self.mu_product *= mu;
         let mu_product_next = self.mu_product * mu_next;
         for i in 0..self.params.len() {
@@ -204,9 +200,9 @@ impl Optimizer for NAdam {
                 shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?;
             }
             let m = &mut self.exp_avgs[i];
-            *m = &*m * c.beta1 + &g * (1.0 - c.beta1);
+            *m = &*m * beta1 + &g * (1.0 - beta1);
             let v = &mut self.exp_avg_sqs[i];
-            *v = &*v * c.beta2 + &g * &g * (1.0 - c.beta2);
+            *v = &*v * beta2 + &g * &g * (1.0 - beta2);
             let denom = (&*v / bias_correction2).sqrt() + c.eps;
             // The gradient's share with this step's μ, the momentum's with next step's.
             let from_grad = &g / &denom * (lr * (1.0 - mu) / (1.0 - self.mu_product));
@@ -225,6 +221,15 @@ impl Optimizer for NAdam {
 
     super::checkpoint_hooks!();
 
+    fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        self.config.betas.0 = beta("NAdam beta1", momentum)?;
+        Ok(())
+    }
+
+    fn momentum(&self) -> Option<f64> {
+        Some(self.config.betas.0)
+    }
+
     fn state(&self) -> Vec<StateBuffer> {
         vec![
             StateBuffer::of("exp_avg", &self.exp_avgs),
@@ -236,10 +241,9 @@ impl Optimizer for NAdam {
 /// Options of [`RAdam`], with PyTorch's defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RAdamConfig {
-    /// β₁ (default 0.9).
-    pub beta1: f64,
-    /// β₂ (default 0.999).
-    pub beta2: f64,
+    /// `(β₁, β₂)`, the decays of the first and second moments, each in `[0, 1)` (default
+    /// `(0.9, 0.999)`). A schedule that cycles momentum sets β₁.
+    pub betas: (f64, f64),
     /// Added to the root of the second moment, finite and `> 0` (default 1e-8).
     pub eps: f64,
     /// Weight decay, L2 or decoupled (default 0).
@@ -251,8 +255,7 @@ pub struct RAdamConfig {
 impl Default for RAdamConfig {
     fn default() -> Self {
         Self {
-            beta1: 0.9,
-            beta2: 0.999,
+            betas: (0.9, 0.999),
             eps: 1e-8,
             weight_decay: 0.0,
             decoupled_weight_decay: false,
@@ -272,15 +275,11 @@ pub struct RAdam {
 }
 
 impl RAdam {
-    /// RAdam over `params`.
+    /// RAdam over `params`: shallow handles that share storage with the model, such as
+    /// `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>, config: RAdamConfig) -> Result<Self> {
-        check_adam_like(
-            "RAdam",
-            config.beta1,
-            config.beta2,
-            config.eps,
-            config.weight_decay,
-        )?;
+        check_adam_like("RAdam", config.betas, config.eps, config.weight_decay)?;
         Ok(Self {
             exp_avgs: zeros_like_all(&params),
             exp_avg_sqs: zeros_like_all(&params),
@@ -305,12 +304,13 @@ impl Optimizer for RAdam {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
         let c = self.config;
+        let (beta1, beta2) = c.betas; // β₁ as a momentum-cycling schedule set it
         self.steps = self.steps.saturating_add(1);
         let t = self.steps as f64;
-        let bias_correction1 = 1.0 - c.beta1.powf(t);
-        let bias_correction2 = 1.0 - c.beta2.powf(t);
-        let rho_inf = 2.0 / (1.0 - c.beta2) - 1.0;
-        let rho_t = Self::rho(c.beta2, self.steps);
+        let bias_correction1 = 1.0 - beta1.powf(t);
+        let bias_correction2 = 1.0 - beta2.powf(t);
+        let rho_inf = 2.0 / (1.0 - beta2) - 1.0;
+        let rho_t = Self::rho(beta2, self.steps);
         let rect = ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
             / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
             .sqrt();
@@ -327,9 +327,9 @@ impl Optimizer for RAdam {
                 shrink(&mut self.params[i], 1.0 - lr * c.weight_decay)?;
             }
             let m = &mut self.exp_avgs[i];
-            *m = &*m * c.beta1 + &g * (1.0 - c.beta1);
+            *m = &*m * beta1 + &g * (1.0 - beta1);
             let v = &mut self.exp_avg_sqs[i];
-            *v = &*v * c.beta2 + &g * &g * (1.0 - c.beta2);
+            *v = &*v * beta2 + &g * &g * (1.0 - beta2);
             let m_hat = &self.exp_avgs[i] / bias_correction1;
             let update = if rho_t > 5.0 {
                 let adaptive =
@@ -349,6 +349,15 @@ impl Optimizer for RAdam {
     }
 
     super::checkpoint_hooks!();
+
+    fn set_momentum(&mut self, momentum: f64) -> Result<()> {
+        self.config.betas.0 = beta("RAdam beta1", momentum)?;
+        Ok(())
+    }
+
+    fn momentum(&self) -> Option<f64> {
+        Some(self.config.betas.0)
+    }
 
     fn state(&self) -> Vec<StateBuffer> {
         vec![

@@ -74,21 +74,58 @@ fn fixture_loss(x: &Tensor, y: &Tensor, w: &Tensor, b: &Tensor) -> Tensor {
 }
 // ANCHOR_END: fixture_problem
 
+/// The fixtures' problem (see `scripts/reference/optimizers.py`): the data `x`, `y` and the
+/// initial weights `w0`, `b0`, in f64, as a fixture file records them. Shared by
+/// [`replay_fixture`] and the momentum-cycling fixture of `tests/optim_schedule_drive.rs`.
+#[derive(Debug)]
+pub struct Problem {
+    /// Inputs, 8×3.
+    pub x: Tensor,
+    /// Targets, 8×2.
+    pub y: Tensor,
+    /// Initial W, 3×2.
+    pub w0: Tensor,
+    /// Initial b, 2.
+    pub b0: Tensor,
+}
+
+impl Problem {
+    /// Reads `x`, `y`, `w0` and `b0` from a fixture's JSON.
+    pub fn from_json(f: &Value) -> Result<Self> {
+        let b0: Vec<f64> = f["b0"]
+            .as_array()
+            .ok_or_else(|| malformed("b0 is not a list"))?
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        Ok(Problem {
+            x: tensor2(&matrix(&f["x"], "x")?),
+            y: tensor2(&matrix(&f["y"], "y")?),
+            w0: tensor2(&matrix(&f["w0"], "w0")?),
+            b0: Tensor::from_slice(&b0),
+        })
+    }
+
+    /// The loss at weights `w`, `b`.
+    pub fn loss(&self, w: &Tensor, b: &Tensor) -> Tensor {
+        fixture_loss(&self.x, &self.y, w, b)
+    }
+
+    /// Fresh copies of the initial weights `(W, b)`, requiring gradients.
+    pub fn weights(&self) -> (Tensor, Tensor) {
+        (
+            self.w0.copy().set_requires_grad(true),
+            self.b0.copy().set_requires_grad(true),
+        )
+    }
+}
+
 /// Replays every case of the `torch.optim` fixture at `path` with this crate's optimizers.
 pub fn replay_fixture(path: &Path) -> Result<Vec<Replay>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
     let f: Value =
         serde_json::from_str(&text).map_err(|e| malformed(&format!("not valid JSON ({e})")))?;
-    let x = tensor2(&matrix(&f["x"], "x")?);
-    let y = tensor2(&matrix(&f["y"], "y")?);
-    let w0 = tensor2(&matrix(&f["w0"], "w0")?);
-    let b0: Vec<f64> = f["b0"]
-        .as_array()
-        .ok_or_else(|| malformed("b0 is not a list"))?
-        .iter()
-        .filter_map(Value::as_f64)
-        .collect();
-    let b0 = Tensor::from_slice(&b0);
+    let problem = Problem::from_json(&f)?;
     let cases = f["cases"].as_array().ok_or_else(|| malformed("no cases"))?;
     let mut out = Vec::new();
     for case in cases {
@@ -100,14 +137,13 @@ pub fn replay_fixture(path: &Path) -> Result<Vec<Replay>> {
             .as_f64()
             .ok_or_else(|| malformed("a case has no lr"))?;
         let torch = matrix(&case["trajectory"], "trajectory")?;
-        let w = w0.copy().set_requires_grad(true);
-        let b = b0.copy().set_requires_grad(true);
+        let (w, b) = problem.weights();
         let spec = OptimizerSpec::from_json(rule, p)?;
         let mut opt = spec.build(vec![w.shallow_clone(), b.shallow_clone()])?;
         let mut worst: f64 = 0.0;
         for (k, expected) in torch.iter().enumerate() {
             opt.zero_grad();
-            fixture_loss(&x, &y, &w, &b).backward();
+            problem.loss(&w, &b).backward();
             opt.step(lr * (1.0 + 0.5 * (k as f64).sin()))?;
             let flat = Tensor::cat(&[w.detach().flatten(0, -1), b.detach()], 0);
             let ours = Vec::<f64>::try_from(&flat)?;

@@ -33,6 +33,33 @@
 //! assert_eq!(opt.state().len(), 2); // exp_avg and exp_avg_sq, one tensor per parameter
 //! # Ok(()) }
 //! ```
+//!
+//! # Passing parameters
+//!
+//! Every constructor takes the tensors to update as a `Vec<Tensor>`, by value. Pass shallow
+//! handles, which share their storage with the model: `vs.trainable_variables()` returns
+//! such handles, and `w.shallow_clone()` makes one of a tensor you go on using. The
+//! optimizer updates them in place, so every step lands in the model. (A deep copy,
+//! `w.copy()`, would train a tensor the model never sees.)
+//!
+//! ```
+//! use lrbook::optim::{Optimizer, Sgd, SgdConfig};
+//! # fn main() -> lrbook::Result<()> {
+//! let w = tch::Tensor::from_slice(&[1.0f64, -2.0]).set_requires_grad(true);
+//! let mut opt = Sgd::new(vec![w.shallow_clone()], SgdConfig::default())?;
+//! (&w * &w).sum(tch::Kind::Double).backward(); // gradient 2w
+//! opt.step(0.25)?;
+//! assert_eq!(Vec::<f64>::try_from(&w.detach())?, [0.5, -1.0]); // w itself moved
+//! # Ok(()) }
+//! ```
+//!
+//! # Schedules
+//!
+//! [`crate::schedule::apply`] drives these rules and tch's `nn::Optimizer` through the same
+//! call, the momentum included: it sets SGD's and RMSprop's `momentum`, and `β₁` of the
+//! Adam family's `betas`, as PyTorch's `OneCycleLR` and `CyclicLR` do with
+//! `cycle_momentum`. `tests/optim_schedule_drive.rs` checks every rule with a momentum
+//! against `torch.optim` driven by those schedulers.
 use tch::Tensor;
 
 use crate::{validate, Error, Result};
@@ -84,21 +111,37 @@ impl StateBuffer {
 }
 
 /// An update rule over a fixed set of parameter tensors.
+///
+/// Implemented by every rule of this module and by tch's `nn::Optimizer`, so that one loop,
+/// and one [`crate::schedule::apply`], drives either kind (see the module docs).
 pub trait Optimizer {
     /// Updates the parameters in place from their stored gradients, with learning rate `lr`.
     fn step(&mut self, lr: f64) -> Result<()>;
     /// Sets every parameter's gradient to zero before the next backward pass.
     fn zero_grad(&mut self);
 
-    /// Sets the momentum (SGD's momentum, Adam's `beta1`) for the following steps, for
-    /// schedules that cycle it. The default says the rule has no momentum to set.
+    /// Sets the learning rate that an optimizer keeps between steps (tch's `nn::Optimizer`,
+    /// whose own `step()` and `backward_step` use it). lrbook's rules take the rate in
+    /// [`Optimizer::step`] and keep none, so for them this only checks it (finite, `> 0`
+    /// and within single precision, as `step` checks it).
+    fn set_lr(&mut self, lr: f64) -> Result<()> {
+        validate::learning_rate("learning rate", lr)?;
+        Ok(())
+    }
+
+    /// Sets the momentum for the following steps, for schedules that cycle it, as
+    /// PyTorch's `OneCycleLR` and `CyclicLR` do: `momentum` for SGD and RMSprop (which turns
+    /// it on when the optimizer was built with none, as in PyTorch), `β₁` of `betas` for
+    /// the Adam family. The default, for a rule without momentum (AdaGrad, plain gradient
+    /// descent), is an error, as PyTorch's schedulers raise one for such an optimizer.
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
-        Err(Error::invalid(
-            "momentum",
-            format!("a schedule asked for momentum {momentum}, but this optimizer has none"),
-            "Use an optimizer with momentum (SGD with momentum, Adam), or turn off the \
-             schedule's momentum cycling (cycle_momentum: false).",
-        ))
+        Err(no_momentum("this optimizer", momentum))
+    }
+
+    /// The momentum the next step uses (`momentum`, or `β₁` of `betas`), or `None` for a
+    /// rule without one. tch's `nn::Optimizer` does not report its momentum: `None`.
+    fn momentum(&self) -> Option<f64> {
+        None
     }
 
     /// The per-parameter state the rule keeps (empty for plain gradient descent).
@@ -135,6 +178,20 @@ macro_rules! checkpoint_hooks {
     };
 }
 use checkpoint_hooks;
+
+/// The error for a schedule that cycles momentum on an optimizer that has none.
+fn no_momentum(optimizer: &str, momentum: f64) -> Error {
+    Error::invalid(
+        "momentum",
+        format!(
+            "a schedule asked for momentum {momentum}, but {optimizer} has no momentum to set \
+             (PyTorch's OneCycleLR and CyclicLR refuse it too)"
+        ),
+        "Turn off the schedule's momentum cycling (cycle_momentum: false in OneCycleConfig \
+         or CyclicConfig), or use an optimizer with momentum (SGD, RMSprop or the Adam \
+         family).",
+    )
+}
 
 /// The gradient PyTorch's rules start from: `grad + weight_decay · param` (L2 folded into
 /// the gradient), or `None` when the parameter has no gradient and is skipped.
@@ -240,8 +297,9 @@ pub struct GradientDescent {
 }
 
 impl GradientDescent {
-    /// Gradient descent over these parameters (shallow handles, e.g. from
-    /// `VarStore::trainable_variables`).
+    /// Gradient descent over `params`: shallow handles that share storage with the model,
+    /// such as `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>) -> Self {
         GradientDescent { params }
     }
@@ -278,14 +336,19 @@ impl Optimizer for GradientDescent {
 /// tch's built-in optimizers: the learning rate is set, then tch's step runs.
 impl Optimizer for tch::nn::Optimizer {
     fn step(&mut self, lr: f64) -> Result<()> {
-        validate::learning_rate("learning rate", lr)?;
-        self.set_lr(lr);
+        Optimizer::set_lr(self, lr)?;
         tch::nn::Optimizer::step(self);
         Ok(())
     }
 
     fn zero_grad(&mut self) {
         tch::nn::Optimizer::zero_grad(self);
+    }
+
+    fn set_lr(&mut self, lr: f64) -> Result<()> {
+        validate::learning_rate("learning rate", lr)?;
+        tch::nn::Optimizer::set_lr(self, lr);
+        Ok(())
     }
 
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
@@ -296,7 +359,8 @@ impl Optimizer for tch::nn::Optimizer {
                 "Pass a momentum such as 0.9.",
             ));
         }
-        // Sets SGD's and RMSprop's momentum, Adam's and AdamW's beta1 (see schedule::apply).
+        // Sets SGD's and RMSprop's momentum, Adam's and AdamW's beta1, in every param
+        // group. (tch's set_momentum_group throws for Adam after setting beta1.)
         tch::nn::Optimizer::set_momentum(self, momentum);
         Ok(())
     }
@@ -319,7 +383,7 @@ mod tests {
         let e = err(Adam::new(
             params(),
             AdamConfig {
-                beta1: 1.0,
+                betas: (1.0, 0.999),
                 ..AdamConfig::default()
             },
         ));
@@ -327,7 +391,7 @@ mod tests {
         let e = err(Adam::new(
             params(),
             AdamConfig {
-                beta2: -0.1,
+                betas: (0.9, -0.1),
                 ..AdamConfig::default()
             },
         ));
@@ -390,7 +454,7 @@ mod tests {
         assert!(err(RAdam::new(
             params(),
             RAdamConfig {
-                beta1: f64::NAN,
+                betas: (f64::NAN, 0.999),
                 ..Default::default()
             }
         ))

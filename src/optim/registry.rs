@@ -106,7 +106,15 @@ impl Rule {
                 "eps",
             ],
             Rule::RmsProp => &["lr", "alpha", "eps", "weight_decay", "momentum", "centered"],
-            Rule::Adam | Rule::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],
+            Rule::Adam => &[
+                "lr",
+                "betas",
+                "eps",
+                "weight_decay",
+                "amsgrad",
+                "decoupled_weight_decay",
+            ],
+            Rule::AdamW => &["lr", "betas", "eps", "weight_decay", "amsgrad"],
             Rule::Adamax => &["lr", "betas", "eps", "weight_decay"],
             Rule::NAdam => &[
                 "lr",
@@ -188,7 +196,7 @@ pub struct TorchArgs {
     pub amsgrad: bool,
     /// NAdam's momentum warm-up ψ.
     pub momentum_decay: Option<f64>,
-    /// NAdam's and RAdam's AdamW-style decay.
+    /// Adam's, NAdam's and RAdam's AdamW-style decay (`Adam` with it is `AdamW`).
     pub decoupled_weight_decay: bool,
 }
 
@@ -303,7 +311,7 @@ pub enum Variant {
     Adam,
     /// Adam with AMSGrad.
     AdamAmsgrad,
-    /// AdamW (with or without AMSGrad).
+    /// AdamW, or Adam with `decoupled_weight_decay` (with or without AMSGrad).
     AdamW,
     /// Adamax.
     Adamax,
@@ -402,6 +410,7 @@ impl OptimizerSpec {
             Rule::Adagrad => Variant::Adagrad,
             Rule::RmsProp if a.centered => Variant::RmsPropCentered,
             Rule::RmsProp => Variant::RmsProp,
+            Rule::Adam if a.decoupled_weight_decay => Variant::AdamW,
             Rule::Adam if a.amsgrad => Variant::AdamAmsgrad,
             Rule::Adam => Variant::Adam,
             Rule::AdamW => Variant::AdamW,
@@ -426,7 +435,7 @@ impl OptimizerSpec {
         if let Some(lr) = a.lr {
             validate::learning_rate(&format!("torch.optim.{} lr", self.rule), lr)?;
         }
-        let (beta1, beta2) = a.betas.unwrap_or((0.9, 0.999));
+        let betas = a.betas.unwrap_or((0.9, 0.999));
         let eps = |default| a.eps.unwrap_or(default);
         let weight_decay = |default| a.weight_decay.unwrap_or(default);
         Ok(match self.rule {
@@ -467,20 +476,19 @@ impl OptimizerSpec {
                 Box::new(Adam::new(
                     params,
                     AdamConfig {
-                        beta1,
-                        beta2,
+                        betas,
                         eps: eps(1e-8),
                         weight_decay: weight_decay(base.weight_decay),
                         amsgrad: a.amsgrad,
-                        ..base
+                        decoupled_weight_decay: base.decoupled_weight_decay
+                            || a.decoupled_weight_decay,
                     },
                 )?)
             }
             Rule::Adamax => Box::new(Adamax::new(
                 params,
                 AdamaxConfig {
-                    beta1,
-                    beta2,
+                    betas,
                     eps: eps(1e-8),
                     weight_decay: weight_decay(0.0),
                 },
@@ -488,8 +496,7 @@ impl OptimizerSpec {
             Rule::NAdam => Box::new(NAdam::new(
                 params,
                 NAdamConfig {
-                    beta1,
-                    beta2,
+                    betas,
                     eps: eps(1e-8),
                     weight_decay: weight_decay(0.0),
                     momentum_decay: a.momentum_decay.unwrap_or(4e-3),
@@ -499,8 +506,7 @@ impl OptimizerSpec {
             Rule::RAdam => Box::new(RAdam::new(
                 params,
                 RAdamConfig {
-                    beta1,
-                    beta2,
+                    betas,
                     eps: eps(1e-8),
                     weight_decay: weight_decay(0.0),
                     decoupled_weight_decay: a.decoupled_weight_decay,
@@ -554,6 +560,11 @@ mod tests {
             .to_string();
         assert!(e.contains("momentum") && e.contains("a number"), "{e}");
         assert!(OptimizerSpec::from_json("adam", &serde_json::json!({"betas": [0.9]})).is_err());
+        // PyTorch's Adam takes decoupled_weight_decay (it is then AdamW); AdamW does not.
+        let decoupled = serde_json::json!({"decoupled_weight_decay": true});
+        let spec = OptimizerSpec::from_json("Adam", &decoupled).unwrap();
+        assert_eq!(spec.variant(), Variant::AdamW);
+        assert!(OptimizerSpec::from_json("AdamW", &decoupled).is_err());
         assert!(OptimizerSpec::from_json("adam", &serde_json::json!([1])).is_err());
     }
 

@@ -45,7 +45,9 @@ pub struct RmsProp {
 }
 
 impl RmsProp {
-    /// RMSProp over `params`.
+    /// RMSProp over `params`: shallow handles that share storage with the model, such as
+    /// `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>, config: RmsPropConfig) -> Result<Self> {
         beta("RMSProp alpha", config.alpha)?;
         denominator_eps("RMSProp eps", config.eps)?;
@@ -116,6 +118,10 @@ impl Optimizer for RmsProp {
         }
         self.config.momentum = momentum;
         Ok(())
+    }
+
+    fn momentum(&self) -> Option<f64> {
+        Some(self.config.momentum)
     }
 
     fn state(&self) -> Vec<StateBuffer> {

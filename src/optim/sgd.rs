@@ -30,7 +30,9 @@ pub struct Sgd {
 }
 
 impl Sgd {
-    /// SGD over `params` (e.g. `VarStore::trainable_variables()`).
+    /// SGD over `params`: shallow handles that share storage with the model, such as
+    /// `vs.trainable_variables()` or `vec![w.shallow_clone()]` (see
+    /// [passing parameters](crate::optim#passing-parameters)).
     pub fn new(params: Vec<Tensor>, config: SgdConfig) -> Result<Self> {
         momentum_coefficient("SGD momentum", config.momentum)?;
         if !(0.0..=1.0).contains(&config.dampening) {
@@ -98,6 +100,10 @@ impl Optimizer for Sgd {
     fn set_momentum(&mut self, momentum: f64) -> Result<()> {
         self.config.momentum = momentum_coefficient("SGD momentum", momentum)?;
         Ok(())
+    }
+
+    fn momentum(&self) -> Option<f64> {
+        Some(self.config.momentum)
     }
 
     fn state(&self) -> Vec<StateBuffer> {

@@ -31,6 +31,7 @@
 //! step. Over the 300-step reference runs the largest gap is about `6e-14` relative (cosine
 //! annealing with a short period, near `eta_min`); it grows roughly linearly with the number
 //! of steps. `tests/schedule_conformance.rs` checks every recorded value to `1e-12` relative.
+use crate::optim::Optimizer;
 use crate::validate;
 use crate::{Error, Result};
 
@@ -93,26 +94,101 @@ impl<S: LrSchedule + ?Sized> LrSchedule for Box<S> {
     }
 }
 
-/// Sets the learning rate of step `step` on a `tch` optimizer, and its momentum when the
-/// schedule cycles momentum. Call it before each optimizer step; returns the LR it set.
+/// Sets the learning rate of step `step`, and its momentum when the schedule cycles it, on
+/// any [`Optimizer`]: tch's `nn::Optimizer` or one of [`crate::optim`]'s rules. Call it
+/// before each optimizer step; it returns the learning rate, which lrbook's rules take in
+/// `step(lr)` and which tch's optimizer keeps for its own `step()` and `backward_step`.
 ///
-/// Momentum goes through [`tch::nn::Optimizer::set_momentum`], which in tch 0.26 sets
-/// `momentum` for SGD and RMSprop and `beta1` for Adam and AdamW (all param groups), like
-/// PyTorch's `cycle_momentum` does. (Avoid tch's `set_momentum_group` for Adam: in tch 0.26
-/// it throws after setting `beta1`.) Fails, without touching the optimizer, when the step
-/// is outside the schedule (see [`LrSchedule::try_lr`]).
+/// The momentum goes through [`Optimizer::set_momentum`], as PyTorch's `OneCycleLR` and
+/// `CyclicLR` set it with `cycle_momentum`: SGD's and RMSprop's `momentum` (turned on when
+/// the optimizer was built without, as in PyTorch), and β₁ of `betas` for the Adam family
+/// (lrbook's Adam, AdamW, Adamax, NAdam and RAdam; tch's Adam and AdamW). An optimizer with
+/// no momentum (AdaGrad) is an error that says to turn the cycling off, where PyTorch
+/// raises a `ValueError`. Fails, without touching the optimizer, when the step is outside
+/// the schedule (see [`LrSchedule::try_lr`]) or the momentum is out of the rule's range.
+///
+/// One loop drives either kind of optimizer. In generic code `opt.step(lr)` is
+/// [`Optimizer::step`]; on a concrete `nn::Optimizer` it would name tch's own zero-argument
+/// `step`, which also uses the rate `apply` set:
+///
+/// ```
+/// use lrbook::optim::{Adam, AdamConfig, Optimizer};
+/// use lrbook::schedule::{apply, LrSchedule, OneCycleConfig, OneCycleLr};
+/// use tch::nn::{self, Module, OptimizerConfig};
+/// # fn main() -> lrbook::Result<()> {
+/// // One cycle over 30 steps; the momentum (β₁ for Adam) goes 0.95 → 0.85 → 0.95.
+/// let schedule = OneCycleLr::new(0.05, 30, OneCycleConfig::default())?;
+/// let x = tch::Tensor::ones([8, 3], (tch::Kind::Float, tch::Device::Cpu));
+///
+/// /// The first and last loss of 30 steps of `opt` on `model`, driven by `schedule`.
+/// fn train<O: Optimizer + ?Sized>(
+///     opt: &mut O,
+///     model: &impl Module,
+///     schedule: &impl LrSchedule,
+///     x: &tch::Tensor,
+/// ) -> lrbook::Result<(f64, f64)> {
+///     let mut losses = Vec::new();
+///     for k in 0..30 {
+///         let lr = apply(schedule, opt, k)?; // this step's LR and momentum
+///         opt.zero_grad();
+///         let loss = model.forward(x).square().mean(tch::Kind::Float);
+///         losses.push(f64::try_from(&loss)?);
+///         loss.backward();
+///         opt.step(lr)?;
+///     }
+///     Ok((losses[0], losses[29]))
+/// }
+///
+/// // tch's own Adam ...
+/// let vs = nn::VarStore::new(tch::Device::Cpu);
+/// let model = nn::linear(vs.root(), 3, 1, Default::default());
+/// let mut tch_adam = nn::Adam::default().build(&vs, 1e-3)?;
+/// let (first, last) = train(&mut tch_adam, &model, &schedule, &x)?;
+/// assert!(last < first);
+///
+/// // ... and lrbook's, through the same call.
+/// let vs = nn::VarStore::new(tch::Device::Cpu);
+/// let model = nn::linear(vs.root(), 3, 1, Default::default());
+/// let mut adam = Adam::new(vs.trainable_variables(), AdamConfig::default())?;
+/// let (first, last) = train(&mut adam, &model, &schedule, &x)?;
+/// assert!(last < first);
+/// assert_eq!(adam.momentum(), schedule.momentum(29)); // β₁ followed the schedule
+///
+/// // The concrete forms: tch's optimizer steps with its own methods at the LR `apply` set,
+/// let lr = apply(&schedule, &mut tch_adam, 30)?;
+/// tch_adam.backward_step(&model.forward(&x).square().mean(tch::Kind::Float));
+/// // and lrbook's takes the LR `apply` returns.
+/// let lr_again = apply(&schedule, &mut adam, 30)?;
+/// adam.zero_grad();
+/// model.forward(&x).square().mean(tch::Kind::Float).backward();
+/// adam.step(lr_again)?;
+/// assert_eq!(lr, lr_again);
+/// # Ok(()) }
+/// ```
 // ANCHOR: apply
-pub fn apply<S: LrSchedule + ?Sized>(
-    schedule: &S,
-    optimizer: &mut tch::nn::Optimizer,
-    step: usize,
-) -> Result<f64> {
+pub fn apply<S, O>(schedule: &S, optimizer: &mut O, step: usize) -> Result<f64>
+where
+    S: LrSchedule + ?Sized,
+    O: Optimizer + ?Sized,
+{
     let lr = schedule.try_lr(step)?;
-    optimizer.set_lr(lr);
-    if let Some(momentum) = schedule.momentum(step) {
-        optimizer.set_momentum(momentum);
-    }
+    set_lr_and_momentum(optimizer, step, lr, schedule.momentum(step))?;
     Ok(lr)
+}
+
+/// What [`apply`] and [`crate::train::train`] do with one step's values: check the LR, set
+/// the momentum (the one setting that can still fail), then the LR.
+pub(crate) fn set_lr_and_momentum<O: Optimizer + ?Sized>(
+    optimizer: &mut O,
+    step: usize,
+    lr: f64,
+    momentum: Option<f64>,
+) -> Result<()> {
+    validate::learning_rate(&format!("learning rate at step {step}"), lr)?;
+    if let Some(momentum) = momentum {
+        optimizer.set_momentum(momentum)?;
+    }
+    optimizer.set_lr(lr)
 }
 // ANCHOR_END: apply
 

@@ -136,8 +136,7 @@ pub fn bias_correction_demo(beta1: f64, beta2: f64, steps: usize) -> Result<Tabl
     let g = 0.5;
     let theta = Tensor::from_slice(&[0.0f64]).set_requires_grad(true);
     let config = AdamConfig {
-        beta1,
-        beta2,
+        betas: (beta1, beta2),
         ..AdamConfig::default()
     };
     let mut adam = Adam::new(vec![theta.shallow_clone()], config)?;

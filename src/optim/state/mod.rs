@@ -413,11 +413,15 @@ impl Checkpointed for RmsProp {
 impl Checkpointed for Adam {
     fn export(&self) -> OptimizerState {
         let c = &self.config;
-        let kind = if c.decoupled { "AdamW" } else { "Adam" };
+        let kind = if c.decoupled_weight_decay {
+            "AdamW"
+        } else {
+            "Adam"
+        };
         let mut s = OptimizerState::new(kind, &[("amsgrad", c.amsgrad)], &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.beta1,
-                beta2: c.beta2,
+                beta1: c.betas.0,
+                beta2: c.betas.1,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -430,13 +434,12 @@ impl Checkpointed for Adam {
         s
     }
     fn import(&mut self, s: &OptimizerState) -> Result<()> {
-        let (decoupled, amsgrad) = (self.config.decoupled, self.config.amsgrad);
+        let (decoupled, amsgrad) = (self.config.decoupled_weight_decay, self.config.amsgrad);
         let kind = if decoupled { "AdamW" } else { "Adam" };
         s.check_header(kind, &[("amsgrad", amsgrad)], &self.params)?;
         let a = s.adam_like()?;
         let config = AdamConfig {
-            beta1: a.beta1,
-            beta2: a.beta2,
+            betas: (a.beta1, a.beta2),
             eps: a.eps,
             weight_decay: a.weight_decay,
             ..self.config
@@ -460,8 +463,8 @@ impl Checkpointed for Adamax {
         let c = &self.config;
         OptimizerState::new("Adamax", &[], &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.beta1,
-                beta2: c.beta2,
+                beta1: c.betas.0,
+                beta2: c.betas.1,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -473,8 +476,7 @@ impl Checkpointed for Adamax {
         s.check_header("Adamax", &[], &self.params)?;
         let a = s.adam_like()?;
         let config = AdamaxConfig {
-            beta1: a.beta1,
-            beta2: a.beta2,
+            betas: (a.beta1, a.beta2),
             eps: a.eps,
             weight_decay: a.weight_decay,
         };
@@ -493,8 +495,8 @@ impl Checkpointed for NAdam {
         let flags = [("decoupled_weight_decay", c.decoupled_weight_decay)];
         OptimizerState::new("NAdam", &flags, &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.beta1,
-                beta2: c.beta2,
+                beta1: c.betas.0,
+                beta2: c.betas.1,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -512,8 +514,7 @@ impl Checkpointed for NAdam {
         s.check_header("NAdam", &flags, &self.params)?;
         let a = s.adam_like()?;
         let config = NAdamConfig {
-            beta1: a.beta1,
-            beta2: a.beta2,
+            betas: (a.beta1, a.beta2),
             eps: a.eps,
             weight_decay: a.weight_decay,
             momentum_decay: s.f64("momentum_decay")?,
@@ -542,8 +543,8 @@ impl Checkpointed for RAdam {
         let flags = [("decoupled_weight_decay", c.decoupled_weight_decay)];
         OptimizerState::new("RAdam", &flags, &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.beta1,
-                beta2: c.beta2,
+                beta1: c.betas.0,
+                beta2: c.betas.1,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -557,8 +558,7 @@ impl Checkpointed for RAdam {
         s.check_header("RAdam", &flags, &self.params)?;
         let a = s.adam_like()?;
         let config = RAdamConfig {
-            beta1: a.beta1,
-            beta2: a.beta2,
+            betas: (a.beta1, a.beta2),
             eps: a.eps,
             weight_decay: a.weight_decay,
             decoupled_weight_decay: decoupled,
