@@ -60,9 +60,18 @@ impl PlateauOnLoss {
         })
     }
 
-    /// The plateau state, for inspection.
+    /// The plateau state, for inspection, and for a [`Checkpoint`](crate::checkpoint::Checkpoint)
+    /// (`with_plateau`).
     pub fn plateau(&self) -> &ReduceLrOnPlateau {
         &self.plateau
+    }
+
+    /// How many losses of the current, unfinished window have been seen (0 at a window
+    /// boundary). A checkpoint saves the plateau scheduler, not a half-filled window: save
+    /// where this is 0 (every `window` steps), and rebuild with `new` on the restored
+    /// scheduler, so that the resumed run is the uninterrupted one.
+    pub fn pending_steps(&self) -> usize {
+        self.count
     }
 }
 
@@ -113,6 +122,9 @@ mod tests {
             p.observe_loss(k, l);
         }
         assert_eq!(lrs[..11], [0.1; 11]);
+        assert_eq!(p.pending_steps(), 0);
+        p.observe_loss(12, 2.0);
+        assert_eq!(p.pending_steps(), 1);
         assert_eq!(p.lr_for_step(12).unwrap(), 0.05);
         assert!(PlateauOnLoss::new(p.plateau().clone(), 0).is_err());
     }
