@@ -39,7 +39,10 @@ impl Smoothing {
     /// the weight of the new loss, so `beta = 1 − smooth_f`, started at the first loss,
     /// without bias correction; `smooth_f = 0` turns smoothing off, as there. Pair it with
     /// `divergence_factor: Some(5.0)`, torch-lr-finder's `diverge_th`, in a
-    /// [`RangeTest`](super::RangeTest).
+    /// [`RangeTest`](super::RangeTest): it then takes torch-lr-finder's learning rates (bit
+    /// for bit), smoothed losses and stop step, with one deliberate difference: at a NaN
+    /// loss the range test stops, where torch-lr-finder (whose `NaN > th · best` is false)
+    /// keeps going to the end with NaN.
     ///
     /// ```
     /// use lrbook::finder::{smooth, Smoothing};
