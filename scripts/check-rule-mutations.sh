@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Mutation check for the library rules behind the chapters (regimes diagnosis, noise-scale
-# EMA, shuffle, plateau, grid ratio, batched sweep, power iteration): plants one bug at a
+# EMA, shuffle, plateau, grid ratio, batched sweep, power iteration, the finder's rules and
+# smoothing against their peers' fixtures): plants one bug at a
 # time, runs only non-snapshot tests (unit tests and ch2's scalar-reference test; no
 # `pinned_report!`, no insta), and restores the file. Every mutation must be killed. Not
 # part of `make test` (about 5 minutes: each mutation rebuilds the library).
@@ -13,7 +14,8 @@ rule_tests() {
     n=$((n + 1))
     echo "=== mutation $n: $target" >>"$log"
     cargo test --quiet --jobs 1 --lib -- regimes:: batch:: data:: hessian:: schedule:: \
-        ch1::sharpness ch6::grid_search 2>&1 | tee -a "$log" &&
+        ch1::sharpness ch6::grid_search finder:: 2>&1 | tee -a "$log" &&
+        cargo test --quiet --jobs 1 --test finder_rules --test finder_peers 2>&1 | tee -a "$log" &&
         cargo test --quiet --jobs 1 --test ch2_goldilocks batched_sweep_equals_a_scalar_reference \
             2>&1 | tee -a "$log"
 }
@@ -44,4 +46,14 @@ run src/surfaces.rs "let stepped = &*x - grad * eta_col;" "let stepped = &*x * 0
 run src/chapters/ch1/sharpness.rs "max_iters: 20," "max_iters: 2,"
 run src/hessian.rs "for _ in 0..opts.max_iters.max(1) {" "for _ in 0..opts.max_iters.clamp(1, 2) {"
 run src/hessian.rs "let estimate = dot(&v, &hv)?;" "let estimate = dot(&hv, &hv)?.sqrt();"
+# The finder: valley's start clamped at 0 (lrbook's old rule) or its -1 pick taken as the
+# first point; skip_start a tenth of what was recorded, not of the planned iterations; the
+# window cut only at NaN (fastai's), not at ∞; torch-lr-finder's average started at 0; the
+# min_drop = 0 "off" switch ignored.
+run src/finder/rules.rs "max_start = i as isize - lds[i] as isize;" "max_start = (i as isize - lds[i] as isize).max(0);"
+run src/finder/rules.rs "let i = usize::try_from(i).unwrap_or(n - 1);" "let i = usize::try_from(i).unwrap_or(0);"
+run src/finder/rules.rs "skip_start: Some(num_it / 10)," "skip_start: None,"
+run src/finder/rules.rs ".position(|l| !l.is_finite())" ".position(|l| l.is_nan())"
+run src/finder/smoothing.rs "self.smoothing.seed_with_first && self.count == 1" "self.smoothing.seed_with_first && self.count == 0"
+run src/finder/rules.rs "if opts.min_drop > 0.0 && first - min" "if first - min"
 finish

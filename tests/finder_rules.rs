@@ -63,7 +63,7 @@ fn clean_u_curve_every_rule_lands_in_the_descent() {
 #[test]
 fn valley_and_slide_follow_fastais_definitions_on_small_cases() {
     let opts = SuggestOptions {
-        skip_start: 0.0,
+        skip_start: Some(0),
         skip_end: 0,
         min_points: 2,
         min_drop: 0.0,
@@ -76,11 +76,16 @@ fn valley_and_slide_follow_fastais_definitions_on_small_cases() {
     let losses = [9.0, 10.0, 7.0, 8.0, 5.0, 6.0, 3.0, 4.0, 1.0, 2.0];
     let v = suggest(Rule::Valley, &l, &losses, &opts).unwrap();
     assert_eq!(v.index, 4);
-    // A strictly decreasing run from index 0 of length 7 ends at 6: start clamps to 0
-    // (fastai's would be −1), w = 6, pick 0 + 2 + 1 = 3.
+    // A strictly decreasing run from index 0 of length 7 ends at 6: fastai's start is
+    // 6 − 7 = −1, w = 7, pick −1 + 2 + 1 = 2 (fastai 2.8.12's `valley` gives 0.03 too).
     let losses = [7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 1.5, 3.0, 9.0];
     let v = suggest(Rule::Valley, &l, &losses, &opts).unwrap();
-    assert_eq!(v.index, 3);
+    assert_eq!(v.index, 2);
+    assert_eq!(v.window, 0..10);
+    // The longest run is two points from the start: the start is −1, w = 2, the pick −1,
+    // which fastai (Python) reads as the last point.
+    let losses = [1.0, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7];
+    assert_eq!(suggest(Rule::Valley, &l, &losses, &opts).unwrap().index, 9);
     // Slide with a window of 3: gradients (numpy.gradient) of this curve are
     // [-1, -1, -1, -1, -0.5, 0.5, 1, 3.5, 6, 6]; windows (9,6) |6−1|, (8,5) |6−0.5|,
     // (7,4) |3.5+0.5|, (6,3) |1+1|, (5,2) |0.5+1|, (4,1) |−0.5+1| = 0.5 > thresh, (3,0) 0:
@@ -105,6 +110,8 @@ fn valley_and_slide_follow_fastais_definitions_on_small_cases() {
 fn nan_or_infinity_in_the_middle_cuts_the_curve_there() {
     let l = lrs();
     let clean = u_curve(&l);
+    // As fastai: the window is [100 // 10, 100 − 5) cut at the first bad point, 70.
+    let fastais_window = SuggestOptions::for_iterations(100);
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let mut c = clean.clone();
         c[70] = bad;
@@ -112,9 +119,10 @@ fn nan_or_infinity_in_the_middle_cuts_the_curve_there() {
         for &rule in &Rule::ALL {
             let got = suggest(rule, &l, &c, &SuggestOptions::default())
                 .unwrap_or_else(|e| panic!("{rule} with {bad}: {e}"));
-            let prefix = suggest(rule, &l[..70], &clean[..70], &SuggestOptions::default()).unwrap();
+            assert_eq!(got.window, 10..70, "{rule} with {bad}");
+            let prefix = suggest(rule, &l[..75], &clean[..75], &fastais_window).unwrap();
             assert_eq!(got, prefix, "{rule} with {bad}");
-            assert!(got.lr.is_finite() && got.loss.is_finite() && got.index < 65);
+            assert!(got.lr.is_finite() && got.loss.is_finite() && got.index < 70);
         }
     }
 }
@@ -131,7 +139,7 @@ fn early_spikes_are_left_out_with_the_first_tenth() {
     // Reading from the very first point, steep is fooled by the fall after a spike: this is
     // why the first tenth is left out by default.
     let from_zero = SuggestOptions {
-        skip_start: 0.0,
+        skip_start: Some(0),
         ..SuggestOptions::default()
     };
     let fooled = suggest(Rule::Steep, &l, &spiky, &from_zero).unwrap();
@@ -232,8 +240,73 @@ fn malformed_curves_are_rejected_with_the_reason() {
     bad[50] = f64::NAN;
     assert!(msg(suggest(Rule::Slide, &bad, &c, &o)).contains("finite and > 0"));
     let skip_all = SuggestOptions {
-        skip_start: 1.0,
+        skip_start: Some(100),
         ..o.clone()
     };
-    assert!(msg(suggest(Rule::Steep, &l, &c, &skip_all)).contains("[0, 1)"));
+    let e = msg(suggest(Rule::Steep, &l, &c, &skip_all));
+    assert!(e.contains("0 after leaving out the first 100"), "{e}");
+}
+
+#[test]
+fn min_drop_zero_turns_the_descent_check_off() {
+    let l = lrs();
+    let noisy_flat: Vec<f64> = (0..100)
+        .map(|k| 0.3 + 0.002 * ((k * 37 % 11) as f64 - 5.0))
+        .collect();
+    let off = SuggestOptions {
+        min_drop: 0.0,
+        ..SuggestOptions::default()
+    };
+    // The default refuses the flat curve; with the check off every rule reads it, as
+    // fastai's do (the noise has falling segments, so even steep finds one).
+    for &rule in &Rule::ALL {
+        assert!(suggest(rule, &l, &noisy_flat, &SuggestOptions::default()).is_err());
+        let s = suggest(rule, &l, &noisy_flat, &off).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert!(s.window.contains(&s.index), "{rule}: {s:?}");
+    }
+    // Minimum: the first of the lowest points in the window [10, 95).
+    let w = &noisy_flat[10..95];
+    let lowest = 10 + argmin(w);
+    assert_eq!(
+        suggest(Rule::Minimum, &l, &noisy_flat, &off).unwrap().index,
+        lowest
+    );
+    // A curve that only rises: its lowest point is the window's first, which the check
+    // refuses even at min_drop 0 unless 0 means off. Minimum reads it; steep still finds
+    // no descent.
+    let rising: Vec<f64> = (0..100).map(|k| 0.3 + 0.001 * k as f64).collect();
+    assert_eq!(suggest(Rule::Minimum, &l, &rising, &off).unwrap().index, 10);
+    let e = suggest(Rule::Steep, &l, &rising, &off)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no descent"), "{e}");
+}
+
+#[test]
+fn skip_start_counts_planned_iterations_and_the_window_is_reported() {
+    // A test planned for 300 steps that stopped after 100: fastai leaves out 300 // 10 = 30
+    // points, a tenth of what was recorded would be 10.
+    let l = lrs();
+    let c = u_curve(&l);
+    let planned = SuggestOptions::for_iterations(300);
+    assert_eq!(planned.skip_start, Some(30));
+    assert_eq!(planned.window(&c), 30..95);
+    assert_eq!(SuggestOptions::default().window(&c), 10..95);
+    for &rule in &Rule::ALL {
+        let s = suggest(rule, &l, &c, &planned).unwrap();
+        assert_eq!(s.window, 30..95, "{rule}");
+        assert!(s.index >= 30, "{rule}: {s:?}");
+        assert_eq!(
+            suggest(rule, &l, &c, &SuggestOptions::default())
+                .unwrap()
+                .window,
+            10..95
+        );
+    }
+    // Steep reads the sigmoid's steepest point, 10^-2.5 (index 49), in both windows;
+    // minimum's first lowest point is the same; valley moves with the window's start.
+    let steep = |o: &SuggestOptions| suggest(Rule::Steep, &l, &c, o).unwrap().index;
+    assert_eq!(steep(&planned), steep(&SuggestOptions::default()));
+    let valley = |o: &SuggestOptions| suggest(Rule::Valley, &l, &c, o).unwrap().index;
+    assert!(valley(&planned) > valley(&SuggestOptions::default()));
 }

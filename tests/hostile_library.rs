@@ -392,12 +392,12 @@ proptest! {
     #[test]
     fn the_finder_never_panics_and_sweeps_positive_rates(
         start in wild(), end in wild(), n in count(), beta in wild(),
-        k in prop::option::of(wild()), linear in any::<bool>(),
+        k in prop::option::of(wild()), linear in any::<bool>(), seed in any::<bool>(),
         losses in prop::collection::vec(wild(), 0..40),
     ) {
         let t = RangeTest::new(start, end, n).map(|t| RangeTest {
             sweep: if linear { Sweep::Linear } else { Sweep::Exponential },
-            smoothing: Smoothing { beta, bias_correction: !linear },
+            smoothing: Smoothing { beta, bias_correction: !linear, seed_with_first: seed },
             divergence_factor: k,
             ..t
         });
@@ -418,7 +418,7 @@ proptest! {
     #[test]
     fn the_finder_rules_never_panic_and_suggest_positive_rates(
         rule in prop::sample::select(FinderRule::ALL.to_vec()),
-        skip_start in wild(), skip_end in count(), min_points in count(),
+        skip_start in prop::option::of(count()), skip_end in count(), min_points in count(),
         min_drop in wild(), lr_diff in count(), thresh in wild(), adjust in wild(),
         poison in prop::option::of((0usize..100, wild())),
     ) {

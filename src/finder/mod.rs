@@ -4,9 +4,11 @@
 //! The range test (Smith, *Cyclical Learning Rates for Training Neural Networks*, 2015/2017)
 //! trains for `N` steps while the learning rate sweeps from `start_lr` to `end_lr`,
 //! exponentially (the usual choice) or linearly, and records the loss of every step. The
-//! loss is smoothed by an exponential moving average, with or without bias correction, and
-//! the test stops early once the smoothed loss exceeds `k ×` the best so far (fastai's rule,
-//! `k = 4`), or becomes NaN or ∞. With a validation closure it records the held-out loss
+//! loss is smoothed by an exponential moving average ([`Smoothing`]: fastai's, started at 0
+//! and bias-corrected, or torch-lr-finder's, started at the first loss; [`smooth`] applies
+//! either to a recorded curve), and the test stops early once the smoothed loss exceeds
+//! `k ×` the best so far (fastai's rule, `k = 4`; torch-lr-finder's `diverge_th` is 5), or
+//! becomes NaN or ∞. With a validation closure it records the held-out loss
 //! after every step instead (Smith's variant).
 //!
 //! # What is restored, and why the optimizer is built by the finder
@@ -28,11 +30,14 @@
 //!
 //! [`suggest`] reads a learning rate from a curve by one of fastai's four rules, returned as
 //! data ([`Suggestion`]): [`Rule::Steep`], [`Rule::Minimum`], [`Rule::Valley`] and
-//! [`Rule::Slide`]. Like fastai's `lr_find`, the rules see the smoothed curve without its
-//! first tenth (where the first batches' noise and the average's warm-up live) and without
-//! its last 5 points (the blow-up), and only the part before the first NaN or ∞. Fewer usable
-//! points than a rule needs, or a curve with no descent, give an [`Error`] that says so,
-//! never a made-up learning rate.
+//! [`Rule::Slide`]. Like fastai's `lr_find`, the rules see the smoothed curve without a
+//! tenth of the planned iterations at its start (where the first batches' noise and the
+//! average's warm-up live) and without its last 5 points (the blow-up), and only the part
+//! before the first NaN or ∞; [`Suggestion::window`] says which part that was. They give
+//! fastai 2.8.12's suggestions bit for bit (`tests/finder_peers.rs`; [`SuggestOptions`]
+//! lists the deliberate differences). Fewer usable points than a rule
+//! needs, or a curve with no descent, give an [`Error`] that says so, never a made-up
+//! learning rate.
 //!
 //! ```
 //! use lrbook::finder::{RangeTest, Rule};
@@ -60,14 +65,16 @@
 use tch::nn::VarStore;
 use tch::Tensor;
 
-use crate::optim::{pow_count, Optimizer};
+use crate::optim::Optimizer;
 use crate::plot::{LineChart, Marker, Series};
 use crate::report::fmt_sig;
 use crate::{validate, Error, Result};
 
 mod io;
 mod rules;
+mod smoothing;
 pub use rules::{suggest, Rule, SuggestOptions, Suggestion};
+pub use smoothing::{smooth, Smoothing, Tracker};
 
 /// How the learning rate moves from `start_lr` to `end_lr`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -78,25 +85,6 @@ pub enum Sweep {
     Exponential,
     /// Equal differences per step: `start + (end − start)·k/(N−1)` (Smith's original).
     Linear,
-}
-
-/// The exponential moving average that smooths the recorded losses.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Smoothing {
-    /// Weight of the past, `0 <= beta < 1`; 0 means no smoothing (default 0.98, fastai's).
-    pub beta: f64,
-    /// Divide by `1 − beta^(t+1)` (default true). Without it the average starts at 0 and
-    /// creeps up to the loss, which makes the early curve, and the divergence test, wrong.
-    pub bias_correction: bool,
-}
-
-impl Default for Smoothing {
-    fn default() -> Self {
-        Smoothing {
-            beta: 0.98,
-            bias_correction: true,
-        }
-    }
 }
 
 /// The range test's settings. Build with [`RangeTest::new`] and adjust the public fields.
@@ -168,14 +156,7 @@ impl RangeTest {
                 "Pass 100 or so; the suggestion rules need dozens of points.",
             ));
         }
-        let beta = self.smoothing.beta;
-        if !(0.0..1.0).contains(&beta) {
-            return Err(Error::invalid(
-                "range test smoothing beta",
-                format!("got {beta}, but it must lie in [0, 1)"),
-                "Pass 0.98 (fastai's default), or 0 for no smoothing.",
-            ));
-        }
+        self.smoothing.validate()?;
         if let Some(k) = self.divergence_factor {
             if !k.is_finite() || k <= 1.0 {
                 return Err(Error::invalid(
@@ -319,7 +300,11 @@ impl RangeTest {
             }
         }
         // ANCHOR_END: sweep
-        Ok(RangeTestResult { points, stop })
+        Ok(RangeTestResult {
+            points,
+            stop,
+            iterations: self.iterations,
+        })
     }
 }
 
@@ -332,53 +317,6 @@ fn scalar(t: &Tensor, what: &str) -> Result<f64> {
         ));
     }
     Ok(f64::try_from(t.detach().reshape([1i64]).get(0))?)
-}
-
-/// The moving average and the divergence test, one loss at a time.
-#[derive(Clone, Debug)]
-pub struct Tracker {
-    smoothing: Smoothing,
-    factor: Option<f64>,
-    average: f64,
-    count: u64,
-    best: f64,
-}
-
-impl Tracker {
-    /// A fresh tracker (settings are not checked here; [`RangeTest::validate`] does that).
-    pub fn new(smoothing: Smoothing, divergence_factor: Option<f64>) -> Self {
-        Tracker {
-            smoothing,
-            factor: divergence_factor,
-            average: 0.0,
-            count: 0,
-            best: f64::INFINITY,
-        }
-    }
-
-    // ANCHOR: tracker
-    /// Adds one loss; returns the smoothed loss and whether the test should stop here.
-    pub fn push(&mut self, loss: f64) -> (f64, bool) {
-        let beta = self.smoothing.beta;
-        self.count = self.count.saturating_add(1);
-        self.average = beta * self.average + (1.0 - beta) * loss;
-        let smoothed = if self.smoothing.bias_correction {
-            self.average / (1.0 - pow_count(beta, self.count))
-        } else {
-            self.average
-        };
-        if !smoothed.is_finite() {
-            return (smoothed, true);
-        }
-        self.best = self.best.min(smoothed);
-        // k·best for a positive best; for a negative best, as far above it as k·|best| is
-        // above |best|, so that negative losses do not stop the test at once.
-        let diverged = self
-            .factor
-            .is_some_and(|k| smoothed > self.best + (k - 1.0) * self.best.abs());
-        (smoothed, diverged)
-    }
-    // ANCHOR_END: tracker
 }
 
 /// A copy of every variable of a [`VarStore`], to put back bit for bit.
@@ -462,6 +400,9 @@ pub struct RangeTestResult {
     pub points: Vec<RangePoint>,
     /// Why it ended.
     pub stop: Stop,
+    /// The steps the test was planned for ([`RangeTest::iterations`]), taken or not: the
+    /// suggestions leave out a tenth of them at the start, as fastai's `num_it // 10`.
+    pub iterations: usize,
 }
 
 impl RangeTestResult {
@@ -488,14 +429,31 @@ impl RangeTestResult {
         }
     }
 
-    /// One rule's suggestion with the default [`SuggestOptions`].
+    /// One rule's suggestion with the default [`SuggestOptions`], leaving out a tenth of
+    /// the planned iterations at the start ([`SuggestOptions::for_iterations`]): fastai's
+    /// `lr_find` suggestion on the same curve.
     pub fn suggest(&self, rule: Rule) -> Result<Suggestion> {
         self.suggest_with(rule, &SuggestOptions::default())
     }
 
-    /// One rule's suggestion with explicit options.
+    /// One rule's suggestion with explicit options; a `skip_start` of `None` becomes a tenth
+    /// of the planned iterations.
     pub fn suggest_with(&self, rule: Rule, opts: &SuggestOptions) -> Result<Suggestion> {
-        suggest(rule, &self.lrs(), &self.smoothed(), opts)
+        suggest(rule, &self.lrs(), &self.smoothed(), &self.resolve(opts))
+    }
+
+    /// The part of the smoothed curve the rules read with `opts` (see
+    /// [`SuggestOptions::window`]; a `skip_start` of `None` is a tenth of the planned
+    /// iterations).
+    pub fn window(&self, opts: &SuggestOptions) -> std::ops::Range<usize> {
+        self.resolve(opts).window(&self.smoothed())
+    }
+
+    fn resolve(&self, opts: &SuggestOptions) -> SuggestOptions {
+        SuggestOptions {
+            skip_start: opts.skip_start.or(Some(self.iterations / 10)),
+            ..opts.clone()
+        }
     }
 
     /// Every rule's suggestion (or the reason it has none), in [`Rule::ALL`] order.

@@ -1,6 +1,7 @@
 //! The rules that read a learning rate off a range test's curve, after fastai's
 //! `fastai.callback.schedule` (v2): `steep`, `minimum`, `valley` and `slide`.
 use std::fmt;
+use std::ops::Range;
 
 use crate::report::fmt_sig;
 use crate::{validate, Error, Result};
@@ -10,22 +11,26 @@ use crate::{validate, Error, Result};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Rule {
     /// The steepest descent: the learning rate where the smoothed loss falls fastest per
-    /// decade, `argmin_i (L[i+1] − L[i]) / (log lr[i+1] − log lr[i])`, at the left end of
-    /// that segment (fastai's `steep`).
+    /// unit of `ln lr`, `argmin_i (L[i+1] − L[i]) / (ln lr[i+1] − ln lr[i])` (the first on
+    /// ties), at the left end of that segment (fastai's `steep`).
     Steep,
-    /// A tenth of the learning rate at the minimum of the smoothed loss (fastai's `minimum`):
-    /// the minimum itself is already too close to the blow-up.
+    /// A tenth of the learning rate at the minimum of the smoothed loss (the first on ties;
+    /// fastai's `minimum`): the minimum itself is already too close to the blow-up.
     Minimum,
-    /// fastai's `valley`: find the longest strictly decreasing subsequence of the smoothed
-    /// loss, ending at index `e` with length `m`; treat `[e − m, e]` as the valley (fastai
-    /// does so even when the subsequence skips points; the start is clamped at 0, where
-    /// fastai's would wrap to −1), and pick the point a third plus a sixth of the way in,
-    /// `start + ⌊w/3⌋ + ⌊w/6⌋` with `w = e − start`.
+    /// fastai's `valley`, step for step: for each point `i`, `lds[i]` grows to the length
+    /// of the longest strictly decreasing subsequence ending there; the first point whose
+    /// `lds` beats the best so far becomes the end `e` of the valley, and its start is `e −
+    /// lds[e]` *as it was at that moment* (fastai updates both inside its inner loop, so the
+    /// start can lag a later growth of `lds[e]`, and it is −1 when the curve falls from its
+    /// first point). The valley is `[start, e]` even when the subsequence skips points, and
+    /// the pick lies a third plus a sixth of the way in: `start + ⌊w/3⌋ + ⌊w/3/2⌋` with `w =
+    /// e − start`. A pick of −1 (a valley of two points starting at −1) is, as in Python,
+    /// the last point read.
     Valley,
     /// fastai's `slide`: with `g` the loss's gradient per index (central differences, as
     /// `numpy.gradient`), slide a window of `lr_diff` points leftwards from the end of the
     /// curve while `|g[right] − g[left]| > thresh`; suggest the left end of the last window
-    /// that still differed (times `adjust`). `thresh` is in loss units, so this rule depends
+    /// that still differed, or of the first window if none did (times `adjust`). `thresh` is in loss units, so this rule depends
     /// on the scale of the loss.
     Slide,
 }
@@ -52,18 +57,47 @@ impl fmt::Display for Rule {
 }
 
 /// Which part of the curve the rules read, and the rules' parameters.
+///
+/// The rules read the points `[skip_start, min(len − skip_end, first NaN or ∞))` of the
+/// curve (see [`SuggestOptions::window`]), as fastai's `lr_find` reads `[num_it // 10 : −5]`
+/// cut at the first NaN. With `skip_start` from [`SuggestOptions::for_iterations`] (which
+/// [`RangeTestResult::suggest`](super::RangeTestResult::suggest) uses), every rule gives
+/// fastai 2.8.12's suggestion bit for bit (`tests/finder_peers.rs`), with three deliberate
+/// differences:
+///
+/// - **∞.** lrbook also cuts at the first ∞ (or −∞); fastai cuts only at NaN, so with an ∞
+///   in its window its `steep` and `slide` read differences of ∞ (and NaN) and pick points in
+///   or next to the blow-up. lrbook's suggestion on such a curve is fastai's on the same
+///   curve with the ∞ written as NaN.
+/// - **A non-finite value before the window** (a curve that is not a running average) ends
+///   the curve there, so the window is empty: an error, where fastai reads past it.
+/// - **Refusals.** Fewer usable points than [`SuggestOptions::min_points`] (fastai needs 1
+///   for `minimum` and `valley`, 2 for `steep`), or a curve that never falls by
+///   [`SuggestOptions::min_drop`] (fastai suggests a point on a flat curve too): an error,
+///   never a made-up learning rate. ([`Rule::Slide`] needs `slide_lr_diff + 1` points in
+///   both: with fewer, fastai's raises an `IndexError`.)
+///
+/// fastai computes in float32 (its `tensor` turns every float list into float32), lrbook in
+/// f64; the fixture's curves are float32 values, read exactly by both. Where two of steep's
+/// slopes tie exactly in exact arithmetic, rounding alone decides between them, in either
+/// precision; the fixture's curves have no such ties.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SuggestOptions {
-    /// Leave out this fraction of the finite points at the start (default 0.1, as fastai's
-    /// `num_it // 10`): the first batches' spikes and the average's warm-up.
-    pub skip_start: f64,
-    /// Leave out this many points at the end (default 5, as fastai): the blow-up.
+    /// Leave out this many points at the start: the first batches' spikes and the
+    /// average's warm-up. fastai leaves out `num_it // 10`, a tenth of the *planned*
+    /// iterations, which [`SuggestOptions::for_iterations`] sets. `None` (the default) takes
+    /// a tenth of the curve's recorded length, which is the same for a test that ran all its
+    /// iterations; [`RangeTestResult`](super::RangeTestResult) fills in its planned count.
+    pub skip_start: Option<usize>,
+    /// Leave out this many points at the end of the recorded curve (default 5, as fastai):
+    /// the blow-up.
     pub skip_end: usize,
     /// The fewest points a rule may read (default 5); below it, an error.
     pub min_points: usize,
     /// A curve whose loss never falls below its first usable value by more than this
     /// fraction of its size (default 0.05; finite and `>= 0`) has no descent to read: an
-    /// error, not a guess.
+    /// error, not a guess. 0 turns the check off (as fastai has none): the rules then read
+    /// any curve, and only [`Rule::Steep`] still refuses one that nowhere falls.
     pub min_drop: f64,
     /// [`Rule::Slide`]'s window, in points, at least 1 (default 15, fastai's `lr_diff`).
     pub slide_lr_diff: usize,
@@ -77,7 +111,7 @@ pub struct SuggestOptions {
 impl Default for SuggestOptions {
     fn default() -> Self {
         SuggestOptions {
-            skip_start: 0.1,
+            skip_start: None,
             skip_end: 5,
             min_points: 5,
             min_drop: 0.05,
@@ -85,6 +119,36 @@ impl Default for SuggestOptions {
             slide_thresh: 0.005,
             slide_adjust: 1.0,
         }
+    }
+}
+
+impl SuggestOptions {
+    /// The defaults, with fastai's `skip_start = num_it // 10` for a range test planned
+    /// for `num_it` iterations, whether or not it ran them all.
+    ///
+    /// ```
+    /// use lrbook::finder::SuggestOptions;
+    /// assert_eq!(SuggestOptions::for_iterations(300).skip_start, Some(30));
+    /// assert_eq!(SuggestOptions::default().skip_start, None); // a tenth of what was recorded
+    /// ```
+    pub fn for_iterations(num_it: usize) -> Self {
+        SuggestOptions {
+            skip_start: Some(num_it / 10),
+            ..SuggestOptions::default()
+        }
+    }
+
+    /// The index range of `losses` the rules read: from `skip_start` to `skip_end` before
+    /// the end, and no further than the first NaN or ∞. Empty (`start..start`) when nothing
+    /// is left.
+    pub fn window(&self, losses: &[f64]) -> Range<usize> {
+        let start = self.skip_start.unwrap_or(losses.len() / 10);
+        let finite = losses
+            .iter()
+            .position(|l| !l.is_finite())
+            .unwrap_or(losses.len());
+        let end = losses.len().saturating_sub(self.skip_end).min(finite);
+        start..end.max(start)
     }
 }
 
@@ -100,21 +164,26 @@ pub struct Suggestion {
     pub index: usize,
     /// The smoothed loss at that point.
     pub loss: f64,
+    /// The part of the curve the rule read (indices into the whole curve; see
+    /// [`SuggestOptions::window`]).
+    pub window: Range<usize>,
 }
 
 /// Reads a learning rate off a range-test curve by `rule`. `losses` should be smoothed.
 ///
-/// The curve is cut at its first NaN or ∞, then `opts.skip_start` and `opts.skip_end` are
-/// left out. Errors (with what to do) for: mismatched lengths, learning rates that are not
-/// finite, positive and increasing, too few usable points, and a curve with no descent.
+/// The rules read [`SuggestOptions::window`]: `opts.skip_start` and `opts.skip_end` left
+/// out, and nothing from the first NaN or ∞ on. Errors (with what to do) for: mismatched
+/// lengths, learning rates that are not finite, positive and increasing, too few usable
+/// points, and a curve with no descent. [`SuggestOptions`] lists where this differs from
+/// fastai, on purpose.
 pub fn suggest(
     rule: Rule,
     lrs: &[f64],
     losses: &[f64],
     opts: &SuggestOptions,
 ) -> Result<Suggestion> {
-    let (start, end) = usable_window(rule, lrs, losses, opts)?;
-    let suggestion = read_rule(rule, &lrs[start..end], &losses[start..end], start, opts)?;
+    let window = usable_window(rule, lrs, losses, opts)?;
+    let suggestion = read_rule(rule, lrs, losses, window, opts)?;
     let range = validate::MIN_LEARNING_RATE..=validate::MAX_LEARNING_RATE;
     if !range.contains(&suggestion.lr) {
         return Err(Error::invalid(
@@ -136,25 +205,27 @@ pub fn suggest(
     Ok(suggestion)
 }
 
-/// The rule itself, on the usable window `l`, `w` that starts at index `start`.
+/// The rule itself, on the usable `window` of the curve.
 fn read_rule(
     rule: Rule,
-    l: &[f64],
-    w: &[f64],
-    start: usize,
+    lrs: &[f64],
+    losses: &[f64],
+    window: Range<usize>,
     opts: &SuggestOptions,
 ) -> Result<Suggestion> {
+    let (l, w) = (&lrs[window.clone()], &losses[window.clone()]);
     let pick = |i: usize, lr: f64| Suggestion {
         rule,
         lr,
-        index: start + i,
+        index: window.start + i,
         loss: w[i],
+        window: window.clone(),
     };
     Ok(match rule {
         // ANCHOR: steep
         Rule::Steep => {
             let (i, slope) = (0..w.len() - 1)
-                .map(|i| (i, (w[i + 1] - w[i]) / (l[i + 1].log10() - l[i].log10())))
+                .map(|i| (i, (w[i + 1] - w[i]) / (l[i + 1].ln() - l[i].ln())))
                 .fold((0, f64::INFINITY), |b, s| if s.1 < b.1 { s } else { b });
             if slope >= 0.0 {
                 return Err(no_descent(rule, w));
@@ -170,20 +241,22 @@ fn read_rule(
         Rule::Valley => {
             let n = w.len();
             let mut lds = vec![1usize; n]; // longest decreasing subsequence ending at i
-            let mut max_end = 0;
+            let (mut max_start, mut max_end) = (0isize, 0usize);
             for i in 1..n {
                 for j in 0..i {
                     if w[i] < w[j] && lds[i] < lds[j] + 1 {
                         lds[i] = lds[j] + 1;
                     }
-                }
-                if lds[max_end] < lds[i] {
-                    max_end = i;
+                    // Inside the j loop, as fastai: the start is lds[i] at this moment.
+                    if lds[max_end] < lds[i] {
+                        max_end = i;
+                        max_start = i as isize - lds[i] as isize; // -1 if falling from 0
+                    }
                 }
             }
-            let max_start = max_end.saturating_sub(lds[max_end]);
-            let sections = (max_end - max_start) / 3;
+            let sections = (max_end as isize - max_start) / 3; // ⌊·⌋: the width is >= 0
             let i = max_start + sections + sections / 2;
+            let i = usize::try_from(i).unwrap_or(n - 1); // only -1: Python's last point
             pick(i, l[i])
         }
         // ANCHOR_END: valley
@@ -200,7 +273,9 @@ fn read_rule(
             let (mut right, mut left) = (n - 1, n - 1 - opts.slide_lr_diff);
             let mut found = left;
             loop {
-                if (g[right] - g[left]).abs() <= opts.slide_thresh {
+                // fastai's `while |…| > thresh`, which a NaN also ends.
+                let differ = (g[right] - g[left]).abs() > opts.slide_thresh;
+                if !differ {
                     break;
                 }
                 found = left;
@@ -219,13 +294,13 @@ fn argmin(w: &[f64]) -> usize {
     (0..w.len()).fold(0, |b, i| if w[i] < w[b] { i } else { b })
 }
 
-/// The index range `[start, end)` the rules read; checks everything first.
+/// The index range the rules read; checks everything first.
 fn usable_window(
     rule: Rule,
     lrs: &[f64],
     losses: &[f64],
     opts: &SuggestOptions,
-) -> Result<(usize, usize)> {
+) -> Result<Range<usize>> {
     let what = format!("range-test curve for the {} rule", rule.name());
     if lrs.len() != losses.len() {
         return Err(Error::invalid(
@@ -257,21 +332,13 @@ fn usable_window(
             "Pass the learning rates in the order the sweep used them.",
         ));
     }
-    if !(0.0..1.0).contains(&opts.skip_start) {
-        return Err(Error::invalid(
-            "skip_start",
-            format!("got {}, but it must lie in [0, 1)", opts.skip_start),
-            "Pass 0.1 (fastai's tenth).",
-        ));
-    }
     check_options(opts)?;
     let finite = losses
         .iter()
         .position(|l| !l.is_finite())
         .unwrap_or(losses.len());
-    let start = (finite as f64 * opts.skip_start).floor() as usize;
-    let end = finite.saturating_sub(opts.skip_end);
-    let usable = end.saturating_sub(start);
+    let window = opts.window(losses);
+    let usable = window.len();
     let needed = match rule {
         Rule::Slide => opts.min_points.max(opts.slide_lr_diff.saturating_add(1)),
         _ => opts.min_points,
@@ -282,22 +349,23 @@ fn usable_window(
             what,
             format!(
                 "too few points: {} recorded, {finite} before the first NaN or ∞, {usable} \
-                 after leaving out the first {} and the last {}; this rule needs at least {needed}",
+                 after leaving out the first {} and the last {} (and any NaN or ∞); this \
+                 rule needs at least {needed}",
                 losses.len(),
-                start,
-                opts.skip_end.min(finite),
+                window.start,
+                opts.skip_end,
             ),
             "Run more iterations (100 or more), or start the sweep lower so that the loss \
              blows up later.",
         ));
     }
-    let w = &losses[start..end];
+    let w = &losses[window.clone()];
     let (first, min) = (w[0], w.iter().copied().fold(f64::INFINITY, f64::min));
     let scale = first.abs().max(min.abs()).max(f64::MIN_POSITIVE);
-    if first - min <= opts.min_drop * scale {
+    if opts.min_drop > 0.0 && first - min <= opts.min_drop * scale {
         return Err(no_descent(rule, w));
     }
-    Ok((start, end))
+    Ok(window)
 }
 
 /// The rules' own parameters: each finite and in its range.
@@ -337,7 +405,7 @@ fn check_options(opts: &SuggestOptions) -> Result<()> {
                 "got {}, but it must be a finite number >= 0 (a fraction of the loss)",
                 opts.min_drop
             ),
-            "Pass 0.05 (the default), or 0 to accept any descent.",
+            "Pass 0.05 (the default), or 0 to turn the check off.",
         ));
     }
     Ok(())

@@ -32,6 +32,7 @@ fn bias_corrected_average_of_a_constant_is_that_constant() {
         Smoothing {
             beta: 0.9,
             bias_correction: false,
+            seed_with_first: false,
         },
         None,
     );
@@ -46,6 +47,7 @@ fn divergence_is_k_times_the_best_and_negative_losses_do_not_trip_it() {
     let no_smoothing = Smoothing {
         beta: 0.0,
         bias_correction: true,
+        seed_with_first: false,
     };
     let mut t = Tracker::new(no_smoothing, Some(4.0));
     assert!(!t.push(1.0).1);
@@ -75,7 +77,7 @@ fn hostile_settings_are_rejected_with_what_to_do() {
         let t = RangeTest {
             smoothing: Smoothing {
                 beta,
-                bias_correction: true,
+                ..Smoothing::default()
             },
             ..RangeTest::new(1e-4, 1.0, 100).unwrap()
         };
@@ -85,6 +87,41 @@ fn hostile_settings_are_rejected_with_what_to_do() {
             .to_string()
             .contains("smoothing beta"));
     }
+}
+
+#[test]
+fn torch_lr_finder_smoothing_starts_at_the_first_loss() {
+    // smooth_f = 0.25: 4, then 0.25·8 + 0.75·4 = 5, then 0.25·1 + 0.75·5 = 4.
+    let s = smooth(&[4.0, 8.0, 1.0], &Smoothing::torch_lr_finder(0.25)).unwrap();
+    assert_eq!(s, [4.0, 5.0, 4.0]);
+    // smooth_f = 0 is no smoothing, as in torch-lr-finder.
+    let raw = [3.0, 1.0, 2.0];
+    assert_eq!(smooth(&raw, &Smoothing::torch_lr_finder(0.0)).unwrap(), raw);
+    // fastai's: zero-started and debiased, 2·(1 − 0.9)/(1 − 0.9) = 2 at the first point.
+    let f = Smoothing {
+        beta: 0.9,
+        ..Smoothing::default()
+    };
+    let s = smooth(&[2.0, 4.0], &f).unwrap();
+    assert!((s[0] - 2.0).abs() < 1e-15);
+    assert!(
+        (s[1] - (0.9 * 0.2 + 0.4) / (1.0 - 0.81)).abs() < 1e-15,
+        "{s:?}"
+    );
+    // The two starts cannot be combined, and beta is checked.
+    let both = Smoothing {
+        seed_with_first: true,
+        ..Smoothing::default()
+    };
+    let e = smooth(&raw, &both).unwrap_err().to_string();
+    assert!(e.contains("seed_with_first and bias_correction"), "{e}");
+    let t = RangeTest {
+        smoothing: both,
+        ..RangeTest::new(1e-4, 1.0, 100).unwrap()
+    };
+    assert!(t.validate().is_err());
+    assert!(smooth(&raw, &Smoothing::torch_lr_finder(1.5)).is_err());
+    assert!(smooth(&raw, &Smoothing::torch_lr_finder(f64::NAN)).is_err());
 }
 
 #[test]

@@ -211,6 +211,7 @@ impl BiasCorrection {
                 Smoothing {
                     beta,
                     bias_correction: corrected,
+                    seed_with_first: false,
                 },
                 Some(k),
             );

@@ -382,6 +382,7 @@ mod tests {
             finder: RangeTestResult {
                 points: vec![],
                 stop: Stop::Completed,
+                iterations: 0,
             },
             suggestions: at.iter().map(|&(r, _)| (r, Ok(0.1))).collect(),
             grid: grid.to_vec(),

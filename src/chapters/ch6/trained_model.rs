@@ -77,10 +77,8 @@ pub fn trained_table(tm: &TrainedModel, fc: &FinderConfig) -> Table {
     for (name, r) in [("fresh", &tm.fresh), ("trained", &tm.trained)] {
         // The part of the curve the rules read (see `finder::SuggestOptions`).
         let s = r.smoothed();
-        let opts = SuggestOptions::default();
-        let finite = s.iter().position(|v| !v.is_finite()).unwrap_or(s.len());
-        let start = (finite as f64 * opts.skip_start).floor() as usize;
-        let end = finite.saturating_sub(opts.skip_end).max(start + 1);
+        let window = r.window(&SuggestOptions::default());
+        let (start, end) = (window.start, window.end.max(window.start + 1));
         let first = s[start];
         let min = s[start..end].iter().copied().fold(f64::INFINITY, f64::min);
         let mut row = vec![
