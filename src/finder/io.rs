@@ -1,13 +1,14 @@
 //! Saving and loading a [`RangeTestResult`] as JSON, exactly.
 //!
 //! ```json
-//! {"format": "lrbook range test", "version": 1,
+//! {"format": "lrbook range test", "version": 1, "iterations": 100,
 //!  "stop": {"kind": "diverged", "step": 2, "smoothed": "inf"},
 //!  "points": [{"step": 0, "lr": "0.0001", "train_loss": "2.31", "val_loss": null,
 //!              "smoothed": "2.31"}, ...]}
 //! ```
 //!
-//! `stop.kind` is `"completed"`, `"diverged"` (with `step` and `smoothed`) or
+//! `iterations` is the planned count ([`RangeTestResult::iterations`]: the suggestions'
+//! `skip_start` depends on it); `stop.kind` is `"completed"`, `"diverged"` (with `step` and `smoothed`) or
 //! `"data_exhausted"` (with `step`). Every real number is a string in Rust's shortest
 //! round-trip form, so that it reads back to the same bits, NaN and ±∞ included (a
 //! diverged test records them, and JSON has no number for them).
@@ -47,7 +48,9 @@ impl RangeTestResult {
                 })
             })
             .collect();
-        json!({"format": FORMAT, "version": VERSION, "stop": stop, "points": points}).to_string()
+        json!({"format": FORMAT, "version": VERSION, "iterations": self.iterations,
+               "stop": stop, "points": points})
+        .to_string()
     }
 
     /// Reads what [`RangeTestResult::to_json`] wrote. Malformed text, another format
@@ -114,7 +117,23 @@ impl RangeTestResult {
                 )));
             }
         }
-        Ok(Self { points, stop })
+        let iterations = count(&v, "iterations")?;
+        let fits = match stop {
+            Stop::Completed => points.len() == iterations,
+            _ => points.len() <= iterations,
+        };
+        if !fits {
+            return Err(bad(format!(
+                "it has {} points, which does not fit {iterations} planned iterations \
+                 (a completed test has one point per iteration, a stopped one fewer)",
+                points.len()
+            )));
+        }
+        Ok(Self {
+            points,
+            stop,
+            iterations,
+        })
     }
 
     /// Writes [`RangeTestResult::to_json`] to `path`, atomically.
@@ -182,6 +201,7 @@ mod tests {
                 step: 2,
                 smoothed: f64::INFINITY,
             },
+            iterations: 100,
         };
         let back = RangeTestResult::from_json(&result.to_json()).unwrap();
         let bits = |r: &RangeTestResult| -> Vec<u64> {
@@ -206,6 +226,7 @@ mod tests {
             let r = RangeTestResult {
                 points: result.points.clone(),
                 stop,
+                iterations: 3,
             };
             assert_eq!(
                 RangeTestResult::from_json(&r.to_json()).unwrap().stop,
@@ -224,6 +245,7 @@ mod tests {
         let good = RangeTestResult {
             points: vec![point(0, 0.1, 1.0, None)],
             stop: Stop::Completed,
+            iterations: 1,
         }
         .to_json();
         let cases = [
@@ -246,6 +268,14 @@ mod tests {
                 "lr is missing",
             ),
             (good.replace("completed", "paused"), "stop kind"),
+            (
+                good.replace("\"iterations\":1", "\"iterations\":2"),
+                "1 points, which does not fit 2 planned iterations",
+            ),
+            (
+                good.replace("\"iterations\":1,", ""),
+                "iterations is missing",
+            ),
         ];
         for (text, expected) in cases {
             let e = RangeTestResult::from_json(&text).unwrap_err().to_string();
