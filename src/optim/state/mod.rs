@@ -196,8 +196,7 @@ impl OptimizerState {
 
 /// β₁, β₂, eps, weight decay and the step count: what the Adam family shares.
 struct AdamLike {
-    beta1: f64,
-    beta2: f64,
+    betas: (f64, f64),
     eps: f64,
     weight_decay: f64,
     steps: u64,
@@ -206,8 +205,8 @@ struct AdamLike {
 impl OptimizerState {
     fn with_adam_like(self, a: AdamLike) -> Self {
         self.with_f64s(&[
-            ("beta1", a.beta1),
-            ("beta2", a.beta2),
+            ("beta1", a.betas.0),
+            ("beta2", a.betas.1),
             ("eps", a.eps),
             ("weight_decay", a.weight_decay),
         ])
@@ -216,8 +215,7 @@ impl OptimizerState {
 
     fn adam_like(&self) -> Result<AdamLike> {
         Ok(AdamLike {
-            beta1: self.f64("beta1")?,
-            beta2: self.f64("beta2")?,
+            betas: (self.f64("beta1")?, self.f64("beta2")?),
             eps: self.f64("eps")?,
             weight_decay: self.f64("weight_decay")?,
             steps: self.u64("steps")?,
@@ -420,8 +418,7 @@ impl Checkpointed for Adam {
         };
         let mut s = OptimizerState::new(kind, &[("amsgrad", c.amsgrad)], &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.betas.0,
-                beta2: c.betas.1,
+                betas: c.betas,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -439,7 +436,7 @@ impl Checkpointed for Adam {
         s.check_header(kind, &[("amsgrad", amsgrad)], &self.params)?;
         let a = s.adam_like()?;
         let config = AdamConfig {
-            betas: (a.beta1, a.beta2),
+            betas: a.betas,
             eps: a.eps,
             weight_decay: a.weight_decay,
             ..self.config
@@ -463,8 +460,7 @@ impl Checkpointed for Adamax {
         let c = &self.config;
         OptimizerState::new("Adamax", &[], &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.betas.0,
-                beta2: c.betas.1,
+                betas: c.betas,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -476,7 +472,7 @@ impl Checkpointed for Adamax {
         s.check_header("Adamax", &[], &self.params)?;
         let a = s.adam_like()?;
         let config = AdamaxConfig {
-            betas: (a.beta1, a.beta2),
+            betas: a.betas,
             eps: a.eps,
             weight_decay: a.weight_decay,
         };
@@ -495,8 +491,7 @@ impl Checkpointed for NAdam {
         let flags = [("decoupled_weight_decay", c.decoupled_weight_decay)];
         OptimizerState::new("NAdam", &flags, &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.betas.0,
-                beta2: c.betas.1,
+                betas: c.betas,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -514,7 +509,7 @@ impl Checkpointed for NAdam {
         s.check_header("NAdam", &flags, &self.params)?;
         let a = s.adam_like()?;
         let config = NAdamConfig {
-            betas: (a.beta1, a.beta2),
+            betas: a.betas,
             eps: a.eps,
             weight_decay: a.weight_decay,
             momentum_decay: s.f64("momentum_decay")?,
@@ -543,8 +538,7 @@ impl Checkpointed for RAdam {
         let flags = [("decoupled_weight_decay", c.decoupled_weight_decay)];
         OptimizerState::new("RAdam", &flags, &self.params)
             .with_adam_like(AdamLike {
-                beta1: c.betas.0,
-                beta2: c.betas.1,
+                betas: c.betas,
                 eps: c.eps,
                 weight_decay: c.weight_decay,
                 steps: self.steps,
@@ -558,7 +552,7 @@ impl Checkpointed for RAdam {
         s.check_header("RAdam", &flags, &self.params)?;
         let a = s.adam_like()?;
         let config = RAdamConfig {
-            betas: (a.beta1, a.beta2),
+            betas: a.betas,
             eps: a.eps,
             weight_decay: a.weight_decay,
             decoupled_weight_decay: decoupled,
