@@ -59,6 +59,7 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 import fastai  # noqa: E402
 from fastai.callback.schedule import Learner, minimum, slide, steep, valley  # noqa: E402
+from exact_floats import enc, enc1  # noqa: E402
 
 assert fastai.__version__ == "2.8.12", fastai.__version__
 OUT = os.path.join(ROOT, "tests", "fixtures", "finder_fastai.json")
@@ -149,16 +150,6 @@ def run_fastai(lrs, losses, num_it):
         assert len(matches) == 1, (name, point_lr)
         result[name] = {"lr": enc1(lr), "index": matches[0]}
     return result
-
-
-def enc1(x):
-    """A float as the string Python's repr gives (which Rust's `str::parse` reads back bit
-    for bit, where a JSON number read by serde_json may be an ulp off), or "nan", "inf"."""
-    return repr(x) if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
-
-
-def enc(xs):
-    return [enc1(x) for x in xs]
 
 
 def curves():

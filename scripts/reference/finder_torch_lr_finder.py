@@ -36,6 +36,7 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch_lr_finder import LRFinder  # noqa: E402
+from exact_floats import enc, enc1  # noqa: E402
 
 OUT = os.path.join(ROOT, "tests", "fixtures", "finder_torch_lr_finder.json")
 
@@ -51,16 +52,6 @@ def run(raw, start_lr, end_lr, step_mode, smooth_f, diverge_th):
     finder.range_test(loader, start_lr=start_lr, end_lr=end_lr, num_iter=len(raw),
                       step_mode=step_mode, smooth_f=smooth_f, diverge_th=diverge_th)
     return finder.history
-
-
-def enc1(x):
-    """A float as the string Python's repr gives (which Rust's `str::parse` reads back bit
-    for bit, where a JSON number read by serde_json may be an ulp off), or "nan", "inf"."""
-    return repr(x) if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
-
-
-def enc(xs):
-    return [enc1(x) for x in xs]
 
 
 def main():
