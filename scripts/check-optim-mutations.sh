@@ -38,4 +38,14 @@ run src/optim/adam_variants.rs "self.config.betas.0 = beta(\"RAdam beta1\", mome
 run src/optim/rmsprop.rs "if self.buffers.is_empty() && momentum > 0.0 {" "if false {"
 run src/optim/mod.rs "tch::nn::Optimizer::set_lr(self, lr);" ""
 run src/schedule/mod.rs "set_lr_and_momentum(optimizer, step, lr, schedule.momentum(step))?;" "set_lr_and_momentum(optimizer, step, lr, schedule.momentum(step + 1))?;"
+# LARS and LAMB against timm 1.0.15 (tests/optim_large_batch.rs).
+MUTATION_TEST="cargo test --quiet --test optim_large_batch lars_and_lamb_match_timm"
+run src/optim/lars.rs "let denominator = (&g_norm + &w_norm * c.weight_decay) + c.eps;" "let denominator = &g_norm + c.eps;"
+run src/optim/lars.rs "ratio = (ratio / lr).f_clamp_max(1.0)?; // LARC" "ratio = ratio.f_clamp_max(1.0)?; // LARC"
+run src/optim/lars.rs "d_p = (&grad + &*p * c.weight_decay) * ratio;" "d_p = &grad * ratio;"
+run src/optim/lamb.rs "Ok(Some((global / max_grad_norm).f_clamp_min(1.0)?))" "Ok(Some((global / max_grad_norm).f_clamp_min(0.0)?))"
+run src/optim/lamb.rs "let beta3 = if c.grad_averaging { 1.0 - beta1 } else { 1.0 };" "let beta3 = 1.0 - beta1;"
+run src/optim/lamb.rs "ratio = ratio.f_clamp_max(1.0)?; // LAMBC" "// LAMBC off"
+run src/optim/lamb.rs "let _ = p.f_add_(&(&*p * (-lr * c.weight_decay)))?;" "update += &*p * c.weight_decay;"
+run src/optim/lamb.rs "if c.weight_decay != 0.0 || c.always_adapt {" "if c.weight_decay != 0.0 {"
 finish

@@ -56,6 +56,11 @@ fn specs() -> Vec<(Variant, OptimizerSpec)> {
             json!({"lr": 0.02, "weight_decay": 0.01, "decoupled_weight_decay": true}),
         ),
         ("RAdam", json!({"lr": 0.02})),
+        (
+            "Lars",
+            json!({"lr": 0.5, "weight_decay": 1e-3, "momentum": 0.9, "trust_coeff": 0.02}),
+        ),
+        ("Lamb", json!({"lr": 0.02, "trust_clip": true})),
     ]
     .into_iter()
     .map(|(class, kwargs)| {

@@ -16,8 +16,9 @@ use lrbook::finder::{
     Tracker,
 };
 use lrbook::optim::{
-    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
-    OptimizerSpec, RAdam, RAdamConfig, RmsProp, RmsPropConfig, Rule, Sgd, SgdConfig, TorchArgs,
+    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, Lamb, LambConfig, Lars,
+    LarsConfig, NAdam, NAdamConfig, Optimizer, OptimizerSpec, RAdam, RAdamConfig, RmsProp,
+    RmsPropConfig, Rule, Sgd, SgdConfig, TorchArgs,
 };
 use lrbook::regimes::{diagnose_with, Thresholds};
 use lrbook::schedule::*;
@@ -302,6 +303,10 @@ proptest! {
             (Box::new(move |p| Ok(Box::new(NAdam::new(p, NAdamConfig { eps, ..NAdamConfig::default() })?))), true),
             (Box::new(move |p| Ok(Box::new(RAdam::new(p, RAdamConfig { betas: (a, b), eps, weight_decay: wd, decoupled_weight_decay: flag })?))), false),
             (Box::new(move |p| Ok(Box::new(RAdam::new(p, RAdamConfig { betas: (0.9, small_a), eps, ..RAdamConfig::default() })?))), true),
+            (Box::new(move |p| Ok(Box::new(Lars::new(p, LarsConfig { momentum: a, dampening: b, weight_decay: wd, nesterov: flag, trust_coeff: a, eps, trust_clip: flag, always_adapt: !flag })?))), false),
+            (Box::new(move |p| Ok(Box::new(Lars::new(p, LarsConfig { eps, momentum: small_a, trust_clip: flag, always_adapt: true, ..LarsConfig::default() })?))), true),
+            (Box::new(move |p| Ok(Box::new(Lamb::new(p, LambConfig { betas: (a, b), eps, weight_decay: wd, bias_correction: flag, grad_averaging: !flag, max_grad_norm: Some(b).filter(|_| flag), trust_clip: flag, always_adapt: !flag, decoupled_decay: flag })?))), false),
+            (Box::new(move |p| Ok(Box::new(Lamb::new(p, LambConfig { betas: (small_a, 0.999), eps, trust_clip: flag, always_adapt: true, ..LambConfig::default() })?))), true),
         ];
         for (build, finite) in builds {
             let w = param();

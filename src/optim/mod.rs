@@ -10,6 +10,11 @@
 //! from `torch.optim` to 1e-10 relative in f64 ([`fixture`]); [`registry`] builds any of
 //! them from a `torch.optim` class name and its keyword arguments.
 //!
+//! For large batches, [`Lars`] and [`Lamb`] rescale each parameter tensor's step by a
+//! trust ratio `‖θ‖ / ‖update‖`. `torch.optim` has neither; they follow timm 1.0.15's
+//! `timm.optim.Lars` and `timm.optim.Lamb` (their module docs give the exact update), and
+//! `tests/optim_large_batch.rs` checks them against timm's trajectories to 1e-10.
+//!
 //! Every update runs under `no_grad`, in place, one parameter tensor at a time, so that a
 //! reader can follow it line by line against the formula in the book. A parameter whose
 //! gradient is undefined is skipped, as in PyTorch.
@@ -68,6 +73,8 @@ mod adagrad;
 mod adam;
 mod adam_variants;
 pub mod fixture;
+mod lamb;
+mod lars;
 pub mod registry;
 mod rmsprop;
 mod sgd;
@@ -77,6 +84,8 @@ pub mod tch_nn;
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use adam_variants::{Adamax, AdamaxConfig, NAdam, NAdamConfig, RAdam, RAdamConfig};
+pub use lamb::{Lamb, LambConfig};
+pub use lars::{Lars, LarsConfig};
 pub use registry::{OptimizerSpec, Rule, TorchArgs, Variant};
 pub use rmsprop::{RmsProp, RmsPropConfig};
 pub use sgd::{Sgd, SgdConfig};

@@ -1,8 +1,9 @@
 //! The optimizer registry: which `torch.optim` class each rule of this module is, and how
 //! to build one from PyTorch's keyword arguments.
 //!
-//! [`Rule`] is the class (`torch.optim.RMSprop` is [`Rule::RmsProp`]), [`TorchArgs`] its
-//! keyword arguments (unset ones take PyTorch's defaults for that class), and
+//! [`Rule`] is the class (`torch.optim.RMSprop` is [`Rule::RmsProp`]; LARS and LAMB, which
+//! `torch.optim` lacks, are timm's `timm.optim.Lars` and `timm.optim.Lamb`), [`TorchArgs`]
+//! its keyword arguments (unset ones take the defaults of that class), and
 //! [`OptimizerSpec`] the two together, ready to [`build`](OptimizerSpec::build). An unknown
 //! class name, or an argument the class does not take, is an error that lists the known
 //! ones: nothing falls through to a default rule.
@@ -32,8 +33,9 @@ use serde_json::Value;
 use tch::Tensor;
 
 use super::{
-    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer,
-    RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd, SgdConfig,
+    Adagrad, AdagradConfig, Adam, AdamConfig, Adamax, AdamaxConfig, Lamb, LambConfig, Lars,
+    LarsConfig, NAdam, NAdamConfig, Optimizer, RAdam, RAdamConfig, RmsProp, RmsPropConfig, Sgd,
+    SgdConfig,
 };
 use crate::{validate, Error, Result};
 
@@ -56,11 +58,15 @@ pub enum Rule {
     NAdam,
     /// `torch.optim.RAdam`: [`RAdam`].
     RAdam,
+    /// `timm.optim.Lars`: [`Lars`].
+    Lars,
+    /// `timm.optim.Lamb`: [`Lamb`].
+    Lamb,
 }
 
 impl Rule {
     /// Every rule, in the order the book lists them.
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 10] = [
         Rule::Sgd,
         Rule::Adagrad,
         Rule::RmsProp,
@@ -69,9 +75,11 @@ impl Rule {
         Rule::Adamax,
         Rule::NAdam,
         Rule::RAdam,
+        Rule::Lars,
+        Rule::Lamb,
     ];
 
-    /// PyTorch's class name, as in `torch.optim.RMSprop`.
+    /// The class name, as in `torch.optim.RMSprop` (`Lars` and `Lamb` for timm's).
     pub fn torch_class(self) -> &'static str {
         match self {
             Rule::Sgd => "SGD",
@@ -82,15 +90,18 @@ impl Rule {
             Rule::Adamax => "Adamax",
             Rule::NAdam => "NAdam",
             Rule::RAdam => "RAdam",
+            Rule::Lars => "Lars",
+            Rule::Lamb => "Lamb",
         }
     }
 
-    /// PyTorch 2.13's default learning rate of the class.
+    /// PyTorch 2.13's default learning rate of the class (timm 1.0.15's for LARS and LAMB).
     pub fn default_lr(self) -> f64 {
         match self {
             Rule::Adagrad | Rule::RmsProp => 1e-2,
             Rule::Adamax | Rule::NAdam => 2e-3,
-            Rule::Sgd | Rule::Adam | Rule::AdamW | Rule::RAdam => 1e-3,
+            Rule::Sgd | Rule::Adam | Rule::AdamW | Rule::RAdam | Rule::Lamb => 1e-3,
+            Rule::Lars => 1.0,
         }
     }
 
@@ -130,6 +141,29 @@ impl Rule {
                 "eps",
                 "weight_decay",
                 "decoupled_weight_decay",
+            ],
+            Rule::Lars => &[
+                "lr",
+                "momentum",
+                "dampening",
+                "weight_decay",
+                "nesterov",
+                "trust_coeff",
+                "eps",
+                "trust_clip",
+                "always_adapt",
+            ],
+            Rule::Lamb => &[
+                "lr",
+                "bias_correction",
+                "betas",
+                "eps",
+                "weight_decay",
+                "grad_averaging",
+                "max_grad_norm",
+                "trust_clip",
+                "always_adapt",
+                "decoupled_decay",
             ],
         }
     }
@@ -198,6 +232,21 @@ pub struct TorchArgs {
     pub momentum_decay: Option<f64>,
     /// Adam's, NAdam's and RAdam's AdamW-style decay (`Adam` with it is `AdamW`).
     pub decoupled_weight_decay: bool,
+    /// LARS's trust coefficient η.
+    pub trust_coeff: Option<f64>,
+    /// LARS's (LARC) and LAMB's (LAMBC) clipping of the trust ratio.
+    pub trust_clip: bool,
+    /// LARS's and LAMB's trust ratio even without weight decay.
+    pub always_adapt: bool,
+    /// LAMB's bias correction (`None`: on, timm's default).
+    pub bias_correction: Option<bool>,
+    /// LAMB's `1 − β₁` weight on the gradient (`None`: on, timm's default).
+    pub grad_averaging: Option<bool>,
+    /// LAMB's global gradient-norm clip: `None` takes timm's default of 1.0, `Some(None)`
+    /// turns it off (Python's `max_grad_norm=None`).
+    pub max_grad_norm: Option<Option<f64>>,
+    /// LAMB's decoupled weight decay (timm's `decoupled_decay`).
+    pub decoupled_decay: bool,
 }
 
 impl TorchArgs {
@@ -214,12 +263,19 @@ impl TorchArgs {
             ("lr_decay", self.lr_decay),
             ("initial_accumulator_value", self.initial_accumulator_value),
             ("momentum_decay", self.momentum_decay),
+            ("trust_coeff", self.trust_coeff),
+            ("max_grad_norm", self.max_grad_norm.map(|_| 0.0)),
         ];
         let flags = [
             ("nesterov", self.nesterov),
             ("centered", self.centered),
             ("amsgrad", self.amsgrad),
             ("decoupled_weight_decay", self.decoupled_weight_decay),
+            ("trust_clip", self.trust_clip),
+            ("always_adapt", self.always_adapt),
+            ("bias_correction", self.bias_correction.is_some()),
+            ("grad_averaging", self.grad_averaging.is_some()),
+            ("decoupled_decay", self.decoupled_decay),
         ];
         numbers
             .iter()
@@ -276,6 +332,14 @@ impl TorchArgs {
                 Some("amsgrad") => args.amsgrad = flag()?,
                 Some("momentum_decay") => args.momentum_decay = Some(number()?),
                 Some("decoupled_weight_decay") => args.decoupled_weight_decay = flag()?,
+                Some("trust_coeff") => args.trust_coeff = Some(number()?),
+                Some("trust_clip") => args.trust_clip = flag()?,
+                Some("always_adapt") => args.always_adapt = flag()?,
+                Some("bias_correction") => args.bias_correction = Some(flag()?),
+                Some("grad_averaging") => args.grad_averaging = Some(flag()?),
+                Some("max_grad_norm") if value.is_null() => args.max_grad_norm = Some(None),
+                Some("max_grad_norm") => args.max_grad_norm = Some(Some(number()?)),
+                Some("decoupled_decay") => args.decoupled_decay = flag()?,
                 _ => return Err(unknown_argument(rule, key)),
             }
         }
@@ -319,11 +383,15 @@ pub enum Variant {
     NAdam,
     /// RAdam.
     RAdam,
+    /// LARS (timm's).
+    Lars,
+    /// LAMB (timm's).
+    Lamb,
 }
 
 impl Variant {
     /// Every variant, in the order the book lists them.
-    pub const ALL: [Variant; 12] = [
+    pub const ALL: [Variant; 14] = [
         Variant::Sgd,
         Variant::SgdMomentum,
         Variant::SgdNesterov,
@@ -336,6 +404,8 @@ impl Variant {
         Variant::Adamax,
         Variant::NAdam,
         Variant::RAdam,
+        Variant::Lars,
+        Variant::Lamb,
     ];
 
     /// The name tables show, e.g. `"SGD, Nesterov"`.
@@ -353,6 +423,8 @@ impl Variant {
             Variant::Adamax => "Adamax",
             Variant::NAdam => "NAdam",
             Variant::RAdam => "RAdam",
+            Variant::Lars => "LARS",
+            Variant::Lamb => "LAMB",
         }
     }
 
@@ -367,6 +439,8 @@ impl Variant {
             Variant::Adamax => Rule::Adamax,
             Variant::NAdam => Rule::NAdam,
             Variant::RAdam => Rule::RAdam,
+            Variant::Lars => Rule::Lars,
+            Variant::Lamb => Rule::Lamb,
         }
     }
 }
@@ -417,6 +491,8 @@ impl OptimizerSpec {
             Rule::Adamax => Variant::Adamax,
             Rule::NAdam => Variant::NAdam,
             Rule::RAdam => Variant::RAdam,
+            Rule::Lars => Variant::Lars,
+            Rule::Lamb => Variant::Lamb,
         }
     }
 
@@ -512,106 +588,42 @@ impl OptimizerSpec {
                     decoupled_weight_decay: a.decoupled_weight_decay,
                 },
             )?),
+            Rule::Lars => {
+                let d = LarsConfig::default();
+                Box::new(Lars::new(
+                    params,
+                    LarsConfig {
+                        momentum: a.momentum.unwrap_or(d.momentum),
+                        dampening: a.dampening.unwrap_or(d.dampening),
+                        weight_decay: weight_decay(d.weight_decay),
+                        nesterov: a.nesterov,
+                        trust_coeff: a.trust_coeff.unwrap_or(d.trust_coeff),
+                        eps: eps(d.eps),
+                        trust_clip: a.trust_clip,
+                        always_adapt: a.always_adapt,
+                    },
+                )?)
+            }
+            Rule::Lamb => {
+                let d = LambConfig::default();
+                Box::new(Lamb::new(
+                    params,
+                    LambConfig {
+                        betas,
+                        eps: eps(d.eps),
+                        weight_decay: weight_decay(d.weight_decay),
+                        bias_correction: a.bias_correction.unwrap_or(d.bias_correction),
+                        grad_averaging: a.grad_averaging.unwrap_or(d.grad_averaging),
+                        max_grad_norm: a.max_grad_norm.unwrap_or(d.max_grad_norm),
+                        trust_clip: a.trust_clip,
+                        always_adapt: a.always_adapt,
+                        decoupled_decay: a.decoupled_decay,
+                    },
+                )?)
+            }
         })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn params() -> Vec<Tensor> {
-        vec![Tensor::from_slice(&[1.0f64, 2.0]).set_requires_grad(true)]
-    }
-
-    #[test]
-    fn names_parse_in_any_case_and_unknown_ones_list_the_known() {
-        for rule in Rule::ALL {
-            assert_eq!(rule.torch_class().parse::<Rule>().unwrap(), rule);
-            assert_eq!(
-                rule.torch_class().to_lowercase().parse::<Rule>().unwrap(),
-                rule
-            );
-        }
-        let e = "adadelta".parse::<Rule>().unwrap_err().to_string();
-        assert!(e.contains("\"adadelta\""), "{e}");
-        for rule in Rule::ALL {
-            assert!(e.contains(rule.torch_class()), "{e}");
-        }
-        assert!("".parse::<Rule>().is_err());
-    }
-
-    #[test]
-    fn json_arguments_are_read_and_checked_against_the_class() {
-        let spec = OptimizerSpec::from_json(
-            "adam",
-            &serde_json::json!({"betas": [0.8, 0.99], "amsgrad": true, "lr": 0.02}),
-        )
-        .unwrap();
-        assert_eq!(spec.args.betas, Some((0.8, 0.99)));
-        assert_eq!(spec.lr(), 0.02);
-        assert_eq!(spec.variant(), Variant::AdamAmsgrad);
-        let e = OptimizerSpec::from_json("adam", &serde_json::json!({"nesterov": true}))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("nesterov") && e.contains("amsgrad"), "{e}");
-        let e = OptimizerSpec::from_json("sgd", &serde_json::json!({"momentum": "high"}))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("momentum") && e.contains("a number"), "{e}");
-        assert!(OptimizerSpec::from_json("adam", &serde_json::json!({"betas": [0.9]})).is_err());
-        // PyTorch's Adam takes decoupled_weight_decay (it is then AdamW); AdamW does not.
-        let decoupled = serde_json::json!({"decoupled_weight_decay": true});
-        let spec = OptimizerSpec::from_json("Adam", &decoupled).unwrap();
-        assert_eq!(spec.variant(), Variant::AdamW);
-        assert!(OptimizerSpec::from_json("AdamW", &decoupled).is_err());
-        assert!(OptimizerSpec::from_json("adam", &serde_json::json!([1])).is_err());
-    }
-
-    #[test]
-    fn typed_arguments_the_class_does_not_take_are_rejected() {
-        let spec = Rule::Adagrad.with(TorchArgs {
-            momentum: Some(0.9),
-            ..TorchArgs::default()
-        });
-        let e = spec.build(params()).err().unwrap().to_string();
-        assert!(e.contains("momentum") && e.contains("lr_decay"), "{e}");
-        assert!(OptimizerSpec::from(Rule::Adagrad).build(params()).is_ok());
-    }
-
-    #[test]
-    fn defaults_and_variants_follow_pytorch() {
-        assert_eq!(OptimizerSpec::from(Rule::Sgd).lr(), 1e-3);
-        assert_eq!(OptimizerSpec::from(Rule::NAdam).lr(), 2e-3);
-        for variant in Variant::ALL {
-            assert_eq!(
-                variant.rule().torch_class().parse::<Rule>().unwrap(),
-                variant.rule()
-            );
-        }
-        let sgd = |momentum, nesterov| {
-            Rule::Sgd
-                .with(TorchArgs {
-                    momentum,
-                    nesterov,
-                    ..TorchArgs::default()
-                })
-                .variant()
-        };
-        assert_eq!(sgd(None, false), Variant::Sgd);
-        assert_eq!(sgd(Some(0.0), false), Variant::Sgd);
-        assert_eq!(sgd(Some(0.9), false), Variant::SgdMomentum);
-        assert_eq!(sgd(Some(0.9), true), Variant::SgdNesterov);
-        // Every class builds with its defaults and keeps the state PyTorch keeps.
-        let w = Tensor::from_slice(&[1.0f64, 2.0]).set_requires_grad(true);
-        for rule in Rule::ALL {
-            let mut opt = OptimizerSpec::from(rule)
-                .build(vec![w.shallow_clone()])
-                .unwrap();
-            opt.zero_grad();
-            (&w * &w).sum(tch::Kind::Double).backward();
-            opt.step(rule.default_lr()).unwrap();
-            assert_eq!(opt.state().is_empty(), rule == Rule::Sgd, "{rule}");
-        }
-    }
-}
+mod tests;

@@ -576,5 +576,6 @@ pub(super) fn unsupported() -> Error {
     )
 }
 
+mod large_batch;
 #[cfg(test)]
 mod tests;
