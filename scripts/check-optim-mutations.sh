@@ -48,4 +48,8 @@ run src/optim/lamb.rs "let beta3 = if c.grad_averaging { 1.0 - beta1 } else { 1.
 run src/optim/lamb.rs "ratio = ratio.f_clamp_max(1.0)?; // LAMBC" "// LAMBC off"
 run src/optim/lamb.rs "let _ = p.f_add_(&(&*p * (-lr * c.weight_decay)))?;" "update += &*p * c.weight_decay;"
 run src/optim/lamb.rs "if c.weight_decay != 0.0 || c.always_adapt {" "if c.weight_decay != 0.0 {"
+# train::clip_grad_norm against torch.nn.utils.clip_grad_norm_ (tests/optim_large_batch.rs).
+MUTATION_TEST="cargo test --quiet --test optim_large_batch clip_grad_norm_matches_torch"
+run src/train.rs "let coefficient = ((&total + 1e-6).f_reciprocal()? * max_norm).f_clamp_max(1.0)?;" "let coefficient = (total.f_reciprocal()? * max_norm).f_clamp_max(1.0)?;"
+run src/train.rs "let coefficient = ((&total + 1e-6).f_reciprocal()? * max_norm).f_clamp_max(1.0)?;" "let coefficient = ((&total + 1e-6).f_reciprocal()? * max_norm).f_clamp_max(2.0)?;"
 finish

@@ -2,7 +2,10 @@
 //!
 //! It records a [`History`] of (step, lr, loss, accuracy) and stops as soon as the loss
 //! becomes NaN or ∞ (or blows up past a set factor), reporting the run as diverged rather
-//! than failing. A progress bar shows on stderr when it is a terminal.
+//! than failing. A progress bar shows on stderr when it is a terminal. On request
+//! ([`TrainConfig::clip_grad_norm`]) it clips the gradients to a global norm before each
+//! step, as `torch.nn.utils.clip_grad_norm_` does ([`clip_grad_norm`]), and records each
+//! step's norm ([`History::grad_norms`], [`History::clip_rate`]).
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tch::nn::ModuleT;
 use tch::{Kind, Reduction, Tensor};
@@ -78,6 +81,11 @@ pub struct TrainConfig {
     pub eval_every: Option<usize>,
     /// Show a progress bar (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Clip the gradients to this global L2 norm before every step, with
+    /// [`clip_grad_norm`] (`torch.nn.utils.clip_grad_norm_`); a finite number `> 0`, and the
+    /// optimizer must expose its [`parameters`](Optimizer::parameters). `None` (the
+    /// default) leaves the gradients untouched. [`History::grad_norms`] records each step.
+    pub clip_grad_norm: Option<f64>,
 }
 
 impl Default for TrainConfig {
@@ -90,6 +98,7 @@ impl Default for TrainConfig {
             blowup: Some(1e4),
             eval_every: None,
             progress: true,
+            clip_grad_norm: None,
         }
     }
 }
@@ -134,11 +143,24 @@ pub enum Outcome {
     },
 }
 
+/// One step's gradient clipping, when [`TrainConfig::clip_grad_norm`] is set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradNormRecord {
+    /// Step index, from 0.
+    pub step: usize,
+    /// The global gradient norm before clipping.
+    pub norm: f64,
+    /// Whether the step clipped (the norm exceeded `max_norm`).
+    pub clipped: bool,
+}
+
 /// Everything a run recorded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct History {
     /// One record per step.
     pub steps: Vec<StepRecord>,
+    /// One record per step taken, when gradients are clipped; empty otherwise.
+    pub grad_norms: Vec<GradNormRecord>,
     /// Held-out evaluations, if asked for.
     pub evals: Vec<EvalRecord>,
     /// Completed or diverged.
@@ -146,6 +168,16 @@ pub struct History {
 }
 
 impl History {
+    /// The fraction of steps whose gradients were clipped; `None` without clipping (or
+    /// before any step).
+    pub fn clip_rate(&self) -> Option<f64> {
+        if self.grad_norms.is_empty() {
+            return None;
+        }
+        let clipped = self.grad_norms.iter().filter(|r| r.clipped).count();
+        Some(clipped as f64 / self.grad_norms.len() as f64)
+    }
+
     /// Whether the run diverged.
     pub fn diverged(&self) -> bool {
         matches!(self.outcome, Outcome::Diverged { .. })
@@ -216,9 +248,21 @@ pub fn train(
             "Train for fewer epochs, or set max_steps to stop earlier.",
         ));
     }
+    let clip_params = match cfg.clip_grad_norm {
+        Some(_) => Some(optimizer.parameters().ok_or_else(|| {
+            Error::invalid(
+                "clip_grad_norm",
+                "this optimizer does not expose its parameters (tch's nn::Optimizer keeps \
+                 them inside libtorch), so their gradients cannot be clipped",
+                "Use one of lrbook's optimizers (lrbook::optim), or clip_grad_norm: None.",
+            )
+        })?),
+        None => None,
+    };
     let bar = progress_bar(cfg.progress, total as u64);
 
     let mut history = History {
+        grad_norms: Vec::new(),
         steps: Vec::new(),
         evals: Vec::new(),
         outcome: Outcome::Completed,
@@ -260,6 +304,14 @@ pub fn train(
             }
             optimizer.zero_grad();
             batch_loss.backward();
+            if let (Some(max_norm), Some(params)) = (cfg.clip_grad_norm, &clip_params) {
+                let norm = clip_grad_norm(params, max_norm)?;
+                history.grad_norms.push(GradNormRecord {
+                    step,
+                    norm,
+                    clipped: norm > max_norm,
+                });
+            }
             optimizer.step(lr)?;
             // ANCHOR_END: train_step
             policy.observe_loss(step, loss_value);
@@ -281,9 +333,69 @@ pub fn train(
     Ok(history)
 }
 
+/// Scales the gradients of `params` in place so that their global L2 norm is at most
+/// `max_norm`, as `torch.nn.utils.clip_grad_norm_` does, and returns the norm before
+/// clipping.
+///
+/// The global norm is `‖(‖g₁‖, …, ‖gₙ‖)‖` over the parameters that have a gradient (0
+/// when none has). Every gradient is multiplied by `min(max_norm / (norm + 1e-6), 1)`, the
+/// same coefficient and the same 1e-6 as PyTorch, so a clipped norm lands just below
+/// `max_norm`. As in PyTorch (its default `error_if_nonfinite=False`), a NaN or infinite
+/// norm is returned as it is, after scaling by its (NaN or 0) coefficient: check the
+/// returned value. `max_norm` must be finite and `> 0`.
+///
+/// ```
+/// # fn main() -> lrbook::Result<()> {
+/// let w = tch::Tensor::from_slice(&[3.0f64, 4.0]).set_requires_grad(true);
+/// (&w * &w).sum(tch::Kind::Double).backward(); // gradient (6, 8), norm 10
+/// let norm = lrbook::train::clip_grad_norm(&[w.shallow_clone()], 1.0)?;
+/// assert_eq!(norm, 10.0);
+/// let clipped = f64::try_from(w.grad().norm())?;
+/// assert!((clipped - 10.0 / (10.0 + 1e-6)).abs() < 1e-12);
+/// # Ok(()) }
+/// ```
+pub fn clip_grad_norm(params: &[Tensor], max_norm: f64) -> Result<f64> {
+    if !max_norm.is_finite() || max_norm <= 0.0 {
+        return Err(Error::invalid(
+            "max_norm of clip_grad_norm",
+            format!("got {max_norm}, but it must be a finite number > 0"),
+            "Pass the largest global gradient norm to allow, such as 1.0.",
+        ));
+    }
+    let _guard = tch::no_grad_guard();
+    let grads: Vec<Tensor> = params
+        .iter()
+        .map(Tensor::grad)
+        .filter(Tensor::defined)
+        .collect();
+    if grads.is_empty() {
+        return Ok(0.0);
+    }
+    let norms = grads
+        .iter()
+        .map(|g| g.f_norm())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let total = Tensor::f_stack(&norms, 0)?.f_norm()?;
+    // max_norm / (total + 1e-6), computed as PyTorch's float / tensor does: 1/x · max_norm.
+    let coefficient = ((&total + 1e-6).f_reciprocal()? * max_norm).f_clamp_max(1.0)?;
+    for mut g in grads {
+        let _ = g.f_mul_(&coefficient)?;
+    }
+    Ok(f64::try_from(&total)?)
+}
+
 /// The checks of [`train`] on its configuration, each with what to do instead.
 fn check_config(cfg: &TrainConfig) -> Result<()> {
     validate::at_least_one("epochs", cfg.epochs)?;
+    if let Some(m) = cfg.clip_grad_norm {
+        if !m.is_finite() || m <= 0.0 {
+            return Err(Error::invalid(
+                "clip_grad_norm",
+                format!("got {m}, but it must be a finite number > 0"),
+                "Pass the largest global gradient norm to allow, such as 1.0, or None.",
+            ));
+        }
+    }
     validate::at_least_one("batch size", cfg.batch_size)?;
     if cfg.eval_every == Some(0) {
         return Err(Error::invalid(
@@ -390,6 +502,7 @@ mod tests {
             accuracy: None,
         };
         let mut h = History {
+            grad_norms: vec![],
             steps: vec![step(0, 4.0), step(1, 2.0), step(2, 1.0)],
             evals: vec![],
             outcome: Outcome::Completed,

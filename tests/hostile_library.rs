@@ -483,6 +483,7 @@ proptest! {
             1 => Just(None),
         ],
         lr in prop_oneof![wild(), 1e-3f64..0.1],
+        clip in prop::option::of(wild()),
     ) {
         // Unbounded runs only with epochs that are refused at once.
         let epochs = if max_steps.is_none() { epochs.max(validate::MAX_STEPS + 1) } else { epochs };
@@ -502,12 +503,16 @@ proptest! {
             blowup,
             eval_every,
             progress: false,
+            clip_grad_norm: clip,
         };
         let mut opt = lrbook::optim::GradientDescent::new(vs.trainable_variables());
         let result = train(&model, Loss::Mse, &mut opt, &mut |_| lr, &data, Some(&data), &cfg);
         if let Ok(h) = result {
             prop_assert!(h.steps.len() <= max_steps.unwrap_or(0));
             prop_assert!(!h.evals.is_empty());
+            // A clip record per step taken, only when clipping (a valid max_norm).
+            prop_assert!(h.grad_norms.len() <= h.steps.len());
+            prop_assert_eq!(h.clip_rate().is_some(), clip.is_some() && !h.grad_norms.is_empty());
             let _ = model.forward(&data.inputs);
         }
     }

@@ -1,6 +1,8 @@
 //! LARS and LAMB against trajectories recorded from timm 1.0.15's `timm.optim.Lars` and
 //! `timm.optim.Lamb` (tests/fixtures/optimizers_large_batch.json, written by
-//! scripts/reference/optimizers_large_batch.py), to 1e-10 relative in f64.
+//! scripts/reference/optimizers_large_batch.py), to 1e-10 relative in f64; and
+//! `lrbook::train::clip_grad_norm` against `torch.nn.utils.clip_grad_norm_` (same fixture),
+//! to 1e-12.
 use lrbook::optim::fixture::{max_or_nan, Problem};
 use lrbook::optim::{Lamb, LambConfig, Lars, LarsConfig, Optimizer, OptimizerSpec};
 use serde_json::Value;
@@ -301,4 +303,79 @@ fn bad_options_and_rates_are_rejected_with_what_to_do() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("trust_coeff"), "{e}");
+}
+
+/// `lrbook::train::clip_grad_norm` against `torch.nn.utils.clip_grad_norm_` on the
+/// problem's gradients (scaled), to 1e-12 relative: the returned norm and every clipped
+/// gradient entry.
+#[test]
+fn clip_grad_norm_matches_torch() {
+    let f = fixture();
+    let problem = Problem::from_json(&f).unwrap();
+    let cases = f["clip_grad_norm"].as_array().unwrap();
+    assert!(cases.len() >= 4);
+    let flat = |v: &Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g.as_array().unwrap().iter().map(number))
+            .collect()
+    };
+    let mut worst: f64 = 0.0;
+    let (mut clipped, mut unclipped) = (0, 0);
+    for c in cases {
+        let (w, b) = problem.weights();
+        (problem.loss(&w, &b) * number(&c["scale"])).backward();
+        let before = Tensor::cat(&[w.grad().flatten(0, -1), b.grad()], 0);
+        let before = Vec::<f64>::try_from(&before).unwrap();
+        let torch_before = flat(&c["grads"]);
+        for (o, t) in before.iter().zip(&torch_before) {
+            worst = worst.max((o - t).abs() / t.abs().max(1e-300));
+        }
+        let max_norm = number(&c["max_norm"]);
+        let total =
+            lrbook::train::clip_grad_norm(&[w.shallow_clone(), b.shallow_clone()], max_norm)
+                .unwrap();
+        let torch_total = number(&c["total_norm"]);
+        worst = worst.max((total - torch_total).abs() / torch_total);
+        let after = Tensor::cat(&[w.grad().flatten(0, -1), b.grad()], 0);
+        let after_norm = f64::try_from(after.norm()).unwrap();
+        let after = Vec::<f64>::try_from(&after).unwrap();
+        let torch_after = flat(&c["clipped"]);
+        let scale = torch_after.iter().map(|x| x.abs()).fold(0.0, f64::max);
+        for (o, t) in after.iter().zip(&torch_after) {
+            worst = worst.max((o - t).abs() / scale);
+        }
+        if total > max_norm {
+            // Clipped: the norm is max_norm · total / (total + 1e-6), just below max_norm.
+            clipped += 1;
+            let expected = max_norm * total / (total + 1e-6);
+            assert!(
+                (after_norm - expected).abs() <= 1e-12 * expected,
+                "{after_norm}"
+            );
+            assert!(after_norm < max_norm && after_norm > max_norm * (1.0 - 1e-6 / total));
+        } else {
+            // Below max_norm: the gradients are left exactly as they were.
+            unclipped += 1;
+            assert_eq!(after, before);
+        }
+    }
+    println!("clip_grad_norm: worst relative deviation from torch {worst:e}");
+    assert!(worst <= 1e-12, "worst relative deviation {worst:e}");
+    assert!(clipped >= 2 && unclipped >= 1);
+}
+
+#[test]
+fn clip_grad_norm_rejects_a_bad_max_norm_and_handles_no_gradients() {
+    let p = one_param();
+    for m in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let e = err(lrbook::train::clip_grad_norm(&p, m));
+        assert!(
+            e.contains("max_norm") && e.contains("finite number > 0"),
+            "{e}"
+        );
+    }
+    // No gradient yet: nothing to clip, norm 0 (as PyTorch returns).
+    assert_eq!(lrbook::train::clip_grad_norm(&p, 1.0).unwrap(), 0.0);
 }

@@ -1,4 +1,5 @@
-"""Reference trajectories for `lrbook::optim::{Lars, Lamb}`, recorded from timm.
+"""Reference trajectories for `lrbook::optim::{Lars, Lamb}` from timm, and for
+`lrbook::train::clip_grad_norm` from torch.nn.utils.clip_grad_norm_ (torch 2.13).
 
 Run: .venv/bin/python scripts/reference/optimizers_large_batch.py
 Writes tests/fixtures/optimizers_large_batch.json, read by tests/optim_large_batch.rs.
@@ -16,6 +17,10 @@ lr * (1 + 0.5 sin k), W and b flattened after every step, f64. Each case also re
 many steps used the option it is there to exercise (the trust-ratio clip of LARC/LAMBC,
 LAMB's global gradient-norm clip), so the test can check the fixture covers it; a case with
 trust_clip also records whether its trajectory differs from the same case without it.
+
+clip_grad_norm cases: the gradients of the problem at its initial weights, scaled by a
+factor, clipped by torch.nn.utils.clip_grad_norm_ (foreach=False, norm_type 2) at a given
+max_norm; recorded: the gradients before, the returned total norm, the gradients after.
 """
 import importlib.util
 import json
@@ -104,6 +109,15 @@ def case(rule, lr, **kw):
     cases.append(out)
 
 
+def clip_case(scale, max_norm):
+    x, y, w, b = problem()
+    (loss_of(x, y, w, b) * scale).backward()
+    before = [w.grad.flatten().tolist(), b.grad.tolist()]
+    total = torch.nn.utils.clip_grad_norm_([w, b], max_norm, foreach=False)
+    after = [w.grad.flatten().tolist(), b.grad.tolist()]
+    return {"scale": scale, "max_norm": max_norm, "grads": before, "total_norm": total.item(), "clipped": after}
+
+
 def main():
     case("lars", 0.1)  # timm's defaults: weight decay 0, so no adaptation (plain SGD)
     case("lars", 1.0, always_adapt=True)
@@ -121,12 +135,13 @@ def main():
          max_grad_norm=0.1, eps=1e-8)
     # Without the trust ratio, grad_averaging=False makes m 1/(1 − β₁) times larger.
     case("lamb", 0.002, weight_decay=0.0, grad_averaging=False, betas=(0.8, 0.999))
+    clips = [clip_case(s, m) for s, m in [(1.0, 0.1), (1.0, 10.0), (25.0, 1.0), (1e-3, 1e-6)]]
 
     with open(OUT, "w") as f:
         json.dump({"torch_version": torch.__version__, "timm_version": TIMM_VERSION, "steps": STEPS, "x": X,
-                   "y": Y, "w0": W0, "b0": B0, "cases": cases}, f, separators=(",", ":"))
+                   "y": Y, "w0": W0, "b0": B0, "cases": cases, "clip_grad_norm": clips}, f, separators=(",", ":"))
         f.write("\n")
-    print(f"wrote {len(cases)} cases x {STEPS} steps, timm {TIMM_VERSION}, "
+    print(f"wrote {len(cases)} cases x {STEPS} steps and {len(clips)} clip cases, timm {TIMM_VERSION}, "
           f"torch {torch.__version__} -> {os.path.normpath(OUT)}")
     for c in cases:
         print(c["rule"], c["params"], "clipped steps:", c["clipped_steps"],

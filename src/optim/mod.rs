@@ -173,11 +173,22 @@ pub trait Optimizer {
         let _ = state;
         Err(state::unsupported())
     }
+
+    /// Shallow handles on the parameter tensors the rule updates, for gradient clipping
+    /// ([`crate::train::clip_grad_norm`]). `None` for tch's `nn::Optimizer`, which does not
+    /// expose them.
+    fn parameters(&self) -> Option<Vec<Tensor>> {
+        None
+    }
 }
 
-/// `save_state` and `load_state` through the rule's [`state::Checkpointed`] hooks.
+/// `save_state` and `load_state` through the rule's [`state::Checkpointed`] hooks, and
+/// `parameters` from its `params`.
 macro_rules! checkpoint_hooks {
     () => {
+        fn parameters(&self) -> Option<Vec<Tensor>> {
+            Some(self.params.iter().map(Tensor::shallow_clone).collect())
+        }
         fn save_state(&self) -> Result<super::OptimizerState> {
             Ok(super::state::Checkpointed::export(self))
         }
@@ -339,6 +350,10 @@ impl Optimizer for GradientDescent {
 
     fn load_state(&mut self, state: &OptimizerState) -> Result<()> {
         state::Checkpointed::import(self, state)
+    }
+
+    fn parameters(&self) -> Option<Vec<Tensor>> {
+        Some(self.params.iter().map(Tensor::shallow_clone).collect())
     }
 }
 

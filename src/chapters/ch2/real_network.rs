@@ -72,6 +72,7 @@ pub fn mlp_runs(cfg: &Config, mc: &MlpConfig) -> Result<Vec<MlpRun>> {
                 blowup: Some(1e3),
                 eval_every: Some(mc.eval_every),
                 progress: false,
+                clip_grad_norm: None,
             },
         )?;
         let diagnosis = regimes::diagnose(&history.losses())?;

@@ -170,6 +170,7 @@ pub fn comparison_run(
         blowup: Some(1e3),
         eval_every: Some(cc.steps_per_epoch()),
         progress: true,
+        clip_grad_norm: None,
     };
     let history = train::train(
         &model,

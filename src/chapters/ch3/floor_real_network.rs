@@ -256,6 +256,7 @@ pub fn floor_run(
         blowup: None,
         eval_every,
         progress: false,
+        clip_grad_norm: None,
     };
     let every = Some(c.eval_spacing(lr));
     // The held-out set is the training set itself: the floor is a training loss.

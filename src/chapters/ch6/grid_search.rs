@@ -34,6 +34,7 @@ fn budget_run(cfg: &FinderConfig, seed: u64) -> TrainConfig {
         blowup: Some(1e3),
         eval_every: None,
         progress: true,
+        clip_grad_norm: None,
     }
 }
 
