@@ -26,6 +26,10 @@ fi
 grep -v '^warning: aborting upload due to dry run$' "$log" || true
 rm -f "$log"
 
+# The dry-run keeps its tarballs to itself (target/package/tmp-crate); the steps below read
+# the ones `cargo package` writes, from the same sources (no second build: --no-verify).
+cargo package --workspace --allow-dirty --no-verify --quiet
+
 scratch=$(mktemp -d /tmp/lrbook-publish.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 tar xzf "target/package/lrbook-$version.crate" -C "$scratch"
