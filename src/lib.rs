@@ -11,7 +11,7 @@
 //! | [`plot`] | one house style and one font for SVG figures, contour plots with trajectories, band charts and GIF animations; skips non-finite points | all |
 //! | [`data`] | Fashion-MNIST (IDX `.gz`) and small synthetic sets | 1, 2, 5, 6 |
 //! | [`models`] | linear models, MLPs and a small CNN on `tch::nn` | 1, 2, 5, 6 |
-//! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; the [`optim::Optimizer`] trait takes each step's LR; a typed registry built from PyTorch-style arguments | 1–6 |
+//! | [`optim`] | SGD, AdaGrad, RMSProp, Adam/AdamW/AMSGrad, Adamax, NAdam, RAdam on tch tensors, PyTorch-exact; LARS and LAMB, timm-exact; the [`optim::Optimizer`] trait takes each step's LR; a typed registry built from PyTorch-style arguments | 1–6 |
 //! | [`schedule`] | every PyTorch LR scheduler (exact), warmup, composition, plateau; `apply` to a tch optimizer | 3 |
 //! | [`checkpoint`] | save a run (model, optimizer state, schedule position, plateau scheduler) and resume it bit for bit | — |
 //! | [`train`] | a training loop with history and a divergence guard | 1, 2, 5, 6 |
