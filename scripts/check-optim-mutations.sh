@@ -7,9 +7,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 MUTATION_TEST="cargo test --quiet --test optim_conformance every_update_rule"
 source scripts/mutation-harness.sh
-run src/optim/sgd.rs "None => d_p.copy()," "None => d_p.copy() * (1.0 - c.dampening),"
-run src/optim/sgd.rs "Some(b) => b * c.momentum + &d_p * (1.0 - c.dampening)," "Some(b) => b * c.momentum + &d_p,"
-run src/optim/sgd.rs "d_p + &b * c.momentum" "&b * c.momentum"
+run src/optim/sgd.rs "None => d_p.copy()," "None => d_p.copy() * (1.0 - dampening),"
+run src/optim/sgd.rs "Some(b) => b * momentum + &d_p * (1.0 - dampening)," "Some(b) => b * momentum + &d_p,"
+run src/optim/sgd.rs "d_p + &b * momentum" "&b * momentum"
 run src/optim/mod.rs "grad + param * weight_decay" "grad + param * (2.0 * weight_decay)"
 run src/optim/adagrad.rs "lr / (1.0 + (self.steps - 1) as f64 * c.lr_decay)" "lr / (1.0 + self.steps as f64 * c.lr_decay)"
 run src/optim/adagrad.rs "let std = sum.sqrt() + c.eps;" "let std = (&*sum + c.eps).sqrt();"

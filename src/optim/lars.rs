@@ -16,6 +16,7 @@
 //! the stored gradient is not overwritten (the update is the same).
 use tch::Tensor;
 
+use super::sgd::heavy_ball;
 use super::{denominator_eps, descend, momentum_coefficient, zero_all, Optimizer, StateBuffer};
 use crate::{validate, Error, Result};
 
@@ -153,16 +154,7 @@ impl Optimizer for Lars {
                 d_p = (&grad + &*p * c.weight_decay) * ratio;
             }
             if c.momentum != 0.0 {
-                let b = match buf.take() {
-                    None => d_p.copy(), // first step: the buffer is the gradient itself
-                    Some(b) => b * c.momentum + &d_p * (1.0 - c.dampening),
-                };
-                d_p = if c.nesterov {
-                    d_p + &b * c.momentum
-                } else {
-                    b.shallow_clone()
-                };
-                *buf = Some(b);
+                d_p = heavy_ball(d_p, buf, c.momentum, c.dampening, c.nesterov);
             }
             descend(p, &(d_p * lr))?;
         }
@@ -185,18 +177,6 @@ impl Optimizer for Lars {
     }
 
     fn state(&self) -> Vec<StateBuffer> {
-        let tensors: Vec<Tensor> = self
-            .buffers
-            .iter()
-            .flatten()
-            .map(Tensor::shallow_clone)
-            .collect();
-        if tensors.is_empty() {
-            return Vec::new();
-        }
-        vec![StateBuffer {
-            name: "momentum_buffer",
-            tensors,
-        }]
+        StateBuffer::created("momentum_buffer", &self.buffers)
     }
 }

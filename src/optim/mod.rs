@@ -110,6 +110,20 @@ impl StateBuffer {
         }
     }
 
+    /// The buffer of the parameters whose `buffers` entry the rule has created (SGD's
+    /// momentum buffers appear at the first step); no buffer at all before any exists.
+    pub fn created(name: &'static str, buffers: &[Option<Tensor>]) -> Vec<Self> {
+        let tensors: Vec<Tensor> = buffers
+            .iter()
+            .flatten()
+            .map(Tensor::shallow_clone)
+            .collect();
+        if tensors.is_empty() {
+            return Vec::new();
+        }
+        vec![Self { name, tensors }]
+    }
+
     /// Bytes this buffer occupies across all parameters.
     pub fn bytes(&self) -> usize {
         self.tensors

@@ -74,16 +74,7 @@ impl Optimizer for Sgd {
                 continue;
             };
             if c.momentum != 0.0 {
-                let b = match buf.take() {
-                    None => d_p.copy(), // first step: the buffer is the gradient itself
-                    Some(b) => b * c.momentum + &d_p * (1.0 - c.dampening),
-                };
-                d_p = if c.nesterov {
-                    d_p + &b * c.momentum
-                } else {
-                    b.shallow_clone()
-                };
-                *buf = Some(b);
+                d_p = heavy_ball(d_p, buf, c.momentum, c.dampening, c.nesterov);
             }
             descend(p, &(d_p * lr))?;
         }
@@ -107,18 +98,29 @@ impl Optimizer for Sgd {
     }
 
     fn state(&self) -> Vec<StateBuffer> {
-        let tensors: Vec<Tensor> = self
-            .buffers
-            .iter()
-            .flatten()
-            .map(Tensor::shallow_clone)
-            .collect();
-        if tensors.is_empty() {
-            return Vec::new();
-        }
-        vec![StateBuffer {
-            name: "momentum_buffer",
-            tensors,
-        }]
+        StateBuffer::created("momentum_buffer", &self.buffers)
     }
+}
+
+/// PyTorch's SGD momentum on the step direction `d_p`: the buffer starts as the first
+/// gradient, then `b ← μb + (1 − dampening)·d_p`; the result is `b`, or `d_p + μb` with
+/// Nesterov. LARS applies the same after its trust ratio.
+pub(super) fn heavy_ball(
+    d_p: Tensor,
+    buf: &mut Option<Tensor>,
+    momentum: f64,
+    dampening: f64,
+    nesterov: bool,
+) -> Tensor {
+    let b = match buf.take() {
+        None => d_p.copy(), // first step: the buffer is the gradient itself
+        Some(b) => b * momentum + &d_p * (1.0 - dampening),
+    };
+    let d_p = if nesterov {
+        d_p + &b * momentum
+    } else {
+        b.shallow_clone()
+    };
+    *buf = Some(b);
+    d_p
 }
