@@ -6,12 +6,27 @@
 // link (or #anchor) that does not resolve, raw "{{#" or unrendered $…$ math in the prose,
 // or a console error / uncaught page error. It
 // saves a full-page screenshot of every chapter (and of print.html) as an artifact.
+//
+// Then it loads every page again in each reader layout (LAYOUTS: 1280 px and 390 px wide, in
+// the light theme and in the dark "coal" theme) and runs the layout checks, one module per
+// concern in tests/browser/checks/*.mjs (each exports `name` and `async check(page, ctx)`,
+// where ctx = { rel, layout, fail }). Full-page screenshots of every chapter in every layout
+// go to SCREENSHOT_DIR/<layout>/.
+//
+// Environment: PAGES=a.html,b.html restricts the run to those pages (for development);
+// LAYOUTS=desktop-light,phone-coal restricts the layouts.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-const base = process.argv[2];
-const root = process.argv[3] || "book/build";
+// `--self-test BASE_URL DIR`: instead of the book, load every page DIR/<check>--<what>.html
+// (served at BASE_URL) in every layout, and fail unless the layout check named <check> fails on
+// it: each page breaks one rule on purpose, so this proves that each check can fail. Pages
+// DIR/clean*.html must pass every check.
+const selfTest = process.argv[2] === "--self-test";
+const base = process.argv[selfTest ? 3 : 2];
+const root = process.argv[selfTest ? 4 : 3] || "book/build";
 const shotDir = process.argv[4] || "target/artifacts/pages";
 if (!base) {
   console.error("usage: node tests/browser/pages.mjs BASE_URL [BOOK_BUILD_DIR] [SCREENSHOT_DIR]");
@@ -33,9 +48,74 @@ const walk = (dir) => {
 };
 walk(root);
 pages.sort();
+if (process.env.PAGES) {
+  const only = new Set(process.env.PAGES.split(","));
+  pages.splice(0, pages.length, ...pages.filter((p) => only.has(p)));
+}
+
+// The reader layouts every page is checked in: desktop and phone width, light and dark.
+export const LAYOUTS = [
+  { name: "desktop-light", width: 1280, height: 900, theme: "light" },
+  { name: "desktop-coal", width: 1280, height: 900, theme: "coal" },
+  { name: "phone-light", width: 390, height: 844, theme: "light" },
+  { name: "phone-coal", width: 390, height: 844, theme: "coal" },
+];
+const layouts = process.env.LAYOUTS
+  ? LAYOUTS.filter((l) => process.env.LAYOUTS.split(",").includes(l.name))
+  : LAYOUTS;
+
+// The layout checks: every module in tests/browser/checks/, in name order.
+const checksDir = path.join(path.dirname(fileURLToPath(import.meta.url)), "checks");
+const checks = [];
+for (const f of fs.readdirSync(checksDir).filter((f) => f.endsWith(".mjs")).sort()) {
+  checks.push(await import(pathToFileURL(path.join(checksDir, f)).href));
+}
 
 const failures = [];
 const fail = (page, what) => failures.push(`${page}: ${what}`);
+
+if (selfTest) {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  let bad = 0;
+  try {
+    for (const rel of fs.readdirSync(root).filter((f) => f.endsWith(".html")).sort()) {
+      const expected = rel.startsWith("clean") ? null : rel.split("--")[0];
+      if (expected && !checks.some((c) => c.name === expected)) {
+        console.error(`self-test: ${rel} names no layout check "${expected}"`);
+        bad++;
+        continue;
+      }
+      const fired = new Map(); // check name -> first message
+      for (const layout of layouts) {
+        const ctx = await browser.newContext({ viewport: { width: layout.width, height: layout.height } });
+        await ctx.addInitScript((theme) => localStorage.setItem("mdbook-theme", theme), layout.theme);
+        const page = await ctx.newPage();
+        await page.goto(new URL(rel, base).href, { waitUntil: "load" });
+        await page.waitForLoadState("networkidle").catch(() => {});
+        for (const c of checks) {
+          await c.check(page, { rel, layout, fail: (what) => { if (!fired.has(c.name)) fired.set(c.name, `[${layout.name}] ${what}`); } });
+        }
+        await ctx.close();
+      }
+      if (expected === null) {
+        if (fired.size) { bad++; console.error(`self-test FAIL: ${rel} should pass every check, but ${[...fired].map(([k, v]) => `${k}: ${v}`).join("; ")}`); }
+        else console.log(`self-test ok: ${rel} passes every check`);
+      } else if (!fired.has(expected)) {
+        bad++;
+        console.error(`self-test FAIL: ${rel} breaks "${expected}" on purpose, but that check passed it`);
+      } else {
+        console.log(`self-test ok: ${rel} fails "${expected}" as it should: ${fired.get(expected).slice(0, 160)}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  process.exit(bad ? 1 : 0);
+}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -97,11 +177,6 @@ try {
       }
     }
 
-    const isChapter = /^(ch\d|appendix|instructor\/|preface)/.test(rel) || rel === "print.html";
-    if (isChapter) {
-      const shot = path.join(shotDir, rel.replace(/[\/]/g, "_").replace(/\.html$/, ".png"));
-      await page.screenshot({ path: shot, fullPage: true });
-    }
     console.log(`checked ${rel}: ${images.length} images, ${links.length} links`);
     await page.close();
   }
@@ -110,6 +185,31 @@ try {
     if (!ids) fail(rel, `link ${href}: target page not checked`);
     else if (!ids.has(id)) fail(rel, `link ${href}: no element with id "${id}" on ${targetRel}`);
   }
+  await context.close();
+
+  for (const layout of layouts) {
+    const ctx = await browser.newContext({ viewport: { width: layout.width, height: layout.height } });
+    // mdBook reads the theme from localStorage before it paints.
+    await ctx.addInitScript((theme) => localStorage.setItem("mdbook-theme", theme), layout.theme);
+    fs.mkdirSync(path.join(shotDir, layout.name), { recursive: true });
+    for (const rel of pages) {
+      const page = await ctx.newPage();
+      await page.goto(new URL(rel, base).href, { waitUntil: "load" });
+      await page.waitForLoadState("networkidle").catch(() => {});
+      const before = failures.length;
+      for (const c of checks) {
+        await c.check(page, { rel, layout, fail: (what) => fail(rel, `[${layout.name}] ${c.name}: ${what}`) });
+      }
+      const isChapter = /^(ch\d|appendix|instructor\/|preface)/.test(rel) || rel === "print.html";
+      if (isChapter && rel !== "print.html") {
+        const shot = path.join(shotDir, layout.name, rel.replace(/[\/]/g, "_").replace(/\.html$/, ".png"));
+        await page.screenshot({ path: shot, fullPage: true });
+      }
+      console.log(`[${layout.name}] ${rel}: ${failures.length - before ? "FAILED" : "ok"}`);
+      await page.close();
+    }
+    await ctx.close();
+  }
 } finally {
   await browser.close();
 }
@@ -117,4 +217,4 @@ if (failures.length) {
   console.error(`\n${failures.length} problem(s):\n  ${failures.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`all ${pages.length} pages passed; screenshots in ${shotDir}`);
+console.log(`all ${pages.length} pages passed in ${layouts.length} layouts (${checks.map((c) => c.name).join(", ")}); screenshots in ${shotDir}`);
