@@ -12,6 +12,8 @@ on its own line inside a code fence:
     unlike mdBook, also for ranges and whole files: a marker is never part of a listing);
   - dedented: the common leading whitespace removed, so a method shows without its
     impl-block indentation;
+  - a comment paragraph with a line over 82 characters refilled at 82 (same indentation
+    and marker), so that prose fits the code box at desktop width;
   - with a file label above the fence, `<div class="listing-file" id="listing-…">`, naming
     the file relative to the repository root. The label carries `data-fns`: the paths of the
     functions the listing defines (`lrbook::module::name`, and `lrbook::module::Type::name`
@@ -97,6 +99,59 @@ def anchored_lines(lines, anchor):
 def dedent(text):
     """The common leading whitespace removed from every line (blank lines emptied)."""
     return textwrap.dedent(text)
+
+
+# The code box shows 82 characters at desktop width (694 px of 14 px monospace, 8.4 px
+# each, in mdBook's 750 px column); rustfmt allows comments of 100. A comment paragraph
+# with a line longer than this is refilled at this width, keeping its indentation and
+# comment marker, so prose reads without scrolling and stays aligned with its code. The
+# words are the source's; code, trailing comments, and a doc comment's code blocks, tables
+# and headings are left as they are.
+WRAP_COMMENTS_AT = 82
+COMMENT = re.compile(r"^(\s*)(//[/!]?)( ?)(.*)$")
+LIST_ITEM = re.compile(r"(?:[-*+]|\d+[.)]) ")
+
+
+def wrap_comments(lines, width=WRAP_COMMENTS_AT):
+    """`lines` with every whole-line comment paragraph that has a line over `width` refilled.
+
+    A paragraph is a run of comment lines with the same indentation and marker; it ends at an
+    empty comment line, a code line, a new list item, a code fence, a table row or a heading."""
+    out, i, in_doc_code = [], 0, False
+    while i < len(lines):
+        m = COMMENT.match(lines[i])
+        body = m.group(4) if m else ""
+        if m and body.lstrip().startswith("```"):
+            in_doc_code = not in_doc_code
+        if not m or in_doc_code or not body.strip() or body.lstrip().startswith(("```", "|", "#")):
+            out.append(lines[i])
+            i += 1
+            continue
+        indent, marker, space = m.group(1), m.group(2), m.group(3)
+        hanging = body[: len(body) - len(body.lstrip())]
+        item = LIST_ITEM.match(body.lstrip())
+        follow = hanging + " " * (item.end() if item else 0)
+        j = i + 1
+        while j < len(lines):
+            n = COMMENT.match(lines[j])
+            if not n or n.group(1, 2, 3) != (indent, marker, space):
+                break
+            nbody = n.group(4)
+            rest = nbody[len(follow):]
+            if (not nbody.strip() or not nbody.startswith(follow) or rest.startswith(" ")
+                    or LIST_ITEM.match(rest) or rest.startswith(("```", "|", "#"))):
+                break  # a new paragraph, list item or block
+            j += 1
+        if all(len(line) <= width for line in lines[i:j]):
+            out.extend(lines[i:j])
+        else:
+            lead = f"{indent}{marker}{space}"
+            text = " ".join(COMMENT.match(line).group(4).strip() for line in lines[i:j])
+            out.extend(lead + part for part in textwrap.wrap(
+                text, width=max(width - len(lead), 20), initial_indent=hanging,
+                subsequent_indent=follow, break_long_words=False, break_on_hyphens=False))
+        i = j
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -283,7 +338,7 @@ def expand_directive(book, chapter_path, lineno, directive_line, m):
         text_lines = [next(it) if i in shown else "# " + lines[i] for i, _ in enumerate(lines)
                       if i in shown or not is_marker(lines[i])]
     else:
-        text_lines = dedent("\n".join(lines[i] for i in chosen)).split("\n")
+        text_lines = wrap_comments(dedent("\n".join(lines[i] for i in chosen)).split("\n"))
     text = "\n".join(indent + t if t else t for t in text_lines)
     module = module_path(rel, book.crate)
     fns = defined_fns(lines, chosen, module) if module else []
@@ -301,6 +356,11 @@ def label_html(book, listings, indent):
     return f'{indent}<div class="listing-file" id="{ids[0]}" data-fns="{" ".join(fns)}">{extra}{names}</div>'
 
 
+def closes(fence, line):
+    """Whether `line` closes a code block opened by `fence` (same character, at least as many)."""
+    return re.match(r"^\s*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", line) is not None
+
+
 def process_listings(book, chapter_path, content):
     """Chapter markdown with every in-fence include expanded, dedented and labelled."""
     lines = content.split("\n")
@@ -313,9 +373,8 @@ def process_listings(book, chapter_path, content):
             i += 1
             continue
         indent, fence = m.group(1), m.group(2)
-        close = re.compile(r"^\s*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$")
         j = i + 1
-        while j < len(lines) and not close.match(lines[j]):
+        while j < len(lines) and not closes(fence, lines[j]):
             j += 1
         body, listings = [], []
         for k in range(i + 1, j):
@@ -370,7 +429,8 @@ def link_provenance(index, chapter_path, content):
         if m.group(1) or m.group(2).strip() not in index:
             return m.group(0)
         page, ident = index[m.group(2).strip()]
-        href = "#" + ident if page == here else f"{posixpath.relpath(page, posixpath.dirname(here) or '.')}#{ident}"
+        rel = "" if page == here else posixpath.relpath(page, posixpath.dirname(here) or ".")
+        href = f"{rel}#{ident}"
         return f'<a class="provenance-link" href="{href}">{m.group(0)}</a>'
 
     out, fence = [], None
@@ -378,7 +438,7 @@ def link_provenance(index, chapter_path, content):
         m = FENCE_OPEN.match(line)
         if fence is None and m:
             fence = m.group(2)
-        elif fence and re.match(r"^\s*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", line):
+        elif fence and closes(fence, line):
             fence = None
         elif fence is None:
             line = PROVENANCE_FN.sub(wrap, line)

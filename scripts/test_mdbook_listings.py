@@ -158,6 +158,39 @@ class Expansion(unittest.TestCase):
             "ch3.md:2: {{#include ../../src/gone.rs:x}}: no file ../../src/gone.rs"), e.exception)
 
 
+class CommentWrap(unittest.TestCase):
+    def test_long_whole_line_comments_wrap_with_their_indent_and_marker(self):
+        lines = ["    /// The learning rate at `step`, which every schedule in the library computes from"
+                 " its own closed form.",
+                 "/// - a list item whose text runs on past the edge of the code box, far past it, and on",
+                 "let lr = schedule.lr(step); // a trailing comment stays on its line, however long it runs",
+                 "/// ```",
+                 "/// let a_doc_example_line_is_code = and_code_is_never_wrapped(even_when_it_is_long, x);",
+                 "/// ```",
+                 "/// | a table row | in a doc comment | is left whole, since a break would split the row |"]
+        self.assertEqual(ml.wrap_comments(lines, width=80), [
+            "    /// The learning rate at `step`, which every schedule in the library",
+            "    /// computes from its own closed form.",
+            "/// - a list item whose text runs on past the edge of the code box, far past it,",
+            "///   and on",
+        ] + lines[2:])
+
+    def test_a_paragraph_is_refilled_whole_and_short_ones_are_left_alone(self):
+        lines = ["        // AMSGrad: the stored maximum of v never shrinks; the bias correction still",
+                 "        // divides it, so the denominator itself can shrink (as in PyTorch).",
+                 "        //",
+                 "        // A short paragraph",
+                 "        // stays as written.",
+                 "        let v = 1;"]
+        self.assertEqual(ml.wrap_comments(lines, width=80), [
+            "        // AMSGrad: the stored maximum of v never shrinks; the bias correction",
+            "        // still divides it, so the denominator itself can shrink (as in",
+            "        // PyTorch).",
+        ] + lines[2:])
+        for line in ml.wrap_comments(lines[:2], width=80):
+            self.assertLessEqual(len(line), 80)
+
+
 class Mapping(unittest.TestCase):
     def test_module_paths(self):
         self.assertEqual(ml.module_path("src/chapters/ch3/comparison.rs", "lrbook"),
