@@ -38,6 +38,7 @@ test: setup
 	@python3 scripts/compare-tables.py --self-test > /dev/null
 	@python3 scripts/check-book-numbers.py --self-test
 	@python3 scripts/check-prose-numbers.py --self-test
+	@python3 scripts/test_mdbook_listings.py
 	@python3 scripts/check-prose-numbers.py
 	@scripts/build-book.sh
 	@scripts/test-slider.sh
