@@ -42,6 +42,7 @@ test: setup
 	@python3 scripts/check-prose-numbers.py
 	@scripts/build-book.sh
 	@scripts/test-slider.sh
+	@scripts/test-explorer.sh
 	@scripts/test-pages.sh
 	@scripts/report-skips.sh
 	@echo "make test: all checks passed"
