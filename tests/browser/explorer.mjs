@@ -31,36 +31,9 @@ const check = (ok, what) => {
   if (!ok) failures.push(what);
 };
 
-const REL = 1e-12;
-const ABS = 1e-15;
-const close = (ours, torch) => Math.abs(ours - torch) <= Math.max(REL * Math.abs(torch), ABS);
+import { ABS, close, compare, evaluateAll } from "./explorer-fixture.mjs";
 
 const fixture = JSON.parse(fs.readFileSync("tests/fixtures/schedules.json", "utf8"));
-
-// Compares the page's values for every case with `cases`; returns per-case results.
-function compare(cases, results) {
-  return cases.map((c, i) => {
-    const r = results[i];
-    const out = { kind: c.kind, bad: [], maxRel: 0, maxAbs: 0 };
-    if (r.error) { out.bad.push(`evaluate threw: ${r.error}`); return out; }
-    const seq = (what, ours, torch) => {
-      if (!ours || ours.length !== torch.length) { out.bad.push(`${what}: ${ours ? ours.length : "no"} values for ${torch.length}`); return; }
-      torch.forEach((t, k) => {
-        const d = Math.abs(ours[k] - t);
-        out.maxAbs = Math.max(out.maxAbs, d);
-        if (Math.abs(t) > ABS) out.maxRel = Math.max(out.maxRel, d / Math.abs(t));
-        if (!close(ours[k], t) || !Number.isFinite(ours[k])) out.bad.push(`${what} step ${k}: page ${ours[k]}, torch ${t}`);
-      });
-    };
-    seq("lr", r.lrs, c.lrs);
-    if (c.momentums) seq("momentum", r.momenta, c.momentums);
-    else if (r.momenta) out.bad.push("momentum given where PyTorch has none");
-    if (c.kind === "one_cycle" && r.lastStep + 1 !== c.params.raises_at_step) {
-      out.bad.push(`last defined step ${r.lastStep}, but PyTorch raises at step ${c.params.raises_at_step}`);
-    }
-    return out;
-  });
-}
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -80,17 +53,9 @@ try {
   await page.waitForFunction(() => document.getElementById("lr-explorer").dataset.ready === "1", null, { timeout: 60000 });
 
   // --- 1. every fixture case through the page's evaluate -------------------------------
-  const evaluateAll = (cases) => page.evaluate((cases) => cases.map((c) => {
-    try {
-      const r = window.lrExplorer.evaluate(c.kind, c.params, c.lrs.length);
-      return { lrs: r.lrs, momenta: r.momenta, lastStep: r.lastStep };
-    } catch (e) {
-      return { error: String(e) };
-    }
-  }), cases);
   const cases = fixture.cases;
   check(fixture.torch_version.startsWith("2.13") && cases.length >= 50, `fixture: ${cases.length} cases from torch ${fixture.torch_version}`);
-  const results = compare(cases, await evaluateAll(cases));
+  const results = compare(cases, await evaluateAll(page, cases));
   const kinds = [...new Set(cases.map((c) => c.kind))];
   let values = 0;
   cases.forEach((c) => { values += c.lrs.length + (c.momentums ? c.momentums.length : 0); });
@@ -117,7 +82,7 @@ try {
   const momCase = broken.findIndex((c, i) => c.momentums && !perturbed.has(i));
   broken[momCase].momentums[7] *= 1 + 1e-9;
   perturbed.add(momCase);
-  const brokenResults = compare(broken, await evaluateAll(broken));
+  const brokenResults = compare(broken, await evaluateAll(page, broken));
   const failed = new Set(brokenResults.flatMap((r, i) => (r.bad.length ? [i] : [])));
   check(failed.size === perturbed.size && [...perturbed].every((i) => failed.has(i)),
     `self-test: with one value per kind (${kinds.length}) and one momentum moved by 1e-9 relative, exactly those ${perturbed.size} cases fail ` +
