@@ -1,6 +1,7 @@
 //! Band charts: a measurement against a parameter on log–log axes, over shaded intervals
 //! of the parameter (e.g. the regime of each learning rate), with a dashed reference line,
-//! in panels side by side above one legend row.
+//! in panels one above the other (each as wide as the figure, so that its text keeps the house
+//! size) above a legend that wraps onto as many rows as it needs.
 //!
 //! Points that a log axis cannot show (not finite, or `<= 0`) are skipped; bands and the
 //! reference line are clipped to the panel's ranges, which must be finite and positive.
@@ -8,7 +9,10 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
-use super::render::{ensure_font, palette_rgb, FONT};
+use super::render::{
+    ensure_font, palette_rgb, text_size, title_band, DESC_PX, FONT, LEGEND_PX, MARKER_PX, TICK_PX,
+    TITLE_PX,
+};
 use super::{check_size, plot_error, SvgFigure};
 use crate::report::fmt_sig;
 use crate::{Error, Result};
@@ -41,7 +45,7 @@ pub struct BandPanel {
     pub reference: Option<(f64, String)>,
 }
 
-/// Band panels in one row under a title, with a legend row below: one swatch per band
+/// Band panels one above the other under a title, with a legend below: one swatch per band
 /// colour, then the points.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BandChart {
@@ -51,24 +55,21 @@ pub struct BandChart {
     pub x_label: String,
     /// Y axis label of every panel.
     pub y_label: String,
-    /// The panels, left to right.
+    /// The panels, top to bottom.
     pub panels: Vec<BandPanel>,
     /// The legend's swatches: a band colour (index into [`super::PALETTE`]) and its name.
     pub legend: Vec<(usize, String)>,
     /// The legend's name for the points.
     pub points_label: String,
-    /// Width and height in pixels; default 1500 x 520.
+    /// Width and height in pixels of the whole figure; default 900 x 1200.
     pub size: (u32, u32),
 }
 
-/// Height of the title band, and of the legend row under the panels, in pixels.
-const TITLE_BAND: u32 = 44;
-const LEGEND_ROW: u32 = 46;
 /// The dots' colour: the palette's blue.
 const POINTS: usize = 3;
 
 impl BandChart {
-    /// An empty 1500 x 520 chart.
+    /// An empty 900 x 1200 chart.
     pub fn new(title: &str, x_label: &str, y_label: &str) -> Self {
         BandChart {
             title: title.to_string(),
@@ -77,7 +78,7 @@ impl BandChart {
             panels: Vec::new(),
             legend: Vec::new(),
             points_label: String::new(),
-            size: (1500, 520),
+            size: (900, 1200),
         }
     }
 
@@ -108,11 +109,12 @@ impl BandChart {
         if self.panels.is_empty() {
             return Err(Error::invalid(what(), "got no panels", "Add a panel."));
         }
-        if self.size.1 <= TITLE_BAND + LEGEND_ROW + 100 {
+        let (plots_h, _) = self.heights();
+        if plots_h < 100 * self.panels.len() as u32 {
             return Err(Error::invalid(
                 what(),
                 format!("a height of {} pixels leaves no room", self.size.1),
-                "Make it at least 300 pixels high.",
+                "Make it taller, or wider so that the legend needs fewer rows.",
             ));
         }
         for p in &self.panels {
@@ -135,18 +137,20 @@ impl BandChart {
         area: &DrawingArea<DB, plotters::coord::Shift>,
     ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
         let ((x0, x1), (y0, y1)) = (p.x_range, p.y_range);
+        let size = |css_px| text_size(css_px, self.size.0);
+        let tick = size(TICK_PX);
         let mut chart = ChartBuilder::on(area)
-            .caption(&p.title, (FONT, 17.0))
+            .caption(&p.title, (FONT, size(DESC_PX)))
             .margin(10)
-            .x_label_area_size(42)
-            .y_label_area_size(60)
+            .x_label_area_size((tick * 2.0 + 16.0) as u32)
+            .y_label_area_size((tick * 3.6 + 16.0) as u32)
             .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
         chart
             .configure_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
-            .label_style((FONT, 13.0))
-            .axis_desc_style((FONT, 15.0))
+            .label_style((FONT, tick))
+            .axis_desc_style((FONT, size(DESC_PX)))
             .x_label_formatter(&|v| fmt_sig(*v, 1))
             .y_label_formatter(&|v| fmt_sig(*v, 1))
             .light_line_style(RGBColor(241, 241, 241))
@@ -178,36 +182,84 @@ impl BandChart {
             chart.draw_series(std::iter::once(Text::new(
                 label.clone(),
                 (x * 1.1, y1 / 3.0),
-                (FONT, 13.0).into_font(),
+                (FONT, size(MARKER_PX)).into_font(),
             )))?;
         }
         Ok(())
     }
 
-    /// Swatches 200 pixels apart from x = 200, then the points' dot and name.
+    /// The legend's entries, left to right and wrapped into rows: a swatch colour (`None`
+    /// for the points' dot) and a name.
+    fn legend_entries(&self) -> Vec<(Option<usize>, &str)> {
+        let mut entries: Vec<(Option<usize>, &str)> = self
+            .legend
+            .iter()
+            .map(|(c, n)| (Some(*c), n.as_str()))
+            .collect();
+        entries.push((None, self.points_label.as_str()));
+        entries
+    }
+
+    /// The legend's font size, and the height of one of its rows.
+    fn legend_metrics(&self) -> (f64, u32) {
+        let size = text_size(LEGEND_PX, self.size.0);
+        (size, (size * 1.5) as u32)
+    }
+
+    /// Where each legend entry goes, `(x, row)`, wrapping at the figure's width; each entry
+    /// is as wide as its name's estimated width (0.6 em a character) plus its swatch.
+    fn legend_layout(&self) -> Vec<(i32, u32)> {
+        let (size, _) = self.legend_metrics();
+        let (w, margin) = (self.size.0 as i32, 24);
+        let (mut x, mut row, mut out) = (margin, 0u32, Vec::new());
+        for (_, name) in self.legend_entries() {
+            let entry = (size * 1.6 + name.chars().count() as f64 * size * 0.6 / 1.24) as i32 + 30;
+            if x > margin && x + entry > w - margin {
+                (x, row) = (margin, row + 1);
+            }
+            out.push((x, row));
+            x += entry;
+        }
+        out
+    }
+
+    /// The heights of the panels together and of the legend, in pixels.
+    fn heights(&self) -> (u32, u32) {
+        let (_, row_h) = self.legend_metrics();
+        let rows = self.legend_layout().last().map_or(0, |&(_, r)| r + 1);
+        let legend_h = rows * row_h + row_h / 2;
+        let taken = title_band(self.size.0) + legend_h;
+        (self.size.1.saturating_sub(taken), legend_h)
+    }
+
+    /// The swatches (a light square per band colour, a dot for the points) with their names.
     fn draw_legend<DB: DrawingBackend>(
         &self,
         legend: &DrawingArea<DB, plotters::coord::Shift>,
     ) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-        let mut x = 200;
-        for (c, name) in &self.legend {
-            legend.draw(&Rectangle::new(
-                [(x, 12), (x + 28, 32)],
-                palette_rgb(*c).mix(0.35).filled(),
-            ))?;
+        let (size, row_h) = self.legend_metrics();
+        let box_w = (size * 1.2) as i32;
+        let box_h = (size * 0.75) as i32;
+        for ((color, name), (x, row)) in self.legend_entries().into_iter().zip(self.legend_layout())
+        {
+            let y = (row * row_h) as i32 + row_h as i32 / 4;
+            match color {
+                Some(c) => legend.draw(&Rectangle::new(
+                    [(x, y), (x + box_w, y + box_h)],
+                    palette_rgb(c).mix(0.35).filled(),
+                ))?,
+                None => legend.draw(&Circle::new(
+                    (x + box_w / 2, y + box_h / 2),
+                    4,
+                    palette_rgb(POINTS).filled(),
+                ))?,
+            }
             legend.draw(&Text::new(
-                name.clone(),
-                (x + 36, 14),
-                (FONT, 16.0).into_font(),
+                name.to_string(),
+                (x + box_w + 8, y - (size * 0.1) as i32),
+                (FONT, size).into_font(),
             ))?;
-            x += 200;
         }
-        legend.draw(&Circle::new((x + 14, 22), 4, palette_rgb(POINTS).filled()))?;
-        legend.draw(&Text::new(
-            self.points_label.clone(),
-            (x + 28, 14),
-            (FONT, 16.0).into_font(),
-        ))?;
         Ok(())
     }
 }
@@ -220,13 +272,14 @@ impl SvgFigure for BandChart {
         {
             let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
             root.fill(&WHITE).map_err(e)?;
-            let (top, rest) = root.split_vertically(TITLE_BAND);
-            top.titled(&self.title, (FONT, 20.0)).map_err(e)?;
-            let (plots, legend) = rest.split_vertically(self.size.1 - TITLE_BAND - LEGEND_ROW);
+            let (top, rest) = root.split_vertically(title_band(self.size.0));
+            top.titled(&self.title, (FONT, text_size(TITLE_PX, self.size.0)))
+                .map_err(e)?;
+            let (plots, legend) = rest.split_vertically(self.heights().0);
             for (p, area) in self
                 .panels
                 .iter()
-                .zip(plots.split_evenly((1, self.panels.len())).iter())
+                .zip(plots.split_evenly((self.panels.len(), 1)).iter())
             {
                 self.draw_panel(p, area).map_err(e)?;
             }

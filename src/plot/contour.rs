@@ -15,7 +15,9 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::render::{ensure_font, palette_rgb, FONT};
+use super::render::{
+    ensure_font, palette_rgb, text_size, title_band, DESC_PX, FONT, TICK_PX, TITLE_PX,
+};
 use super::{check_size, plot_error, SvgFigure};
 use crate::{Error, Result};
 
@@ -115,25 +117,32 @@ pub(crate) struct Layout {
     pub title_band: u32,
     /// Font size of the figure's title.
     pub title_size: f64,
-    /// Font size of the panel captions (tick labels take 70% of it).
+    /// Font size of the panel captions.
     pub panel_size: f64,
+    /// Font size of the tick labels.
+    pub tick_size: f64,
     /// Contour cells per panel, across and down.
     pub cells: (usize, usize),
 }
 
-/// The SVG on a book page.
-pub(crate) const PAGE: Layout = Layout {
-    title_band: 40,
-    title_size: 20.0,
-    panel_size: 17.0,
-    cells: (90, 68),
-};
+/// The SVG on a book page, `width` pixels wide: the house text sizes (see
+/// [`MIN_DISPLAY_WIDTH`](super::MIN_DISPLAY_WIDTH)).
+pub(crate) fn page_layout(width: u32) -> Layout {
+    Layout {
+        title_band: title_band(width),
+        title_size: text_size(TITLE_PX, width),
+        panel_size: text_size(DESC_PX, width),
+        tick_size: text_size(TICK_PX, width),
+        cells: (90, 68),
+    }
+}
 
 /// One frame of a GIF: smaller text, coarser contours.
 pub(crate) const FRAME: Layout = Layout {
     title_band: 30,
     title_size: 17.0,
     panel_size: 13.0,
+    tick_size: 13.0 * 0.7,
     cells: (52, 39),
 };
 
@@ -234,12 +243,11 @@ fn draw_panel<DB: DrawingBackend>(
 ) -> Result<()> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| plot_error(path, e.to_string());
     let (x0, x1, y0, y1) = panel.window;
-    let font = layout.panel_size;
     let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, (FONT, font))
+        .caption(&panel.title, (FONT, layout.panel_size))
         .margin(8)
-        .x_label_area_size(28)
-        .y_label_area_size(36)
+        .x_label_area_size((layout.tick_size * 1.6 + 10.0).max(28.0) as u32)
+        .y_label_area_size((layout.tick_size * 3.2).max(36.0) as u32)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(e)?;
     chart
@@ -247,7 +255,7 @@ fn draw_panel<DB: DrawingBackend>(
         .disable_mesh()
         .x_labels(5)
         .y_labels(5)
-        .label_style((FONT, font * 0.7))
+        .label_style((FONT, layout.tick_size))
         .draw()
         .map_err(e)?;
     draw_bands(&mut chart, panel, layout.cells).map_err(e)?;
@@ -378,7 +386,13 @@ impl SvgFigure for ContourFigure<'_> {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            self.draw_into(&root, &self.title, usize::MAX, &PAGE, path)?;
+            self.draw_into(
+                &root,
+                &self.title,
+                usize::MAX,
+                &page_layout(self.size.0),
+                path,
+            )?;
             root.present()
                 .map_err(|e| plot_error(path, e.to_string()))?;
         }

@@ -42,6 +42,7 @@ mod tests;
 
 pub use bands::{Band, BandChart, BandPanel};
 pub use contour::{ContourFigure, ContourPanel, Trajectory};
+pub use render::{text_size, DESC_PX, LEGEND_PX, MARKER_PX, TICK_PX, TITLE_PX};
 
 /// The Okabe–Ito colour-blind-safe palette, without black (kept for text and markers), with
 /// the light yellow last because it is hard to see on white. Series take these in order.
@@ -54,6 +55,16 @@ pub const PALETTE: [(u8, u8, u8); 7] = [
     (0xCC, 0x79, 0xA7), // reddish purple
     (0xF0, 0xE4, 0x42), // yellow
 ];
+
+/// The house minimum for figure text, in CSS px: every tick label, axis description, legend
+/// entry, title and annotation is at least this high when the book shows the figure.
+pub const MIN_TEXT_PX: f64 = 11.0;
+
+/// The narrowest width, in CSS px, at which the book shows a figure (`figure.lr-figure img`
+/// in `book/theme/lrbook.css` keeps it, in a sideways scroll box on narrower screens). Text
+/// sizes are set relative to the figure's width so that at this width the smallest is
+/// [`MIN_TEXT_PX`] or more; shown wider (the content column at desktop width) it is larger.
+pub const MIN_DISPLAY_WIDTH: f64 = 600.0;
 
 /// How an axis maps values to positions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -363,7 +374,7 @@ impl LineChart {
         let mut buf = vec![0u8; w as usize * h as usize * 3];
         {
             let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-            draw_into(self, &root, path)?;
+            draw_into(self, &root, self.size.0, path)?;
             root.present()
                 .map_err(|e| plot_error(path, e.to_string()))?;
         }
@@ -372,13 +383,15 @@ impl LineChart {
 }
 
 /// Draws one chart into an area of any backend; `path` names the figure in errors.
+/// `figure_width` is the whole SVG's width, which sets the text size (see [`MIN_DISPLAY_WIDTH`]).
 fn draw_into<DB: DrawingBackend>(
     chart: &LineChart,
     area: &DrawingArea<DB, plotters::coord::Shift>,
+    figure_width: u32,
     path: &Path,
 ) -> Result<()> {
-    let prep = render::prepare(chart, area.dim_in_pixel())?;
-    render::draw(chart, &prep, area).map_err(|m| plot_error(path, m))
+    let prep = render::prepare(chart, area.dim_in_pixel(), figure_width)?;
+    render::draw(chart, &prep, area, figure_width).map_err(|m| plot_error(path, m))
 }
 
 fn plot_error(path: &Path, message: String) -> Error {
@@ -458,7 +471,7 @@ pub fn save_panels_svg(charts: &[LineChart], cols: usize, path: &Path) -> Result
             SVGBackend::with_string(&mut svg, (total_w as u32, total_h as u32)).into_drawing_area();
         let areas = root.split_evenly((rows, cols));
         for (chart, area) in charts.iter().zip(areas.iter()) {
-            draw_into(chart, area, path)?;
+            draw_into(chart, area, total_w as u32, path)?;
         }
         root.present()
             .map_err(|e| plot_error(path, e.to_string()))?;
@@ -509,7 +522,7 @@ impl SvgFigure for LineChart {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, self.size).into_drawing_area();
-            draw_into(self, &root, path)?;
+            draw_into(self, &root, self.size.0, path)?;
             root.present()
                 .map_err(|e| plot_error(path, e.to_string()))?;
         }

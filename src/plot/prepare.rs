@@ -248,6 +248,22 @@ impl Prepared {
                 PreparedMarker::Point { x, y, .. } => vec![(self.x.frac(*x), self.y.frac(*y))],
             };
             samples.extend(line);
+            // The label next to a reference line must stay readable: its box (at the top
+            // of a vertical line, at the right end of a horizontal one) weighs like data.
+            let label_box: Vec<(f64, f64)> = match m {
+                PreparedMarker::VLine { x, .. } => {
+                    let fx = self.x.frac(*x);
+                    let dir = if fx < 0.75 { 1.0 } else { -1.0 };
+                    (0..=20)
+                        .map(|i| (fx + dir * 0.15 * f64::from(i) / 20.0, 0.95))
+                        .collect()
+                }
+                PreparedMarker::HLine { y, .. } => (0..=20)
+                    .map(|i| (0.85 + 0.15 * f64::from(i) / 20.0, self.y.frac(*y)))
+                    .collect(),
+                PreparedMarker::Point { .. } => Vec::new(),
+            };
+            samples.extend(label_box);
         }
         let (w, h) = (w_frac.clamp(0.0, 1.0), h_frac.clamp(0.0, 1.0));
         let count = |x0: f64, x1: f64, y0: f64, y1: f64| {

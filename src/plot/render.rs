@@ -32,14 +32,34 @@ pub(crate) fn ensure_font() -> Result<(), String> {
     }
 }
 
-/// Height of the band at the top that holds the title, in pixels. Kept even when the title
-/// is empty so that panels line up.
-pub(crate) const TITLE_BAND: u32 = 40;
-const TITLE_SIZE: f64 = 22.0;
-const DESC_SIZE: f64 = 17.0;
-const TICK_SIZE: f64 = 14.0;
-const LEGEND_SIZE: f64 = 14.0;
-const MARKER_SIZE: f64 = 13.0;
+// The house style's text sizes, in CSS px as the reader sees them when the figure is shown
+// at its narrowest, MIN_DISPLAY_WIDTH; every one is at least MIN_TEXT_PX. Wider displays
+// only make text larger.
+/// Figure and chart titles, in CSS px at [`MIN_DISPLAY_WIDTH`](super::MIN_DISPLAY_WIDTH).
+pub const TITLE_PX: f64 = 13.5;
+/// Axis descriptions and panel captions, in CSS px at the narrowest display width.
+pub const DESC_PX: f64 = 12.0;
+/// Tick labels, in CSS px at the narrowest display width.
+pub const TICK_PX: f64 = 11.5;
+/// Legend entries, in CSS px at the narrowest display width.
+pub const LEGEND_PX: f64 = 11.5;
+/// Labels of reference lines and points, in CSS px at the narrowest display width.
+pub const MARKER_PX: f64 = 11.5;
+/// plotters' SVG backend writes `font-size` as the font's size divided by this.
+const PLOTTERS_SVG_FONT: f64 = 1.24;
+
+/// The plotters font size for text `css_px` high on a figure `figure_width` SVG units wide
+/// when the book shows it at [`MIN_DISPLAY_WIDTH`](super::MIN_DISPLAY_WIDTH) CSS px. Figures
+/// drawn with plotters directly (not through this module's charts) take their sizes here.
+pub fn text_size(css_px: f64, figure_width: u32) -> f64 {
+    css_px * f64::from(figure_width) / super::MIN_DISPLAY_WIDTH * PLOTTERS_SVG_FONT
+}
+
+/// Height of the band at the top that holds the title, in pixels, for a figure
+/// `figure_width` wide. Kept even when the title is empty so that panels line up.
+pub(crate) fn title_band(figure_width: u32) -> u32 {
+    (text_size(TITLE_PX, figure_width) * 1.9).round().max(40.0) as u32
+}
 const STROKE: u32 = 2;
 
 const TEXT: RGBColor = RGBColor(30, 30, 30);
@@ -64,11 +84,22 @@ fn font(size: f64) -> TextStyle<'static> {
 }
 
 /// Resolves `chart` for an area of `(w, h)` pixels: the tick counts depend on the size.
-pub(crate) fn prepare(chart: &LineChart, (w, h): (u32, u32)) -> crate::Result<Prepared> {
+/// `figure_width` is the width of the whole SVG (several panels share one), which sets the
+/// text size and so the room a tick label needs.
+pub(crate) fn prepare(
+    chart: &LineChart,
+    (w, h): (u32, u32),
+    figure_width: u32,
+) -> crate::Result<Prepared> {
+    let tick = text_size(TICK_PX, figure_width);
     Prepared::new(
         chart,
-        tick_target(w, 110, 10),
-        tick_target(h.saturating_sub(TITLE_BAND), 65, 8),
+        tick_target(w, (tick * 6.0) as u32, 10),
+        tick_target(
+            h.saturating_sub(title_band(figure_width)),
+            (tick * 3.8) as u32,
+            8,
+        ),
     )
 }
 
@@ -77,25 +108,34 @@ pub(crate) fn draw<'b, DB: DrawingBackend + 'b>(
     chart: &LineChart,
     prep: &Prepared,
     area: &'b DrawingArea<DB, Shift>,
+    figure_width: u32,
 ) -> Result<(), String> {
     ensure_font()?;
+    let size = |css_px| text_size(css_px, figure_width);
+    let (title_size, desc_size, tick_size, legend_size) = (
+        size(TITLE_PX),
+        size(DESC_PX),
+        size(TICK_PX),
+        size(LEGEND_PX),
+    );
+    let title_band = title_band(figure_width);
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     area.fill(&WHITE).map_err(e)?;
     let (w, _) = area.dim_in_pixel();
-    let (title_area, body) = area.split_vertically(TITLE_BAND);
+    let (title_area, body) = area.split_vertically(title_band);
     if !chart.title.is_empty() {
-        let style = font(TITLE_SIZE).pos(Pos::new(HPos::Center, VPos::Center));
+        let style = font(title_size).pos(Pos::new(HPos::Center, VPos::Center));
         title_area
             .draw(&Text::new(
                 chart.title.as_str(),
-                ((w / 2) as i32, (TITLE_BAND / 2 + 4) as i32),
+                ((w / 2) as i32, (title_band / 2 + 4) as i32),
                 style,
             ))
             .map_err(e)?;
     }
 
     let (x, y) = (&prep.x, &prep.y);
-    let tick_font = font(TICK_SIZE);
+    let tick_font = font(tick_size);
     let width_of = |s: &str| {
         body.estimate_text_size(s, &tick_font)
             .map(|d| d.0)
@@ -110,12 +150,12 @@ pub(crate) fn draw<'b, DB: DrawingBackend + 'b>(
     let y_desc = if chart.y_label.is_empty() {
         0
     } else {
-        DESC_SIZE as u32 + 8
+        desc_size as u32 + 8
     };
     let x_desc = if chart.x_label.is_empty() {
         0
     } else {
-        DESC_SIZE as u32 + 8
+        desc_size as u32 + 8
     };
 
     let x_fmt = |t: &f64| x.label(*t);
@@ -125,14 +165,14 @@ pub(crate) fn draw<'b, DB: DrawingBackend + 'b>(
         .margin_bottom(8)
         .margin_left(10)
         .margin_right(24)
-        .x_label_area_size(TICK_SIZE as u32 + 16 + x_desc)
+        .x_label_area_size(tick_size as u32 + 16 + x_desc)
         .y_label_area_size(y_tick_w + 14 + y_desc)
         .build_cartesian_2d(AxisCoord::new(x), AxisCoord::new(y))
         .map_err(e)?;
     ctx.configure_mesh()
         .x_desc(chart.x_label.as_str())
         .y_desc(chart.y_label.as_str())
-        .axis_desc_style(font(DESC_SIZE))
+        .axis_desc_style(font(desc_size))
         .label_style(tick_font.clone())
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
@@ -180,7 +220,7 @@ pub(crate) fn draw<'b, DB: DrawingBackend + 'b>(
             .map_err(e)?;
     }
 
-    draw_markers(&mut ctx, prep).map_err(e)?;
+    draw_markers(&mut ctx, prep, size(MARKER_PX)).map_err(e)?;
 
     let named: Vec<&str> = prep
         .series
@@ -189,7 +229,7 @@ pub(crate) fn draw<'b, DB: DrawingBackend + 'b>(
         .map(|s| s.name.as_str())
         .collect();
     if named.len() > 1 {
-        let legend_font = font(LEGEND_SIZE);
+        let legend_font = font(legend_size);
         let (pw, ph) = ctx.plotting_area().dim_in_pixel();
         let text_w = named
             .iter()
@@ -201,7 +241,7 @@ pub(crate) fn draw<'b, DB: DrawingBackend + 'b>(
             .max()
             .unwrap_or(0);
         let legend_w = f64::from(text_w + 30 + 20 + 5);
-        let legend_h = named.len() as f64 * LEGEND_SIZE * 1.25 + 25.0;
+        let legend_h = named.len() as f64 * legend_size * 1.25 + 25.0;
         let position = match prep.emptiest_corner(
             legend_w / f64::from(pw.max(1)),
             legend_h / f64::from(ph.max(1)),
@@ -303,10 +343,11 @@ impl Ranged for AxisCoord {
 fn draw_markers<DB: DrawingBackend>(
     ctx: &mut Ctx<'_, DB>,
     prep: &Prepared,
+    marker_size: f64,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let (x, y) = (&prep.x, &prep.y);
     let line = MARKER.stroke_width(1);
-    let text = |h: HPos, v: VPos| font(MARKER_SIZE).color(&MARKER).pos(Pos::new(h, v));
+    let text = |h: HPos, v: VPos| font(marker_size).color(&MARKER).pos(Pos::new(h, v));
     for m in &prep.markers {
         match m {
             PreparedMarker::VLine { x: t, label } => {

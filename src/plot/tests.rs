@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use super::prepare::{
     assign_colors, clip_polyline, log_ticks, split_runs, Corner, Prepared, TickFormat,
 };
-use super::render::TITLE_BAND;
+use super::render::title_band;
 use super::*;
 
 /// A fresh folder under the system temp dir, unique per test and process.
@@ -61,10 +61,11 @@ fn simple_chart(title: &str) -> LineChart {
 fn title_rasterises_with_embedded_font_and_appears_in_svg() {
     let chart = simple_chart("Loss against learning rate");
     let (w, h) = chart.size;
+    let title_band = title_band(w);
     let buf = chart.render_rgb().unwrap();
     assert_eq!(buf.len(), (w * h * 3) as usize);
-    let dark = dark_pixels(&buf, w, (0, TITLE_BAND));
-    // 26 glyphs at 22 px leave several hundred dark pixels; a missing font leaves none.
+    let dark = dark_pixels(&buf, w, (0, title_band));
+    // 26 glyphs at about 22 px leave several hundred dark pixels; a missing font leaves none.
     assert!(dark > 300, "title band has only {dark} dark pixels");
 
     let untitled = LineChart {
@@ -72,9 +73,9 @@ fn title_rasterises_with_embedded_font_and_appears_in_svg() {
         ..chart.clone()
     };
     let buf = untitled.render_rgb().unwrap();
-    assert_eq!(dark_pixels(&buf, w, (0, TITLE_BAND)), 0);
+    assert_eq!(dark_pixels(&buf, w, (0, title_band)), 0);
     // The rest of the untitled chart still has text, grid and data.
-    assert!(dark_pixels(&buf, w, (TITLE_BAND, h)) > 1000);
+    assert!(dark_pixels(&buf, w, (title_band, h)) > 1000);
 
     let svg = chart.render_svg_string().unwrap();
     let texts = svg_texts(&svg);
@@ -678,4 +679,104 @@ fn band_charts_skip_what_a_log_axis_cannot_show_and_check_ranges() {
         .to_string()
         .contains("log axis"));
     assert!(BandChart::new("t", "x", "y").render_svg_string().is_err());
+}
+
+/// The `font-size` of every `<text>` element of an SVG, with its text.
+fn svg_font_sizes(svg: &str) -> Vec<(f64, String)> {
+    svg.split("<text")
+        .skip(1)
+        .map(|t| {
+            let size = t
+                .split_once("font-size=\"")
+                .and_then(|(_, r)| r.split_once('"'))
+                .map(|(v, _)| v.parse::<f64>().unwrap())
+                .expect("every text element has a font-size");
+            let text = t.split_once('>').map_or("", |(_, r)| r);
+            (size, text.split("</text>").next().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+/// The width attribute of an SVG's root element.
+fn svg_width(svg: &str) -> f64 {
+    let head = svg.split_once('>').unwrap().0;
+    let (_, rest) = head.split_once(" width=\"").unwrap();
+    rest.split_once('"').unwrap().0.parse().unwrap()
+}
+
+/// Asserts the house minimum: shown at MIN_DISPLAY_WIDTH CSS px, every text of `svg` is at
+/// least MIN_TEXT_PX high; returns the smallest size found, in CSS px.
+fn assert_house_minimum(svg: &str, what: &str) -> f64 {
+    let scale = MIN_DISPLAY_WIDTH / svg_width(svg);
+    let sizes = svg_font_sizes(svg);
+    assert!(sizes.len() > 5, "{what}: only {} texts", sizes.len());
+    let mut smallest = f64::INFINITY;
+    for (size, text) in sizes {
+        let css_px = size * scale;
+        assert!(
+            css_px >= MIN_TEXT_PX,
+            "{what}: {text:?} is {css_px:.2} CSS px at {MIN_DISPLAY_WIDTH} px, under {MIN_TEXT_PX}"
+        );
+        smallest = smallest.min(css_px);
+    }
+    smallest
+}
+
+#[test]
+fn every_figure_kind_keeps_text_at_the_house_minimum_at_its_narrowest_display() {
+    let chart = |w, h| {
+        simple_chart("Loss against learning rate")
+            .series(Series::dashed("schedule", vec![(0.0, 1.5), (2.0, 0.7)]))
+            .marker(Marker::hline(0.8, "floor"))
+            .size(w, h)
+    };
+    // Text scales with the figure: a small chart and a wide one both meet the minimum, and
+    // the ticks sit at TICK_PX exactly (plotters writes font-size as the size / 1.24).
+    for (w, h) in [(300, 200), (800, 500), (1600, 500)] {
+        let svg = chart(w, h).render_svg_string().unwrap();
+        let smallest = assert_house_minimum(&svg, &format!("{w} x {h} chart"));
+        assert!(
+            (smallest - TICK_PX).abs() < 1e-9,
+            "{w} x {h}: smallest {smallest}"
+        );
+    }
+    // Panels side by side share the figure's width, so their text grows with the grid.
+    let dir = temp_dir("house-minimum");
+    let path = dir.join("panels.svg");
+    save_panels_svg(
+        &[chart(600, 400), chart(600, 400), chart(600, 400)],
+        3,
+        &path,
+    )
+    .unwrap();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(svg_width(&svg), 1800.0);
+    assert_house_minimum(&svg, "three panels in a row");
+    let contours = contour_figure(&bowl).cols(1).size(700, 1200);
+    assert_house_minimum(&contours.render_svg_string().unwrap(), "contour figure");
+    let bands = BandChart::new("Steps against η", "learning rate η", "steps")
+        .panel(BandPanel {
+            title: "bowl".into(),
+            x_range: (1e-3, 1.0),
+            y_range: (1.0, 1e3),
+            bands: vec![Band {
+                from: 1e-3,
+                to: 0.1,
+                color: 0,
+            }],
+            points: vec![(1e-2, 10.0), (0.1, 100.0)],
+            reference: Some((0.2, "2/λmax".into())),
+        })
+        .legend(0, "monotone convergence")
+        .legend(1, "oscillating convergence")
+        .legend(2, "divergence")
+        .points_label("steps to ε");
+    assert_house_minimum(&bands.render_svg_string().unwrap(), "band chart");
+    // A text under the minimum is caught: a hand-written 6-unit label on the 1800-wide grid.
+    let small = format!(
+        "{}<text x=\"1\" y=\"1\" font-size=\"6\">tiny</text></svg>",
+        svg.trim_end().trim_end_matches("</svg>")
+    );
+    let caught = std::panic::catch_unwind(|| assert_house_minimum(&small, "tampered"));
+    assert!(caught.is_err(), "a 6-unit label passed the house minimum");
 }

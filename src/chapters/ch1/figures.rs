@@ -38,10 +38,11 @@ pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
             })
             .x_range(0.0, 15.0)
             .y_range(-4.0, 10.0)
-            .size(520, 340)
+            .size(800, 330)
         })
         .collect();
-    written.push(plot::save_panels(&panels, 3, dir, "trajectories")?);
+    // One panel per row, as wide as the figure, so that its text keeps the house size.
+    written.push(plot::save_panels(&panels, 1, dir, "trajectories")?);
 
     let mut errors = LineChart::new(
         "Error |θ_t − θ*| on ½·4·(θ−3)²",
@@ -192,8 +193,8 @@ pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
         );
     }
     written.push(plot::save_panels(
-        &[sharp.clone().size(760, 480), loss.size(760, 480)],
-        2,
+        &[sharp.clone().size(900, 420), loss.size(900, 420)],
+        1,
         dir,
         "sharpness",
     )?);

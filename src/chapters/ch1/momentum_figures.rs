@@ -134,14 +134,16 @@ fn draw_panel<DB: DrawingBackend>(
     kappa: f64,
 ) -> std::result::Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let size = |css_px| plot::text_size(css_px, HEATMAP_SIZE.0);
+    let tick = size(plot::TICK_PX);
     let (de, db) = (etas[1] - etas[0], betas[1] - betas[0]);
     let eta_max = etas[etas.len() - 1] + de / 2.0;
     let (y0, y1) = (betas[0] - db / 2.0, betas[betas.len() - 1] + db / 2.0);
     let mut chart = ChartBuilder::on(area)
-        .caption(map.method.name(), (FONT, 20))
+        .caption(map.method.name(), (FONT, size(plot::DESC_PX)))
         .margin(10)
-        .x_label_area_size(45)
-        .y_label_area_size(55)
+        .x_label_area_size((tick * 2.2 + 14.0) as u32)
+        .y_label_area_size((tick * 3.2 + 14.0) as u32)
         .build_cartesian_2d(0.0..eta_max, y0..y1)
         .map_err(e)?;
     chart
@@ -151,8 +153,8 @@ fn draw_panel<DB: DrawingBackend>(
         .y_desc("momentum β")
         .x_labels(6)
         .y_labels(6)
-        .label_style((FONT, 14))
-        .axis_desc_style((FONT, 16))
+        .label_style((FONT, tick))
+        .axis_desc_style((FONT, size(plot::DESC_PX)))
         .draw()
         .map_err(e)?;
     chart
@@ -199,7 +201,7 @@ fn draw_panel<DB: DrawingBackend>(
         .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .label_font((FONT, 13))
+        .label_font((FONT, size(plot::LEGEND_PX)))
         .draw()
         .map_err(e)
 }
@@ -208,12 +210,16 @@ fn colorbar<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
 ) -> std::result::Result<(), String> {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let tick = plot::text_size(plot::TICK_PX, HEATMAP_SIZE.0);
     let mut chart = ChartBuilder::on(area)
-        .caption("rate", (FONT, 16))
+        .caption(
+            "rate",
+            (FONT, plot::text_size(plot::DESC_PX, HEATMAP_SIZE.0)),
+        )
         .margin_top(40)
         .margin_bottom(55)
         .margin_right(10)
-        .y_label_area_size(45)
+        .y_label_area_size((tick * 3.0 + 10.0) as u32)
         .build_cartesian_2d(0.0..1.0, SHADE_FROM..1.0)
         .map_err(e)?;
     chart
@@ -221,7 +227,7 @@ fn colorbar<DB: DrawingBackend>(
         .disable_mesh()
         .disable_x_axis()
         .y_labels(5)
-        .label_style((FONT, 14))
+        .label_style((FONT, tick))
         .draw()
         .map_err(e)?;
     let n = 100;
@@ -235,7 +241,11 @@ fn colorbar<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The two heatmaps side by side with a colour bar; CSV of every grid point.
+/// Width and height of the heatmap figure, in pixels: the two maps one above the other, as
+/// wide as the figure so that their text keeps the house size.
+const HEATMAP_SIZE: (u32, u32) = (900, 1240);
+
+/// The two heatmaps one above the other, with a colour bar; CSV of every grid point.
 fn heatmap(s: &MomentumMap, dir: &Path) -> Result<Vec<PathBuf>> {
     let svg_path = dir.join("momentum_map_heatmap.svg");
     // Drawing any house chart registers the embedded font with plotters.
@@ -245,23 +255,24 @@ fn heatmap(s: &MomentumMap, dir: &Path) -> Result<Vec<PathBuf>> {
     let c = &s.config;
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (1200, 560)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, HEATMAP_SIZE).into_drawing_area();
         let fail = |m: String| Error::Plot {
             path: svg_path.clone(),
             message: m,
         };
         root.fill(&WHITE).map_err(|x| fail(x.to_string()))?;
-        let (top, rest) = root.split_vertically(40);
+        let title_size = plot::text_size(plot::TITLE_PX, HEATMAP_SIZE.0);
+        let (top, rest) = root.split_vertically((title_size * 1.9) as u32);
         top.titled(
             &format!(
-                "Measured convergence rate over (η, β), quadratic with κ = {} (grey: rate ≥ 1)",
+                "Convergence rate over (η, β), κ = {} (grey: rate ≥ 1)",
                 crate::report::fmt_sig(c.kappa, 3)
             ),
-            (FONT, 20),
+            (FONT, title_size),
         )
         .map_err(|x| fail(x.to_string()))?;
-        let (panels, bar) = rest.split_horizontally(1100);
-        let halves = panels.split_evenly((1, 2));
+        let (panels, bar) = rest.split_horizontally(HEATMAP_SIZE.0 - 120);
+        let halves = panels.split_evenly((2, 1));
         for (map, area) in s.maps.iter().zip(halves.iter()) {
             draw_panel(area, map, &c.etas, &c.betas, c.kappa).map_err(fail)?;
         }

@@ -41,7 +41,8 @@ fn panel_title(shown: &ShownRuns, k: usize) -> String {
     )
 }
 
-/// The four runs of a surface as a 2 x 2 contour figure, one run per panel.
+/// The four runs of a surface as a contour figure, one run per panel (2 x 2; the page's SVG
+/// stacks them, see `draw_figures`).
 fn paths_figure<'a>(shown: &ShownRuns, height: &'a dyn Fn(f64, f64) -> f64) -> ContourFigure<'a> {
     let s = &shown.surface;
     let mut fig = ContourFigure::new(format!(
@@ -70,7 +71,11 @@ pub fn draw_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
     for shown in &ch.shown {
         let path = dir.join(format!("paths_{}.svg", shown.surface.name));
         let height = |x: f64, y: f64| shown.surface.value(x, y);
-        paths_figure(shown, &height).save_svg(&path)?;
+        // One panel per row, as wide as the figure, so that its text keeps the house size.
+        paths_figure(shown, &height)
+            .cols(1)
+            .size(800, 1860)
+            .save_svg(&path)?;
         written.push(path);
     }
     written.push(draw_sweep_figure(
@@ -157,7 +162,7 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
             "f(x_t) (log scale)",
         )
         .y_log()
-        .size(520, 380);
+        .size(800, 360);
         if s.surface.name == "rosenbrock" {
             c = c.x_log();
         }
@@ -189,7 +194,8 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
         }
         panels.push(c);
     }
-    written.push(plot::save_panels(&panels, 3, dir, "surface_losses")?);
+    // One panel per row, as wide as the figure, so that its text keeps the house size.
+    written.push(plot::save_panels(&panels, 1, dir, "surface_losses")?);
 
     let mut loss = LineChart::new(
         "MLP training loss (minibatch)",
@@ -229,7 +235,7 @@ fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     written.push(plot::save_panels(
         &[loss.clone(), acc.clone()],
-        2,
+        1,
         dir,
         "mlp_curves",
     )?);

@@ -23,7 +23,7 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
             let mut chart = LineChart::new(title, "step", "learning rate η (log scale)")
                 .y_log()
                 .y_range(1e-4, 0.2)
-                .size(900, 380);
+                .size(900, 540);
             for (i, e) in entries.iter().filter(|e| e.group == g).enumerate() {
                 let pts: Vec<(f64, f64)> = (0..GALLERY_STEPS)
                     .map(|k| (k as f64, e.schedule.lr(k)))
@@ -89,9 +89,9 @@ pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
     }
     written.push(plot::save_panels(
         &[
-            loss.clone().size(900, 380),
-            acc.clone().size(900, 380),
-            lr.clone().size(900, 380),
+            loss.clone().size(900, 460),
+            acc.clone().size(900, 460),
+            lr.clone().size(900, 460),
         ],
         1,
         dir,
