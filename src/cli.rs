@@ -133,8 +133,9 @@ impl CommonArgs {
         })
     }
 
-    /// What produced a run's numbers, for the line under each written table: the device,
-    /// the seed and the command that reruns it (this process's flags, without `--out`).
+    /// How a run's numbers were computed, for the line under each written table and figure
+    /// (after the function and file that made it): "computed on DEVICE, seed N, by
+    /// `COMMAND`." with the command that reruns it (this process's flags, without `--out`).
     pub fn provenance(&self, name: &str, cfg: &crate::chapters::Config) -> String {
         let command = rerun_command(name);
         let exact = if self.cuda_deterministic && cfg.device.is_cuda() {
@@ -143,7 +144,7 @@ impl CommonArgs {
             ""
         };
         format!(
-            "Computed on {}{exact}, seed {}, by `{command}`.",
+            "computed on {}{exact}, seed {}, by `{command}`.",
             crate::device::describe(cfg.device),
             cfg.seed
         )
@@ -208,9 +209,12 @@ impl Run {
     }
 
     /// Prints `report` as markdown to stdout, writes its tables (each with the provenance
-    /// line) to the chapter's generated folder, and says on stderr where everything went.
-    fn publish(self, report: &crate::report::Report, figures: usize) -> crate::Result<()> {
+    /// line) and the provenance line of each figure in `figures` to the chapter's generated
+    /// folder, and says on stderr where everything went.
+    fn publish(self, report: &crate::report::Report, figures: &[PathBuf]) -> crate::Result<()> {
         report.write_tables(&self.generated_dir(), Some(&self.provenance))?;
+        write_figure_provenance(figures, &self.generated_dir(), &self.provenance)?;
+        let figures = figures.len();
         let (generated, figures_dir) = (self.generated_dir(), self.figures_dir());
         let stale = self.session.commit()?;
         println!("{}", report.to_markdown());
@@ -231,6 +235,39 @@ impl Run {
         );
         Ok(())
     }
+}
+
+/// The image files among `figures`: those the book shows in a `<figure>`.
+fn is_image(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "svg" || e == "gif" || e == "png")
+}
+
+/// Writes `generated/<stem>.provenance.md` for each image in `figures`: the line the book
+/// includes under the figure, naming the function that drew it (see
+/// [`crate::provenance::Drawing`]) and its file, then `run`. An image drawn outside any
+/// drawing function is an error, so that no figure of the book lacks the line.
+fn write_figure_provenance(
+    figures: &[PathBuf],
+    generated: &std::path::Path,
+    run: &str,
+) -> crate::Result<()> {
+    for path in figures.iter().filter(|p| is_image(p)) {
+        let source = crate::provenance::drawn_by(path).ok_or_else(|| crate::Error::Plot {
+            path: path.clone(),
+            message: "was drawn outside a drawing function: add \
+                          `let _drawing = crate::drawing!();` as the first line of the \
+                          function that draws it, so that the book can say where it comes from"
+                .into(),
+        })?;
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        let line = crate::report::provenance_line("Figure", &source, run);
+        crate::output::write(
+            &generated.join(format!("{stem}.provenance.md")),
+            line.trim_start().as_bytes(),
+        )?;
+    }
+    Ok(())
 }
 
 /// The configuration the book's pages show and the snapshot tests pin: the full
@@ -327,7 +364,7 @@ pub fn chapter_main<C: Chapter>() -> crate::Result<()> {
     let run = Run::start(C::NAME, &common)?;
     let output = chapter.run(&run.cfg)?;
     let figures = C::write_figures(&output, &run.figures_dir(), &run.generated_dir())?;
-    run.publish(C::report(&output), figures.len())
+    run.publish(C::report(&output), &figures)
 }
 
 /// How an example ends: on an error, one `error: …` line on stderr that says what was wrong
@@ -388,9 +425,8 @@ pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
     let (common, exercise) = parse_flags::<E>(E::NAME);
     let run = Run::start(E::NAME, &common)?;
     let solution = exercise.solve(&run.cfg, Some(&run.figures_dir()))?;
-    let figures = solution.figures.len();
     let report = crate::report::Report::with_tables(&E::title(), solution.tables);
-    run.publish(&report, figures)
+    run.publish(&report, &solution.figures)
 }
 
 /// The book's source folder, `book/src` in this repository.

@@ -44,6 +44,7 @@ pub mod noisy_quadratic;
 pub mod optim;
 pub mod output;
 pub mod plot;
+pub mod provenance;
 pub mod quadratic;
 pub mod regimes;
 pub mod report;

@@ -67,6 +67,8 @@ pub fn write_with(path: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
+    // A figure's drawing function, if one is running, is recorded for its provenance line.
+    crate::provenance::record_write(path);
     let deferred = STAGED.with(|s| match s.borrow_mut().as_mut() {
         Some(staging) => {
             staging.files.retain(|(_, to)| to != path);

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::provenance::Source;
 use crate::Result;
 
 /// One cell of a [`Table`].
@@ -116,9 +117,13 @@ pub fn fmt_sig(x: f64, digits: usize) -> String {
     }
 }
 
-/// A titled table with named columns. `id` names the generated file (`<id>.md`).
+/// A titled table with named columns. `id` names the generated file (`<id>.md`). Make one
+/// with [`crate::table!`], which records the function that builds it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
+    /// The function that built the table and its file, named under it in the book and in
+    /// the snapshots.
+    pub source: Source,
     /// File stem for the generated markdown, e.g. `rates_vs_kappa`.
     pub id: String,
     /// A one-line caption.
@@ -130,9 +135,11 @@ pub struct Table {
 }
 
 impl Table {
-    /// An empty table with the given id, caption and column headers.
-    pub fn new(id: &str, title: &str, columns: &[&str]) -> Self {
+    /// An empty table built by `source`, with the given id, caption and column headers.
+    /// [`crate::table!`] passes the calling function as `source`.
+    pub fn new(source: Source, id: &str, title: &str, columns: &[&str]) -> Self {
         Table {
+            source,
             id: id.into(),
             title: title.into(),
             columns: columns.iter().map(|c| c.to_string()).collect(),
@@ -188,10 +195,31 @@ impl Table {
         out
     }
 
-    /// The title as a bold caption line followed by the table.
+    /// The title as a bold caption line, the table, and the line naming the function and
+    /// file that built it (see [`source_line`]): what the snapshots pin.
     pub fn to_markdown_with_title(&self) -> String {
-        format!("**{}**\n\n{}", self.title, self.to_markdown())
+        format!(
+            "**{}**\n\n{}\n{}\n",
+            self.title,
+            self.to_markdown(),
+            source_line(&self.source)
+        )
     }
+}
+
+/// An empty [`Table`] built by the function this is written in:
+/// `lrbook::table!(id, title, &columns)` (see [`Table::new`]).
+#[macro_export]
+macro_rules! table {
+    ($id:expr, $title:expr, $columns:expr $(,)?) => {
+        $crate::report::Table::new($crate::here!(), $id, $title, $columns)
+    };
+}
+
+/// "From `function` in `file`.": the line under a table in the snapshots, which pins where
+/// the book says the table comes from.
+pub fn source_line(source: &Source) -> String {
+    format!("From `{}` in `{}`.", source.function, source.file)
 }
 
 /// Marks the provenance line that [`Report::write_tables`] puts under a table, so that the
@@ -214,10 +242,14 @@ pub fn caption_line(title: &str) -> String {
     format!("{CAPTION_MARK}{}</p>\n\n", html_escape(title))
 }
 
-/// The line under a written table: a blank line, then `text` in a small HTML paragraph.
-/// `<`, `>` and `&` in `text` are escaped; backquoted spans become `<code>`.
-pub fn provenance_line(text: &str) -> String {
-    let escaped = html_escape(text);
+/// The line under a written table or figure: a blank line, then in a small HTML element
+/// "`what` from FUNCTION in FILE, `run`" (`what` is `Table` or `Figure`; `run` says how it
+/// was computed, e.g. "computed on CPU (1 thread), seed 0, by `cargo run …`."). The
+/// function and file are `<code>` of classes `provenance-fn` and `provenance-file`, which
+/// the book links to their listings. `<`, `>` and `&` in `run` are escaped; backquoted spans
+/// become `<code>`.
+pub fn provenance_line(what: &str, source: &Source, run: &str) -> String {
+    let escaped = html_escape(run);
     let mut html = String::new();
     for (i, part) in escaped.split('`').enumerate() {
         if i % 2 == 1 {
@@ -228,7 +260,12 @@ pub fn provenance_line(text: &str) -> String {
             html.push_str(part);
         }
     }
-    format!("\n{PROVENANCE_MARK}{html}</small>\n")
+    format!(
+        "\n{PROVENANCE_MARK}{what} from <code class=\"provenance-fn\">{}</code> in \
+         <code class=\"provenance-file\">{}</code>, {html}</small>\n",
+        html_escape(&source.function),
+        html_escape(source.file)
+    )
 }
 
 /// A chapter's results: its tables plus free-text findings (for example "diverged at step 7").
@@ -282,15 +319,16 @@ impl Report {
     /// Writes each table to `dir/<id>.md` for `{{#include}}` in the book: its caption (the
     /// title, with the configuration; see [`caption_line`]), then the table.
     ///
-    /// With `provenance` (what produced the numbers: device, seed, command), each file ends
-    /// with it as a small line under the table; see [`provenance_line`].
+    /// With `provenance` (how the numbers were computed: device, seed, command), each file
+    /// ends with a small line under the table naming the table's function and file and
+    /// then `provenance`; see [`provenance_line`].
     pub fn write_tables(&self, dir: &Path, provenance: Option<&str>) -> Result<()> {
         for t in &self.tables {
             let path = dir.join(format!("{}.md", t.id));
             let mut text = caption_line(&t.title);
             text.push_str(&t.to_markdown());
             if let Some(p) = provenance {
-                text.push_str(&provenance_line(p));
+                text.push_str(&provenance_line("Table", &t.source, p));
             }
             crate::output::write(&path, text.as_bytes())?;
         }
@@ -304,7 +342,7 @@ mod tests {
 
     #[test]
     fn cells_are_read_by_column_name() {
-        let mut t = Table::new("t", "T", &["η", "steps", "verdict"]);
+        let mut t = crate::table!("t", "T", &["η", "steps", "verdict"]);
         t.push(vec![Cell::num(0.5, 3), 12usize.into(), "converges".into()]);
         assert_eq!(t.column("steps"), Some(1));
         assert_eq!(t.cell(0, "η"), Some(&Cell::num(0.5, 3)));
@@ -317,13 +355,13 @@ mod tests {
     #[test]
     fn written_tables_start_with_their_caption_and_end_with_their_provenance() {
         let dir = std::env::temp_dir().join(format!("lrbook-prov-{}", std::process::id()));
-        let mut t = Table::new("t", "T & <1>", &["η"]);
+        let mut t = crate::table!("t", "T & <1>", &["η"]);
         t.push(vec![Cell::num(0.5, 3)]);
         let report = Report::with_tables("R", vec![t.clone()]);
         report
             .write_tables(
                 &dir,
-                Some("Computed on CPU by `cargo run --example x -- --a <b>`"),
+                Some("computed on CPU by `cargo run --example x -- --a <b>`."),
             )
             .unwrap();
         let text = std::fs::read_to_string(dir.join("t.md")).unwrap();
@@ -331,8 +369,11 @@ mod tests {
         assert_eq!(
             text,
             format!(
-                "{caption}{}\n<small class=\"provenance\">Computed on CPU by \
-                 <code>cargo run --example x -- --a &lt;b&gt;</code></small>\n",
+                "{caption}{}\n<small class=\"provenance\">Table from <code \
+                 class=\"provenance-fn\">lrbook::report::tests::\
+                 written_tables_start_with_their_caption_and_end_with_their_provenance\
+                 </code> in <code class=\"provenance-file\">src/report.rs</code>, computed \
+                 on CPU by <code>cargo run --example x -- --a &lt;b&gt;</code>.</small>\n",
                 t.to_markdown()
             )
         );
@@ -367,7 +408,7 @@ mod tests {
 
     #[test]
     fn markdown_table_has_header_alignment_and_rows() {
-        let mut t = Table::new("demo", "Demo", &["name", "|η|", "steps"]);
+        let mut t = crate::table!("demo", "Demo", &["name", "|η|", "steps"]);
         t.push(vec!["a|b".into(), Cell::num(0.1, 2), 7usize.into()]);
         assert_eq!(
             t.to_markdown(),

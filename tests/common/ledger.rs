@@ -16,7 +16,7 @@ impl Ledger {
     /// the test.
     pub fn new(id: &str, test: &str) -> Self {
         Ledger {
-            table: Table::new(
+            table: lrbook::table!(
                 id,
                 &format!("Claims asserted by `{test}`"),
                 &["section", "claim", "statistic"],
@@ -54,14 +54,21 @@ impl Ledger {
         settings.set_snapshot_path("../snapshots");
         settings.set_prepend_module_to_snapshot(false);
         let file = format!("{}__{name}", env!("CARGO_CRATE_NAME"));
-        settings.bind(|| insta::assert_snapshot!(file, self.table.to_markdown_with_title()));
+        settings.bind(|| insta::assert_snapshot!(file, self.markdown()));
+    }
+
+    /// The title and the table. Not `Table::to_markdown_with_title`: a ledger is not a table
+    /// of the book's results but the list of a test's assertions, and its title already
+    /// names the test that makes them, so it has no "From function in file" line.
+    fn markdown(&self) -> String {
+        format!("**{}**\n\n{}", self.table.title, self.table.to_markdown())
     }
 
     /// [`Ledger::pin`] on the CPU vendors in `pinned_on` only (see
     /// [`super::assert_snapshot_on_cpus`]): for claims whose statistics come from runs that
     /// round differently on other processors. The claims are asserted everywhere.
     pub fn pin_on_cpus(self, test: &str, name: &str, pinned_on: &[&str]) {
-        let text = self.table.to_markdown_with_title();
+        let text = self.markdown();
         super::assert_snapshot_on_cpus(test, name, &text, pinned_on);
     }
 }

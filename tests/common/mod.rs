@@ -131,6 +131,50 @@ pub fn check_written_figures(written: &[PathBuf], required: &[&str]) {
             assert!(text.contains("<text"), "{} has no text", p.display());
         }
     }
+    check_figure_provenance(written, required);
+}
+
+/// Pins where the book says each figure comes from: every image in `written` was drawn
+/// under a drawing function (`lrbook::drawing!`), and the committed provenance line of each
+/// (`book/src/generated/chN/<stem>.provenance.md`, which exists for every image in
+/// `required`) names that function and its file. Moving or renaming a drawing function
+/// fails here until the book's figures are regenerated.
+pub fn check_figure_provenance(written: &[PathBuf], required: &[&str]) {
+    let crate_name = env!("CARGO_CRATE_NAME");
+    let chapter = &crate_name[..crate_name.find('_').unwrap_or(crate_name.len())];
+    let generated = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("book/src/generated")
+        .join(chapter);
+    let is_image = |p: &std::path::Path| p.extension().is_some_and(|e| e == "svg" || e == "gif");
+    for p in written.iter().filter(|p| is_image(p)) {
+        let source = lrbook::provenance::drawn_by(p)
+            .unwrap_or_else(|| panic!("{} was drawn outside a drawing function", p.display()));
+        let stem = p.file_stem().unwrap().to_string_lossy();
+        let committed = generated.join(format!("{stem}.provenance.md"));
+        let shown = required
+            .iter()
+            .any(|r| std::path::Path::new(r).file_stem() == p.file_stem());
+        match std::fs::read_to_string(&committed) {
+            Ok(line) => {
+                let names = format!(
+                    "<code class=\"provenance-fn\">{}</code> in <code class=\"provenance-file\">{}</code>",
+                    source.function, source.file
+                );
+                assert!(
+                    line.contains(&names),
+                    "{}: the book says {stem} comes from elsewhere than {} in {}: {line}",
+                    committed.display(),
+                    source.function,
+                    source.file
+                );
+            }
+            Err(e) => assert!(
+                !shown,
+                "{}: {e} (the book shows {stem})",
+                committed.display()
+            ),
+        }
+    }
 }
 
 /// The cell of `table` in `row` under the column headed `column`; panics naming the table's

@@ -98,12 +98,12 @@ pub fn ex1_iterates(etas: &[f64], steps: usize, device: Device) -> Result<(Table
     let mut columns = vec!["t".to_string()];
     columns.extend(etas.iter().map(|e| format!("w_t (η = {e})")));
     let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut iterates = Table::new(
+    let mut iterates = crate::table!(
         "ex1_iterates",
         "Exercise 1: iterates of gradient descent on (w−5)² from w₀ = 0",
         &cols,
     );
-    let mut verdicts = Table::new(
+    let mut verdicts = crate::table!(
         "ex1_verdicts",
         "Exercise 1: which learning rates converge",
         &[
@@ -172,7 +172,7 @@ fn subscript(n: usize) -> String {
 /// Exercise 2 (analytic): steps to reach ε at `η = 1/λmax` against the best fixed step
 /// `η* = 2/(λmax+λmin)`, in closed form and measured, for each κ. The ratio tends to 2.
 pub fn ex2_best_fixed_step(kappas: &[f64], eps: f64, device: Device) -> Result<Table> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ex2_best_fixed_step",
         "Exercise 2: steps to ε = 1e-6 on H = diag(1, κ), from θ₀ = 0 to θ* = (1, 1), at η = 1/λmax and at η* = 2/(λmax+λmin)",
         &["κ", "1/λmax: rate", "1/λmax: steps (bound)", "1/λmax: steps (measured)", "η*: rate", "η*: steps (bound)", "η*: steps (measured)", "ratio of the bounds"],
@@ -212,7 +212,7 @@ pub fn ex2_best_fixed_step(kappas: &[f64], eps: f64, device: Device) -> Result<T
 /// Exercise 3 (experimental): the stability edge of heavy ball on `½a θ²` with `a = 1`,
 /// found by a sweep of 2000 step sizes, against the closed form `2(1+β)/a`.
 pub fn ex3_momentum_edge(betas: &[f64], device: Device) -> Result<Table> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ex3_momentum_edge",
         "Exercise 3: largest stable η for heavy ball on ½θ², measured by a 2000-point sweep against 2(1+β)",
         &["β", "predicted edge 2(1+β)", "measured edge", "sweep resolution"],

@@ -8,6 +8,7 @@ use crate::Result;
 
 /// Draws the chapter's figures into `dir` (SVG plus a CSV of each figure's data).
 pub fn draw_figures(ch: &Chapter1, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut written = Vec::new();
 
     // Trajectories θ_t, one panel per regime.

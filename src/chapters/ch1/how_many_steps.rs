@@ -18,7 +18,7 @@ pub fn iterations_vs_eta_1d(device: Device) -> Result<(Table, Vec<SweepPoint>)> 
         ..Default::default()
     };
     let points = quadratic::sweep(&q, &[0.0], &etas, 0.0, opts, device)?;
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "iterations_vs_eta_1d",
         "Iterations to ε = 1e-6 against η on ½·4·(θ−3)² (a sample of the 240-point sweep)",
         &["ηa", "measured", "closed form"],

@@ -51,7 +51,7 @@ pub fn stability_edge_nd(device: Device) -> Result<(Table, NdSweep)> {
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
         .expect("some step sizes converge");
     let eta_star = closed_form::best_step(lmin, lmax);
-    let mut table = Table::new("stability_edge_nd", "Rotated 10-D quadratic with κ = 10: stability edge and best step, predicted against a 400-point sweep", &["quantity", "predicted", "measured"]);
+    let mut table = crate::table!("stability_edge_nd", "Rotated 10-D quadratic with κ = 10: stability edge and best step, predicted against a 400-point sweep", &["quantity", "predicted", "measured"]);
     table.push(vec![
         "largest stable η (2/λmax)".into(),
         Cell::num(edge, 4),

@@ -10,7 +10,7 @@ use crate::Result;
 /// Part 3b: measured rates of gradient descent at `2/(λmax+λmin)` and of heavy ball at
 /// Polyak's optimum, against `(κ−1)/(κ+1)` and `(√κ−1)/(√κ+1)`, for each κ in [`KAPPAS`].
 pub fn rates_vs_kappa(device: Device) -> Result<(Table, (Trajectory, Trajectory))> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "rates_vs_kappa",
         "Convergence rate per step on rotated 10-D quadratics: gradient descent at η* = 2/(λmax+λmin), heavy ball at Polyak's (η, β)",
         &["κ", "GD η*", "GD rate (κ−1)/(κ+1)", "GD measured", "GD steps to ε", "HB η", "HB β", "HB rate (√κ−1)/(√κ+1)", "HB measured", "HB steps to ε"],

@@ -13,6 +13,7 @@ use crate::{Error, Result};
 
 /// Draws the section's three figures into `dir`; returns the files written.
 pub fn draw(s: &MomentumMap, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut written = heatmap(s, dir)?;
     written.extend(lessard_figure(s, dir)?);
     written.extend(floor_figure(s, dir)?);
@@ -302,6 +303,7 @@ fn heatmap(s: &MomentumMap, dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// |θ_t| of each Lessard run on a log axis, with Nesterov's guarantee on |θ_t|.
 fn lessard_figure(s: &MomentumMap, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut chart = LineChart::new(
         "Lessard's function: heavy ball at Polyak's tuning against Nesterov",
         "step t",
@@ -342,6 +344,7 @@ fn lessard_figure(s: &MomentumMap, dir: &Path) -> Result<Vec<PathBuf>> {
 /// The floors against `ηλ/(1−β)` on log axes: heavy ball measured and closed form, SGD at
 /// `η/(1−β)` measured and closed form, and SGD's edge.
 fn floor_figure(s: &MomentumMap, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let f = &s.floor;
     let c = &f.config;
     let fine: Vec<f64> = (0..=200)

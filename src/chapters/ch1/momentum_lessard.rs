@@ -130,7 +130,7 @@ pub fn lessard_runs() -> Vec<LessardRun> {
 
 /// The Lessard runs: where each ends, and Nesterov's guarantee.
 pub fn lessard_table(runs: &[LessardRun]) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "momentum_map_lessard",
         &format!(
             "Heavy ball and Nesterov on Lessard, Recht & Packard's piecewise quadratic (L = 25, μ = 1, minimum at 0), {LESSARD_STEPS} steps from θ₋₁ = θ₀, f64; the guarantee is Nesterov's f(θ_t) ≤ (1−1/√κ)^t (f(θ₀) + μθ₀²/2)"

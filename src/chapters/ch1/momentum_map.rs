@@ -384,7 +384,7 @@ fn map_caption(c: &MapConfig) -> String {
 /// The maps' summary: per method, the worst `|measured − predicted|` away from and at the
 /// edges, and the grid's best point.
 pub fn map_table(maps: &[RateMap], c: &MapConfig) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "momentum_map_rates",
         &format!(
             "Measured against predicted rate (spectral radius) at every stable grid point; \
@@ -463,7 +463,7 @@ pub fn optimum_table(c: &MapConfig, device: Device) -> Result<Table> {
             f64::NAN,
         ),
     ];
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "momentum_map_optimum",
         &format!(
             "Named tunings on the quadratic: closed-form rate, spectral radius over the spectrum, \
@@ -501,7 +501,7 @@ pub fn optimum_table(c: &MapConfig, device: Device) -> Result<Table> {
 
 /// The edges at each β of [`EDGE_BETAS`], closed form against measured, in units of `ηλ`.
 pub fn edges_table(steps: usize) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "momentum_map_edges",
         &format!(
             "Edges in units of ηλ, closed form against measured: stability (bisection on the \
@@ -668,7 +668,7 @@ impl Exercise for BestMomentum {
             steps / 10,
             cfg.device,
         )?[0];
-        let mut t = Table::new(
+        let mut t = crate::table!(
             "momentum_map_ex5_best",
             &format!(
                 "Exercise 5: heavy ball's best grid point against Polyak's formula; {}",

@@ -146,7 +146,7 @@ pub fn floor_sweep(c: &NoiseConfig, cfg: &Config) -> Result<FloorSweep> {
 /// The floors: heavy ball measured against its closed form, and against SGD at `η/(1−β)`.
 pub fn floor_table(s: &FloorSweep) -> Table {
     let c = &s.config;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "momentum_map_noise_floor",
         &format!(
             "Noise floor E(θ−θ*)² on ½λθ² with λ = {}, gradient noise of variance σ²/B = {}: \

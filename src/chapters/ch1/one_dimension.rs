@@ -10,7 +10,7 @@ use crate::Result;
 /// Part 1: the five regimes of `1 − ηa`, measured against the closed forms.
 pub fn one_dimension(device: Device) -> Result<(Table, Vec<(f64, Trajectory)>)> {
     let q = Quadratic::one_d(A, THETA_STAR)?;
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "one_d_regimes",
         "Gradient descent on ½·4·(θ−3)² from θ₀ = 0: measured against closed form",
         &[

@@ -71,7 +71,7 @@ pub fn edge_of_stability(cfg: &Config, sc: &SharpnessConfig) -> Result<(Table, V
     let dir = fashion_mnist::resolve_dir(cfg.data_dir.as_deref())?;
     let data = fashion_mnist::load_subset(&dir, sc.examples, 1)?.train;
     let data = Dataset::new(standardize_pixels(&data.inputs), data.targets)?.to_device(cfg.device);
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "sharpness",
         &format!("Sharpness λmax of a tanh MLP ({}) under full-batch GD on {} Fashion-MNIST images, square loss, {} steps", models::mlp_label(&sc.hidden), sc.examples, sc.steps),
         &["η", "2/η", "λmax at start", "λmax max", "λmax at end", "end / (2/η)", "first step λmax ≥ 0.9·2/η", "final loss", "final accuracy"],

@@ -5,7 +5,7 @@ use crate::surfaces::Surface;
 
 /// The surfaces and their curvature facts.
 pub fn surfaces_table() -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "surfaces",
         "The three surfaces: Hessian eigenvalues at the minimum and the learning rates they predict",
         &[

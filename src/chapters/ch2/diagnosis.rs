@@ -16,7 +16,7 @@ pub fn surface_thresholds() -> Thresholds {
 
 /// The shown runs: regime by the sweep's rule against the diagnosis of the loss alone.
 pub fn shown_table(shown: &[ShownRuns]) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "shown_runs",
         "Four learning rates per surface: the regime by steps to ε, and the diagnosis of the loss history alone",
         &[

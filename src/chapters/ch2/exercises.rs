@@ -7,7 +7,7 @@ use super::sweep::sweep_surface_for;
 use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::experiment::MlpSetup;
-use crate::report::{fmt_sig, Cell, Table};
+use crate::report::{fmt_sig, Cell};
 use crate::surfaces::Surface;
 use crate::{validate, Error, Result};
 
@@ -42,7 +42,7 @@ impl Exercise for PredictEdge {
         let s = Self::surface()?;
         let c = s.curvature();
         let sweep = sweep_surface_for(&s, points, self.steps, cfg.device)?;
-        let mut t = Table::new(
+        let mut t = crate::table!(
             "ex1_predict_edge",
             &format!(
                 "Exercise 1: {} — Hessian [[3, 1.2], [1.2, 2]]; the edge predicted from λmax against a {points}-point sweep",
@@ -162,7 +162,7 @@ impl Exercise for DiagnoseLogs {
         for (k, col) in logs.columns.iter_mut().skip(1).enumerate() {
             *col = format!("log {}", Self::label(k));
         }
-        let mut sol = Table::new(
+        let mut sol = crate::table!(
             "ex2_solution",
             "Exercise 2, solution: the learning rate behind each log and its diagnosis",
             &["log", "η", "diagnosis", "reason"],

@@ -67,6 +67,7 @@ fn paths_figure<'a>(shown: &ShownRuns, height: &'a dyn Fn(f64, f64) -> f64) -> C
 
 /// Writes every figure of the chapter into `dir`; returns the files.
 pub fn draw_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut written = Vec::new();
     for shown in &ch.shown {
         let path = dir.join(format!("paths_{}.svg", shown.surface.name));
@@ -101,6 +102,7 @@ pub fn draw_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Steps to ε against η on each surface, over the regime bands, with the predicted edge.
 fn draw_sweep_figure(sweeps: &[SurfaceSweep], path: &Path) -> Result<PathBuf> {
+    let _drawing = crate::drawing!();
     let mut chart = BandChart::new(
         &format!(
             "Steps to ε = {} against η, {} learning rates per surface, regimes shaded",
@@ -152,6 +154,7 @@ fn draw_sweep_figure(sweeps: &[SurfaceSweep], path: &Path) -> Result<PathBuf> {
 }
 
 fn draw_loss_figures(ch: &Chapter2, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut written = Vec::new();
     // Loss histories of the shown runs, one panel per surface.
     let mut panels = Vec::new();

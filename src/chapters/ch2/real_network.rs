@@ -88,7 +88,7 @@ pub fn mlp_runs(cfg: &Config, mc: &MlpConfig) -> Result<Vec<MlpRun>> {
 
 /// The MLP runs: outcome, diagnosis and reason.
 pub fn mlp_table(runs: &[MlpRun], mc: &MlpConfig) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "mlp_runs",
         &format!(
             "MLP {} on {} Fashion-MNIST images, plain SGD, batch {}, {} epochs: the diagnosis of each training log",
@@ -140,7 +140,7 @@ pub fn mlp_log_table(runs: &[MlpRun]) -> Table {
             .map(|r| format!("loss at η = {}", fmt_sig(r.lr, 3))),
     );
     let col_refs: Vec<&str> = cols.iter().map(String::as_str).collect();
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "mlp_log",
         "The training log: minibatch loss at selected steps (— after a run stopped)",
         &col_refs,

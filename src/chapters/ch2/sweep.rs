@@ -152,7 +152,7 @@ pub fn summarise(surface: &Surface, points: Vec<SweepPoint>) -> Result<SurfaceSw
 /// Predicted against measured stability edges.
 pub fn edges_table(sweeps: &[SurfaceSweep]) -> Table {
     let n = sweeps.first().map_or(0, |s| s.points.len());
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "edges",
         &format!("Stability edge, predicted (2/λmax at the minimum) against measured by the sweep of {n} learning rates from {} to {} (ε = {}, budget per surface as shown)", fmt_sig(ETA_LO, 1), fmt_sig(ETA_HI, 2), fmt_sig(EPS, 1)),
         &[
@@ -188,7 +188,7 @@ pub fn edges_table(sweeps: &[SurfaceSweep]) -> Table {
 
 /// The η range of each regime on each surface.
 pub fn bands_table(sweeps: &[SurfaceSweep]) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "regime_bands",
         &format!(
             "Regimes along the sweep: just right = within {}× the fewest steps to ε",

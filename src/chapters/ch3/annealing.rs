@@ -226,7 +226,7 @@ pub fn budget_table(s: &AnnealStudy) -> Result<Table> {
     let c = &s.config;
     let best = &s.tuned[0];
     let floor = s.q.floor(best.etas[0], c.batch)?;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "annealing_budget",
         &format!(
             "Schedules at an equal budget of T = {} steps, B = {}, each tuned for least exact \
@@ -298,7 +298,7 @@ pub fn robbins_monro_table(s: &AnnealStudy) -> Result<Table> {
     cols.extend(heads.iter().map(String::as_str));
     cols.extend([sum_head.as_str(), sq_head.as_str(), left_head.as_str()]);
     let (e0, t0) = s.inverse_t;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "annealing_robbins_monro",
         &format!(
             "Growing budgets, exact recursion, B = {}: the best constant η for T = {} ({}), 1/t \
@@ -330,6 +330,7 @@ pub fn robbins_monro_table(s: &AnnealStudy) -> Result<Table> {
 
 /// The chains' mean loss per step for every schedule, and the log-log Robbins–Monro curves.
 pub fn draw_figures(s: &AnnealStudy, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let floor = s.q.floor(s.tuned[0].etas[0], s.config.batch)?;
     let mut curves = LineChart::new(
         &format!(
@@ -470,7 +471,7 @@ impl Exercise for ExponentialStall {
             });
         }
         let run = run_chains(&q, &groups, chains, &th0, None, cfg.seed, cfg.device)?;
-        let mut t = Table::new(
+        let mut t = crate::table!(
             "ex5_exponential_stall",
             &format!(
                 "Exponential decay ηₜ = η₀γᵗ with η₀ = {} at B = {}: Σηₜ = η₀/(1−γ) (closed \

@@ -254,7 +254,7 @@ pub fn comparison_table(cmp: &Comparison, id: &str) -> Result<Table> {
     let n = cc.seeds.len();
     let window = cmp.loss_window();
     let t_column = paired_t_column(n);
-    let mut table = Table::new(
+    let mut table = crate::table!(
         id,
         &format!(
             "MLP {} on {} Fashion-MNIST images, batch {}, SGD momentum {}, peak η = {} for \
@@ -344,7 +344,7 @@ pub fn best_vs_rest_table(cmp: &Comparison, id: &str) -> Result<Table> {
     let best = ranked[0].0;
     let n = cmp.config.seeds.len();
     let t_column = paired_t_column(n);
-    let mut table = Table::new(
+    let mut table = crate::table!(
         id,
         &format!(
             "The best schedule by mean test accuracy, {}, against each of the others; {}",
@@ -373,7 +373,7 @@ pub fn per_seed_table(cmp: &Comparison, id: &str) -> Table {
     let mut columns = vec!["schedule".to_string()];
     columns.extend(cmp.config.seeds.iter().map(|s| format!("seed {s}")));
     let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut table = Table::new(id, "Final test accuracy of every run", &cols);
+    let mut table = crate::table!(id, "Final test accuracy of every run", &cols);
     for &c in &cmp.config.contenders {
         let mut row = vec![Cell::from(c.name())];
         row.extend(

@@ -160,12 +160,12 @@ fn check_restart_scan(settings: &[(usize, usize)], restarts: u32) -> Result<()> 
 pub fn ex2_warm_restarts(settings: &[(usize, usize)], restarts: u32) -> Result<(Table, Table)> {
     check_restart_scan(settings, restarts)?;
     let (eta_max, eta_min) = (0.1, 0.001);
-    let mut steps = Table::new(
+    let mut steps = crate::table!(
         "ex2_restart_steps",
         &format!("Steps at which SGDR restarts: closed form against a scan of the schedule (η from {} to {})", fmt_sig(eta_max, 3), fmt_sig(eta_min, 3)),
         &["T₀", "T_mult", "restart k", "T₀(T_multᵏ−1)/(T_mult−1)", "found by scan"],
     );
-    let mut means = Table::new(
+    let mut means = crate::table!(
         "ex2_period_means",
         "Mean η over each period of T steps, measured against η_min + (η_max − η_min)(T+1)/(2T)",
         &[
@@ -239,7 +239,7 @@ pub fn ex3_one_cycle_peak(
     let constant_ci = stats::mean_ci(&constant, stats::LEVEL)?;
     let n = base.seeds.len();
     let t_column = paired_t_column(n);
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ex3_one_cycle_peak",
         &format!(
             "One-cycle with its peak at multiples of η = {}, against constant η; {}",

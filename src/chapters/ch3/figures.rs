@@ -9,6 +9,7 @@ use crate::Result;
 
 /// Draws the chapter's figures into `dir`: the schedule gallery and the training curves.
 pub fn draw_figures(ch: &Chapter3, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut written = Vec::new();
     let entries = gallery(GALLERY_LR, GALLERY_STEPS)?;
     let titles = [

@@ -390,7 +390,7 @@ pub(crate) fn ci_cells(xs: &[f64], digits: usize) -> [Cell; 2] {
 /// constant continuation makes and the excess that annealing removes beyond it.
 pub fn grid_table(g: &FloorGrid) -> Table {
     let c = &g.config;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "floor_network_grid",
         &format!(
             "Plain SGD on MLP {} and the first {} Fashion-MNIST training images: the \
@@ -473,6 +473,7 @@ pub fn slopes_per_seed(g: &FloorGrid) -> Vec<f64> {
 /// Draws excess against η/B, log-log, one colour per batch, with a line ∝ η/B through the
 /// geometric mean of the points.
 pub fn draw_figure(g: &FloorGrid, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut chart = LineChart::new(
         "Noise-induced excess of the constant-rate plateau",
         "η/B (log scale)",

@@ -201,7 +201,7 @@ pub fn gallery_table(entries: &[GalleryEntry], total: usize) -> Table {
     columns.extend(marks.iter().map(|m| format!("η at {m}")));
     columns.push(format!("mean η over {total}"));
     let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "gallery",
         &format!(
             "Every schedule on a budget of {total} steps at peak η = {} (4 significant digits)",

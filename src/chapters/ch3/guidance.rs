@@ -45,7 +45,7 @@ pub fn guidance_table(cmp: &Comparison) -> Result<Table> {
             }
         })
     };
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "guidance",
         &format!(
             "Which schedule when. The last column is this chapter's one measurement: \

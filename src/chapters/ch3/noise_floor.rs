@@ -253,7 +253,7 @@ pub fn floor_study(cfg: &Config, c: &FloorConfig) -> Result<FloorStudy> {
 /// The floor sweep: formula against the chains' window average.
 pub fn floor_table(s: &FloorStudy) -> Result<Table> {
     let c = &s.config;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "noise_floor_sweep",
         &format!(
             "The noise floor of constant-step SGD, closed form Σ ησᵢ²/(2B(2−ηλᵢ)) against the \
@@ -301,7 +301,7 @@ pub fn shed_time(curve: &[f64], floor: f64) -> Option<usize> {
 /// The time to shed the start at every η, batch `config.batch`.
 pub fn transient_table(s: &FloorStudy) -> Result<Table> {
     let c = &s.config;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "noise_floor_transient",
         &format!(
             "Steps until the transient E f(θ_t) − floor falls below {}% of its start, at B = {}: \
@@ -340,7 +340,7 @@ pub fn transient_table(s: &FloorStudy) -> Result<Table> {
 /// The best constant η for each budget: smaller budgets want larger η.
 pub fn budget_table(s: &FloorStudy) -> Result<Table> {
     let c = &s.config;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "noise_floor_budget",
         &format!(
             "The best constant η for a budget of T steps at B = {}, by the exact recursion over \
@@ -388,6 +388,7 @@ pub fn budget_table(s: &FloorStudy) -> Result<Table> {
 
 /// The floor against η on log-log axes: formula lines and measured points per B.
 pub fn draw_floor_figure(s: &FloorStudy, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut chart = LineChart::new(
         "Noise floor of constant-step SGD: formula (lines) and chains (points)",
         "learning rate η (log scale)",
@@ -505,7 +506,7 @@ impl Exercise for HalveOrDouble {
             cfg.seed,
             cfg.device,
         )?;
-        let mut t = Table::new(
+        let mut t = crate::table!(
             "ex4_halve_or_double",
             &format!(
                 "Halve η or double B: floor (formula and measured over steps {} to {}), and the \

@@ -11,7 +11,7 @@ pub fn warmup_table(lr: f64, w: usize) -> Result<Table> {
     let zero_start = Warmup::linear(lr, w)?.with_start_factor(0.0)?;
     let linear = Warmup::linear(lr, w)?;
     let cosine = Warmup::cosine(lr, w)?;
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "warmup_start",
         &format!(
             "The first {} steps of a {w}-step warmup to η = {}: where step 0 starts",

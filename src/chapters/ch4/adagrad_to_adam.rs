@@ -107,7 +107,7 @@ pub fn effective_lr_table(runs: &[EffectiveLrRun]) -> Table {
     let mut columns = vec!["optimizer".to_string(), "base η".into(), "parameter".into()];
     columns.extend(marks.iter().map(|m| format!("η_eff at step {m}")));
     let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "effective_lr",
         &format!(
             "Effective learning rate per parameter on a noisy quadratic: θ₁ with curvature {} and gradient noise {}, θ₂ with {} and {}",
@@ -140,7 +140,7 @@ pub fn bias_correction_demo(beta1: f64, beta2: f64, steps: usize) -> Result<Tabl
         ..AdamConfig::default()
     };
     let mut adam = Adam::new(vec![theta.shallow_clone()], config)?;
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "bias_correction",
         &format!(
             "Adam on a constant gradient (β₁ = {}, β₂ = {}): update size relative to η",

@@ -11,7 +11,7 @@ use crate::{validate, Result};
 /// Adam with L2 against AdamW at the same decay values, at η = 1e-3.
 pub fn adamw_table(cfg: &Config, nc: &NetConfig, data: &FashionMnist) -> Result<Table> {
     let lr = 1e-3;
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "adamw",
         &format!("Adam with an L2 term against AdamW's decoupled decay, η = {}, same λ, same seed and budget as the sweep", fmt_sig(lr, 1)),
         &["λ", "Adam + L2: held-out loss", "accuracy", "weight norm", "AdamW: held-out loss", "accuracy", "weight norm"],

@@ -28,7 +28,7 @@ fn deviation_cell(x: f64) -> Cell {
 
 /// The conformance summary: per update rule, the cases and the worst deviation.
 pub fn conformance_table(replays: &[Replay]) -> Table {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "conformance",
         "Every update rule against torch.optim 2.13: 50 steps per case on a small f64 model; deviation = max over steps of max |θ − θ_torch| / max |θ_torch|",
         &[

@@ -112,7 +112,7 @@ impl Exercise for Rarity {
 /// Exercise 1: the closed form scanned for `t` up to `max_steps`.
 fn ex1_bias_correction(betas: &[(f64, f64)], max_steps: usize) -> Result<Table> {
     validate::at_least_one("steps", max_steps)?;
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ex1_bias_correction",
         "Adam without bias correction, on a constant gradient: the step relative to η",
         &[
@@ -142,7 +142,7 @@ fn ex1_bias_correction(betas: &[(f64, f64)], max_steps: usize) -> Result<Table> 
 
 /// Exercise 2: steps to ε of the three methods at each κ.
 fn ex2_momentum_scaling(kappas: &[f64]) -> Result<Table> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ex2_momentum_scaling",
         "Steps to ε on ½(θ₁² + κθ₂²) as κ grows, and steps divided by κ and by √κ",
         &[
@@ -175,7 +175,7 @@ fn ex2_momentum_scaling(kappas: &[f64]) -> Result<Table> {
 
 /// Exercise 3: the best test log-loss of SGD and AdaGrad at each rarity.
 fn ex3_rarity(probabilities: &[f64], seed: u64) -> Result<Table> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ex3_rarity",
         "Best test log-loss of SGD and AdaGrad as the rare features get rarer",
         &[

@@ -9,6 +9,7 @@ use crate::Result;
 
 /// Draws the chapter's figures into `dir`.
 pub fn draw_figures(ch: &Chapter4, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut written = Vec::new();
     let mut path_chart =
         LineChart::new("Paths on ½(θ₁² + 100θ₂²) from (1, 1)", "θ₁", "θ₂").size(900, 420);

@@ -80,7 +80,7 @@ fn memory_rows() -> [(&'static str, OptimizerSpec, [&'static str; 3]); 12] {
 
 /// State bytes per parameter of every rule, measured after one step on an f32 MLP.
 pub fn memory_table() -> Result<Table> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "memory",
         "What each rule keeps: measured optimizer state per parameter after one step (f32 MLP 784-128-10)",
         &["update rule", "momentum", "per-parameter rate", "bias correction", "state bytes per parameter", "state tensors per parameter"],

@@ -120,7 +120,7 @@ pub fn ravine_comparison(kappa: f64) -> Result<Vec<RavineRun>> {
 
 /// The ravine table for several condition numbers.
 pub fn ravine_table(kappas: &[f64]) -> Result<(Table, Vec<RavineRun>)> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ravine",
         &format!("Steps to ‖θ‖ ≤ {}·‖θ₀‖ on ½(θ₁² + κθ₂²), and the rate per step, measured against theory", fmt_sig(RAVINE_EPS, 1)),
         &["κ", "method", "η", "β", "steps to ε", "rate measured", "rate predicted"],

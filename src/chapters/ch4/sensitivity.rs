@@ -175,7 +175,7 @@ pub fn sensitivity_spread_table(sweeps: &[Sensitivity], nc: &NetConfig) -> Resul
     let n = nc.seeds.len();
     let mut cols = vec!["base η"];
     cols.extend(sweeps.iter().map(|s| s.name));
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "sensitivity_spread",
         &format!(
             "Final held-out loss at every grid point, mean ± 95% interval over the seeds \
@@ -204,7 +204,7 @@ pub fn sensitivity_spread_table(sweeps: &[Sensitivity], nc: &NetConfig) -> Resul
 
 /// The sensitivity table: best LR and loss, the good band, and its width.
 pub fn sensitivity_table(sweeps: &[Sensitivity], nc: &NetConfig) -> Table {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "sensitivity",
         &format!(
             "Final held-out loss (mean over {} seeds) against base η (half-decade grid from {} to {}), MLP {}, {} Fashion-MNIST images, {} epochs; good band: loss ≤ {}× the best",

@@ -143,7 +143,7 @@ pub const SPARSE_LRS: [f64; 7] = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
 
 /// SGD against AdaGrad on the sparse problem, each at its best learning rate.
 pub fn sparse_table(p: &SparseProblem, seed: u64, id: &str) -> Result<Table> {
-    let mut table = Table::new(
+    let mut table = crate::table!(
         id,
         &format!(
             "Logistic regression, {} common features (active half the time) and {} rare ones (active with probability {}), one pass over {} examples: each optimizer at its best η of {}",

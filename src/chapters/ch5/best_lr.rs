@@ -229,7 +229,7 @@ fn grid_per_decade(lrs: &[f64]) -> String {
 
 /// The measured against the predicted best LR per batch.
 pub fn best_lr_table(s: &Sweep, c: &Ch5Config) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "best_lr",
         &format!(
             "Best learning rate per batch (fewest steps to probe loss ≤ {}; grid {} per decade) \
@@ -282,7 +282,7 @@ pub fn sweep_table(s: &Sweep, c: &Ch5Config) -> Table {
     let mut cols = vec!["B".to_string()];
     cols.extend(c.lrs.iter().map(|lr| format!("η = {}", fmt_sig(*lr, 3))));
     let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "sweep",
         &format!(
             "Steps to probe loss ≤ {} for every (B, η) run (— not run: pruned; \
@@ -312,7 +312,7 @@ pub fn sweep_table(s: &Sweep, c: &Ch5Config) -> Table {
 /// The trade-off table: measured steps and examples at each batch's best LR against the fit.
 pub fn tradeoff_table(s: &Sweep) -> Table {
     let f = &s.tradeoff;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "tradeoff",
         &format!(
             "Steps S and examples E to the target at each batch's best η, against the fit \

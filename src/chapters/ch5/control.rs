@@ -146,7 +146,7 @@ pub fn control_tables(s: &EpochSweep) -> [Table; 2] {
         .collect();
     let mut cols = vec!["constant η"];
     cols.extend(heads.iter().map(String::as_str));
-    let mut sweep = Table::new(
+    let mut sweep = crate::table!(
         "control_epoch_sweep",
         &format!(
             "Control: final held-out loss ÷ the base run's ({}) after {} epochs of {} examples \
@@ -182,7 +182,7 @@ pub fn control_tables(s: &EpochSweep) -> [Table; 2] {
     sweep.push(best_lr);
     sweep.push(best_ratio);
 
-    let mut noise = Table::new(
+    let mut noise = crate::table!(
         "control_noise_at_end",
         &format!(
             "Control: the simple noise scale B_simple = tr(Σ)/|G|², exact from per-example \

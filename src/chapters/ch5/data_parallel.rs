@@ -41,7 +41,7 @@ pub fn data_parallel_check(
 /// The equivalence table and, from the fitted trade-off, what K workers buy.
 pub fn data_parallel_table(check: &[(usize, f64)], c: &Ch5Config, f: &TradeOff) -> Table {
     let b = c.worker_batch as f64;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "data_parallel",
         &format!(
             "K workers of b = {} examples: averaged gradient against one batch of K·b (f64), \

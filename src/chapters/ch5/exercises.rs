@@ -53,7 +53,7 @@ impl SeedBatches {
             ..Ch5Config::for_config(true)
         };
         let data = c.net.load_data(cfg.data_dir.as_deref(), cfg.device)?;
-        let mut table = Table::new(
+        let mut table = crate::table!(
             "ex1_seed_batches",
             &format!(
                 "The seeds' exercise: B = {b0} … {last} from ({b0}, η₀ = {}), plain SGD, {} \
@@ -126,7 +126,7 @@ impl Exercise for ClosedFormTradeoff {
 
     fn solve(&self, _cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
         let t = TradeOff::new(1.0, 1.0)?; // B_crit = 1: the table is in units of the minima
-        let mut table = Table::new(
+        let mut table = crate::table!(
             "ex2_tradeoff",
             "The steps/examples trade-off in closed form, B in units of B_crit",
             &[
@@ -198,7 +198,7 @@ fn estimator_bias(big: &[usize], trials: usize, seed: u64) -> Result<Table> {
             })
             .sum()
     };
-    let mut table = Table::new(
+    let mut table = crate::table!(
         "ex3_estimator_bias",
         &format!(
             "Estimating ‖G‖² = 1 and B_noise = 50 on a synthetic gradient distribution, mean of \

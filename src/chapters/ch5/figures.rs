@@ -10,6 +10,7 @@ use crate::Result;
 
 /// Draws the chapter's figures into `dir`.
 pub fn draw_figures(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let grid = batch_grid(&ch.config.sweep_batches);
     let mut written = noise_law(ch, dir)?;
     written.extend(best_lr(ch, &grid, dir)?);
@@ -30,6 +31,7 @@ fn batch_grid(batches: &[usize]) -> Vec<f64> {
 
 /// The measured variance per batch against `tr(Σ)/B`.
 fn noise_law(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let c = &ch.config;
     let n = &ch.noise;
     let measured: Vec<(f64, f64)> = n
@@ -60,6 +62,7 @@ fn noise_law(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The measured best LR per batch, the prediction, and the linear and square-root rules.
 fn best_lr(ch: &Chapter5, grid: &[f64], dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let c = &ch.config;
     let s = &ch.sweep;
     let base_lr = ch.rules.base_lr;
@@ -111,6 +114,7 @@ fn best_lr(ch: &Chapter5, grid: &[f64], dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Steps against examples at each batch's best LR, and the fitted hyperbola.
 fn tradeoff(ch: &Chapter5, grid: &[f64], dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let s = &ch.sweep;
     let f = &s.tradeoff;
     let curve: Vec<(f64, f64)> = grid.iter().map(|&b| (f.examples(b), f.steps(b))).collect();
@@ -139,6 +143,7 @@ fn tradeoff(ch: &Chapter5, grid: &[f64], dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The noise-scale estimate along training.
 fn noise_scale_training(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let nr = &ch.noise_run;
     let ns = LineChart::new(
         &format!("B_noise estimated during training at B = {}", nr.batch),
@@ -165,6 +170,7 @@ fn noise_scale_training(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
 /// linear rule diverged (where warmup mattered most; else the largest), as one SVG of two
 /// panels and a CSV per panel.
 fn rules(ch: &Chapter5, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let c = &ch.config;
     let mut written = Vec::new();
     let r = &ch.rules;

@@ -153,7 +153,7 @@ pub fn noise_at_fixed_state(
 
 /// The 1/B table.
 pub fn noise_law_table(n: &FixedStateNoise, pool: usize, draws: usize) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "noise_law",
         &format!(
             "Variance of the minibatch gradient at a fixed state: max({draws}, 2·{pool}/B) \

@@ -16,7 +16,7 @@ use crate::Result;
 /// The exact noise scale at the fixed state against the two-batch estimator applied to the
 /// measured `E|g_B|²` of every pair of batch sizes whose ratio is at least 16.
 pub fn fixed_state_scale_table(n: &FixedStateNoise) -> Result<Table> {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "noise_scale_fixed",
         "The noise scale at the fixed state: exact (per-example gradients) and from the \
          two-batch estimator on the averaged ‖g_B‖²",
@@ -134,7 +134,7 @@ pub fn noise_scale_during_training(
 
 /// The noise-scale estimate along training, at a few checkpoints.
 pub fn noise_scale_table(r: &NoiseScaleRun, c: &Ch5Config) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "noise_scale_training",
         &format!(
             "B_noise during training at B = {}, η = {} (two-batch estimator, B_small = {}, \

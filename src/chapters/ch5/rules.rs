@@ -172,7 +172,7 @@ impl Rules {
 
 /// The rules table: one row per (B, rule).
 pub fn rules_table(r: &Rules, c: &Ch5Config) -> Table {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "rules",
         &format!(
             "Scaling rules from B₀ = {}, η₀ = {}, plain SGD, {} epochs \
@@ -225,7 +225,7 @@ pub fn rules_table(r: &Rules, c: &Ch5Config) -> Table {
 /// The headline: the largest batch at which each rule still matches.
 pub fn rules_summary_table(r: &Rules, c: &Ch5Config) -> Table {
     let mut t =
-        Table::new(
+        crate::table!(
             "rules_summary",
             &format!(
             "Largest batch up to which every batch matches the base run's held-out loss within \

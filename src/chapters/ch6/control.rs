@@ -180,7 +180,7 @@ pub fn control_tables(fc: &FinderConfig, eval: &[u64], runs: &[ControlRuns]) -> 
         .map(u64::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    let mut losses = Table::new(
+    let mut losses = crate::table!(
         "control_losses",
         &format!(
             "Control: final held-out loss after {} steps on the evaluation seeds {seeds} (mean ± \
@@ -205,7 +205,7 @@ pub fn control_tables(fc: &FinderConfig, eval: &[u64], runs: &[ControlRuns]) -> 
         ],
     );
     let t_col = paired_t_column(eval.len());
-    let mut comparisons = Table::new(
+    let mut comparisons = crate::table!(
         "control_comparisons",
         &format!(
             "Control: paired differences of final held-out loss over the {} evaluation seeds \

@@ -97,6 +97,7 @@ fn ex1_range_tests(cfg: &Config) -> Result<Ex1> {
 
 /// Exercise 1's figure: both curves, with their suggestions, one panel each.
 fn ex1_figures(ex: &Ex1, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let a = ex
         .train
         .chart("Range test on the training loss")
@@ -190,7 +191,7 @@ impl BiasCorrection {
             let fix = "Pass one k per β, e.g. --beta 0.98,0.9 --k 4,4.";
             return Err(Error::invalid("--beta and --k", got, fix));
         }
-        let mut table = Table::new(
+        let mut table = crate::table!(
             "ex2_bias_correction",
             &format!(
                 "On a constant loss, the step at which the divergence test fires: uncorrected \

@@ -12,6 +12,7 @@ use crate::Result;
 /// Draws the chapter's figures into `dir`: each setup's range test, the grid against the
 /// suggestions, and the fresh and trained model's curves.
 pub fn draw_figures(ch: &Chapter6, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
     let mut written = Vec::new();
     let mut finder_panels = Vec::new();
     let mut grid_panels = Vec::new();

@@ -40,7 +40,7 @@ pub fn rule_table(id: &str, caption: &str, before: &[&str], after: &[&str]) -> T
     let mut cols: Vec<&str> = before.to_vec();
     cols.extend(Rule::ALL.iter().map(|r| r.name()));
     cols.extend(after);
-    Table::new(id, caption, &cols)
+    crate::table!(id, caption, &cols)
 }
 
 fn stop_cell(r: &RangeTestResult) -> Cell {

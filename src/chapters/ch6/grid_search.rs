@@ -245,7 +245,7 @@ fn mean_over_seeds(fc: &FinderConfig) -> String {
 pub fn grid_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
     let mut cols = vec!["constant η"];
     cols.extend(results.iter().map(|r| r.setup.name()));
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "grid",
         &format!(
             "Grid search: held-out loss after {} steps at each constant η ({}; ∞ = diverged)",
@@ -272,7 +272,7 @@ pub fn ratio_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
     ];
     cols.extend(Rule::ALL.iter().map(|r| format!("{} ÷ best", r.name())));
     let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "ratios",
         &format!(
             "Held-out loss after {} steps at each rule's suggestion, divided by the best grid \
@@ -314,7 +314,7 @@ pub fn ratio_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
 pub fn suggestion_spread_table(results: &[SetupResult], fc: &FinderConfig) -> Table {
     let n = fc.seeds.len();
     let t_col = crate::stats::paired_t_column(n);
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "ratios_spread",
         &format!(
             "Each suggestion against the best grid point, per seed: held-out loss at the \

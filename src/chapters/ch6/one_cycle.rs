@@ -22,7 +22,7 @@ pub fn one_cycle_table(
     rule: Rule,
     device: Device,
 ) -> Result<Table> {
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "one_cycle",
         &format!(
             "One-cycle for {} steps with its peak set by the finder: held-out loss ÷ the best \

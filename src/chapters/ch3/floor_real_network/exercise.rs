@@ -127,7 +127,7 @@ impl EqualRatio {
 /// Exercise 6's table: the grid points, the new point, and the two predictions.
 pub fn equal_ratio_exercise_table(r: &EqualRatioRuns, lr: f64, batch: usize) -> Table {
     let c = &r.config;
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "ex6_equal_ratio",
         &format!(
             "Exercise 6: the excess at the new point (η, B) = ({}, {batch}) against the grid \

@@ -43,7 +43,7 @@ pub fn law_table(g: &FloorGrid) -> Result<Table> {
     let ps: Vec<f64> = pq.iter().map(|x| x.0).collect();
     let qs: Vec<f64> = pq.iter().map(|x| x.1).collect();
     let rs = slopes_per_seed(g);
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "floor_network_law",
         &format!(
             "Exponents of the excess of the grid above, fitted per seed by least squares on \
@@ -118,7 +118,7 @@ pub fn equal_ratio_pairs(g: &FloorGrid) -> Vec<((f64, usize), (f64, usize))> {
 /// the smaller).
 pub fn equal_ratio_table(g: &FloorGrid) -> Result<Table> {
     let n = g.seeds.len();
-    let mut t = Table::new(
+    let mut t = crate::table!(
         "floor_network_equal_ratio",
         &format!(
             "Grid points with equal η/B, from the grid above: the excess at twice the rate and \
