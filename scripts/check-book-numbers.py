@@ -233,7 +233,7 @@ def self_test():
     caption = CAPTION + "T &lt; 1</p>\n\n"
     source = ('<code class="provenance-fn">lrbook::report::provenance_line</code> in '
               '<code class="provenance-file">src/report.rs</code>')
-    run = PINNED + "<code>cargo run --example x -- --device cpu --threads 1</code>.</small>\n"
+    run = PINNED + "`cargo run --example x -- --device cpu --threads 1`.</small>\n"
     body = "| a | b |\n|---:|---:|\n| 1 | 2 |\n| 3 | 4 |\n\n" + MARK + "Table from " + source + run
     good = caption + body
     root = pathlib.Path(__file__).resolve().parent.parent

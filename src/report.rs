@@ -246,18 +246,20 @@ pub fn caption_line(title: &str) -> String {
 /// "`what` from FUNCTION in FILE, `run`" (`what` is `Table` or `Figure`; `run` says how it
 /// was computed, e.g. "computed on CPU (1 thread), seed 0, by `cargo run …`."). The
 /// function and file are `<code>` of classes `provenance-fn` and `provenance-file`, which
-/// the book links to their listings. `<`, `>` and `&` in `run` are escaped; backquoted spans
-/// become `<code>`.
+/// the book links to their listings. `<`, `>` and `&` in `run` are escaped outside its
+/// backquoted spans, which stay Markdown code spans (mdBook renders them as `<code>`, verbatim).
 pub fn provenance_line(what: &str, source: &Source, run: &str) -> String {
-    let escaped = html_escape(run);
+    // A backquoted span stays a Markdown code span: mdBook's smart punctuation would turn the
+    // `--` of a command inside an HTML <code> into an en dash, and a reader who copies it
+    // would get a command that does not run.
     let mut html = String::new();
-    for (i, part) in escaped.split('`').enumerate() {
+    for (i, part) in run.split('`').enumerate() {
         if i % 2 == 1 {
-            html.push_str("<code>");
+            html.push('`');
             html.push_str(part);
-            html.push_str("</code>");
+            html.push('`');
         } else {
-            html.push_str(part);
+            html.push_str(&html_escape(part));
         }
     }
     format!(
@@ -373,7 +375,7 @@ mod tests {
                  class=\"provenance-fn\">lrbook::report::tests::\
                  written_tables_start_with_their_caption_and_end_with_their_provenance\
                  </code> in <code class=\"provenance-file\">src/report.rs</code>, computed \
-                 on CPU by <code>cargo run --example x -- --a &lt;b&gt;</code>.</small>\n",
+                 on CPU by `cargo run --example x -- --a <b>`.</small>\n",
                 t.to_markdown()
             )
         );
