@@ -6,7 +6,7 @@
 // (small.provenance, alone or as the first thing of the next paragraph) that names a
 // function (code.provenance-fn, a Rust path such as lrbook::chapters::ch3::gallery::gallery_table),
 // a file (code.provenance-file, a .rs path) and the command that reruns it (a code that starts
-// "cargo run"). Tables written by hand have no caption and are not checked here
+// "cargo run", in plain ASCII, so that it runs when copied). Tables written by hand have no caption and are not checked here
 // (scripts/check-book-numbers.py checks that they are marked).
 export const name = "provenance";
 
@@ -38,6 +38,11 @@ export async function check(page, { fail }) {
       if (!fn || !/^[A-Za-z_]\w*(::[A-Za-z_<>][\w<> ]*)+$/.test(fn.textContent.trim())) out.push(`${label(el)}: the provenance line names no function`);
       if (!file || !/^[\w./-]+\.rs$/.test(file.textContent.trim())) out.push(`${label(el)}: the provenance line names no source file`);
       if (!command) out.push(`${label(el)}: the provenance line gives no command (cargo run …)`);
+      // The command must run when copied: only ASCII (no en dash that smart punctuation made
+      // of "--", no curly quote), and every flag in the "--name" form.
+      else if (/[^\x20-\x7e]/.test(command.textContent) || /(^|\s)-(?!-)\w{2,}/.test(command.textContent)) {
+        out.push(`${label(el)}: the command does not run as copied: "${command.textContent.trim()}"`);
+      }
     };
     for (const table of main.querySelectorAll("table")) {
       const box = table.parentElement && table.parentElement.matches(".table-wrapper") ? table.parentElement : table;
