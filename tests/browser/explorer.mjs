@@ -15,7 +15,7 @@
 //    src/schedule/mod.rs, each `Type::fn(` is a `pub fn` of that type with as many
 //    arguments, each struct-literal field and enum variant exists.
 // It saves a screenshot of the explorer to SCREENSHOT_DIR/ch3-explorer.png.
-import { chromium } from "playwright-core";
+import { launchChromium, checker } from "./lib.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import os from "node:os";
@@ -28,20 +28,12 @@ if (!url) {
   console.error("usage: node tests/browser/explorer.mjs URL [SCREENSHOT_DIR]");
   process.exit(2);
 }
-const failures = [];
-const check = (ok, what) => {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
-  if (!ok) failures.push(what);
-};
+const { failures, check } = checker();
 
 
 const fixture = JSON.parse(fs.readFileSync("tests/fixtures/schedules.json", "utf8"));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
   const errors = [];

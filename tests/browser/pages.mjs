@@ -15,7 +15,7 @@
 //
 // Environment: PAGES=a.html,b.html restricts the run to those pages (for development);
 // LAYOUTS=desktop-light,phone-coal restricts the layouts.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./lib.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -75,11 +75,7 @@ const failures = [];
 const fail = (page, what) => failures.push(`${page}: ${what}`);
 
 if (selfTest) {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-  });
+  const browser = await launchChromium();
   let bad = 0;
   try {
     for (const rel of fs.readdirSync(root).filter((f) => f.endsWith(".html")).sort()) {
@@ -117,11 +113,7 @@ if (selfTest) {
   process.exit(bad ? 1 : 0);
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launchChromium();
 const anchorsCache = new Map(); // page path -> Set of ids
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -2,15 +2,11 @@
 // which serves book/build and passes the base URL): chapter 3's gallery (its table, the
 // figure and their provenance lines) and chapter 3's schedule explorer showing one-cycle,
 // both at the content column's width (750 px) of a 1280 px window, in the light theme.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./lib.mjs";
 
 const base = process.argv[2];
 const outDir = process.argv[3] || "assets";
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
   await page.addInitScript(() => localStorage.setItem("mdbook-theme", "light"));

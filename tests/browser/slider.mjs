@@ -5,7 +5,7 @@
 // agrees with Rust's to within 1%, then moves the slider to a learning rate inside each
 // regime band that Rust found (the middle of the band) and asserts the page reports that
 // regime. It saves a screenshot to target/artifacts/ch2-slider.png.
-import { chromium } from "playwright-core";
+import { launchChromium, checker } from "./lib.mjs";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -15,17 +15,9 @@ if (!url) {
   console.error("usage: node tests/browser/slider.mjs URL [SCREENSHOT_DIR]");
   process.exit(2);
 }
-const failures = [];
-const check = (ok, what) => {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
-  if (!ok) failures.push(what);
-};
+const { failures, check } = checker();
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
   const errors = [];
