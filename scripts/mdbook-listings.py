@@ -24,8 +24,9 @@ to mdBook's `links` preprocessor.
 
 Pass 2 (`--links`; runs after `links`, so it sees the included provenance lines): wraps every
 `<code class="provenance-fn">PATH</code>` in a relative link to the first listing, in book
-order, that defines PATH. Where no listing shows the function it is left unlinked (the file
-path and command on the same line are the fallback).
+order, that defines PATH, and every `<code class="provenance-file">FILE</code>` in a link to
+a listing from FILE (on the same page where there is one). Where no listing shows the
+function or file it is left unlinked (the command on the same line is the fallback).
 
 Stdlib only. Tests: scripts/test_mdbook_listings.py.
 """
@@ -44,8 +45,9 @@ FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 DIRECTIVE = re.compile(r"^(\s*)\{\{#(include|rustdoc_include)\s+([^}\s]+)\s*\}\}\s*$")
 ANCHOR_START = re.compile(r"ANCHOR:\s*(?P<name>[\w_-]+)")
 ANCHOR_END = re.compile(r"ANCHOR_END:\s*(?P<name>[\w_-]+)")
-LABEL = re.compile(r'<div class="listing-file" id="([^"]+)" data-fns="([^"]*)">')
+LABEL = re.compile(r'<div class="listing-file" id="([^"]+)" data-fns="([^"]*)">(.*?)</div>')
 PROVENANCE_FN = re.compile(r'(<a\b[^>]*>\s*)?<code class="provenance-fn">([^<]+)</code>')
+PROVENANCE_FILE = re.compile(r'(<a\b[^>]*>\s*)?<code class="provenance-file">([^<]+)</code>')
 
 
 class ListingError(Exception):
@@ -409,7 +411,9 @@ def html_path(chapter_path):
 
 def listing_index(chapters):
     """fn path -> (page, listing id): the first listing in book order that shows the whole
-    function, else the first that shows part of it."""
+    function, else the first that shows part of it. Also, for every file a listing comes
+    from, ("file", path) -> the first listing of it in book order, and ("file", path, page)
+    -> the first listing of it on that page."""
     index = {}
     for partial in (False, True):  # a listing of the whole function before one of a part
         for path, content in chapters:
@@ -417,21 +421,37 @@ def listing_index(chapters):
                 for fn in m.group(2).split():
                     if fn.startswith("~") == partial:
                         index.setdefault(fn.lstrip("~"), (html_path(path), m.group(1)))
+    for path, content in chapters:
+        for m in LABEL.finditer(content):
+            for name in re.findall(r"<code>([^<]+)</code>", m.group(3)):
+                where = (html_path(path), m.group(1))
+                index.setdefault(("file", html.unescape(name)), where)
+                index.setdefault(("file", html.unescape(name), where[0]), where)
     return index
 
 
 def link_provenance(index, chapter_path, content):
     """Every `<code class="provenance-fn">PATH</code>` outside code fences, wrapped in a
-    relative link to its listing where the book has one."""
+    relative link to its listing where the book has one; every
+    `<code class="provenance-file">FILE</code>` in a link to a listing from that file (on the
+    same page if there is one there, else the first in the book)."""
     here = html_path(chapter_path)
 
-    def wrap(m):
+    def href(page, ident):
+        rel = "" if page == here else posixpath.relpath(page, posixpath.dirname(here) or ".")
+        return f"{rel}#{ident}"
+
+    def wrap_fn(m):
         if m.group(1) or m.group(2).strip() not in index:
             return m.group(0)
-        page, ident = index[m.group(2).strip()]
-        rel = "" if page == here else posixpath.relpath(page, posixpath.dirname(here) or ".")
-        href = f"{rel}#{ident}"
-        return f'<a class="provenance-link" href="{href}">{m.group(0)}</a>'
+        return f'<a class="provenance-link" href="{href(*index[m.group(2).strip()])}">{m.group(0)}</a>'
+
+    def wrap_file(m):
+        name = html.unescape(m.group(2).strip())
+        where = index.get(("file", name, here)) or index.get(("file", name))
+        if m.group(1) or not where:
+            return m.group(0)
+        return f'<a class="provenance-link" href="{href(*where)}">{m.group(0)}</a>'
 
     out, fence = [], None
     for line in content.split("\n"):
@@ -441,7 +461,7 @@ def link_provenance(index, chapter_path, content):
         elif fence and closes(fence, line):
             fence = None
         elif fence is None:
-            line = PROVENANCE_FN.sub(wrap, line)
+            line = PROVENANCE_FILE.sub(wrap_file, PROVENANCE_FN.sub(wrap_fn, line))
         out.append(line)
     return "\n".join(out)
 

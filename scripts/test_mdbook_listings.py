@@ -250,12 +250,36 @@ class Links(unittest.TestCase):
         self.assertEqual(index["lrbook::x::run"], ("ch1.html", "listing-src-x-rs-run"))
 
     def test_unknown_function_fenced_and_linked_lines_are_left_alone(self):
-        unknown = self.LINE.replace("lrbook::x::run", "lrbook::x::other")
+        # (A function and a file no listing shows: the file of a shown one is linked, FileLinks.)
+        unknown = self.LINE.replace("lrbook::x::run", "lrbook::y::other").replace("src/x.rs", "src/y.rs")
         self.assertEqual(ml.link_provenance(self.index(), "ch5.md", unknown), unknown)
         fenced = "```html\n" + self.LINE + "\n```"
         self.assertEqual(ml.link_provenance(self.index(), "ch5.md", fenced), fenced)
         once = ml.link_provenance(self.index(), "ch5.md", self.LINE)
         self.assertEqual(ml.link_provenance(self.index(), "ch5.md", once), once)
+
+
+class FileLinks(unittest.TestCase):
+    LABEL = Links.LABEL
+    LINE = Links.LINE.replace("lrbook::x::run", "lrbook::x::table")
+
+    def test_the_file_links_to_a_listing_of_it_on_the_same_page_first(self):
+        later = self.LABEL.replace("listing-src-x-rs-run", "listing-src-x-rs-run-2")
+        index = ml.listing_index([("ch3.md", self.LABEL), ("ch5.md", later)])
+        out = ml.link_provenance(index, "ch5.md", self.LINE)
+        self.assertIn('<a class="provenance-link" href="#listing-src-x-rs-run-2">'
+                      '<code class="provenance-file">src/x.rs</code></a>', out)
+        self.assertIn('<code class="provenance-fn">lrbook::x::table</code> in', out)  # no listing
+        out = ml.link_provenance(index, "instructor/ch1.md", self.LINE)
+        self.assertIn('href="../ch3.html#listing-src-x-rs-run"><code class="provenance-file">', out)
+
+    def test_a_file_no_listing_shows_is_left_alone_and_linking_twice_changes_nothing(self):
+        index = ml.listing_index([("ch3.md", self.LABEL)])
+        other = self.LINE.replace("src/x.rs", "src/y.rs")
+        self.assertEqual(ml.link_provenance(index, "ch3.md", other), other)
+        once = ml.link_provenance(index, "ch3.md", self.LINE)
+        self.assertNotEqual(once, self.LINE)
+        self.assertEqual(ml.link_provenance(index, "ch3.md", once), once)
 
 
 class Protocol(unittest.TestCase):
