@@ -121,10 +121,12 @@ def check_figure_provenance(generated, root=None):
     files = sorted(generated.rglob("*.provenance.md")) if generated.is_dir() else []
     for path in files:
         text = path.read_text()
-        if not text.startswith(MARK) or text.count("\n") != 1 or not text.endswith("</small>\n"):
-            problems.append(f"{path}: expected one line {MARK}Figure from …</small>")
+        # A blank line, then the line: the blank line ends the <figure> HTML block it is
+        # included under, so that the line is Markdown (its command a code span).
+        if not text.startswith("\n" + MARK) or text.count("\n") != 2 or not text.endswith("</small>\n"):
+            problems.append(f"{path}: expected a blank line, then one line {MARK}Figure from …</small>")
             continue
-        source, found = check_provenance(path, "Figure", text[len(MARK):-len("</small>\n")])
+        source, found = check_provenance(path, "Figure", text[1 + len(MARK):-len("</small>\n")])
         problems += found + check_source_exists(path, source, root)
     return problems
 
@@ -261,13 +263,14 @@ def self_test():
             got = len(check_tables(gen.parent, snap, root))
             if got != expected:
                 failed.append(f"{name}: {got} problems, expected {expected}")
-        figure_line = MARK + "Figure from " + source + run
+        figure_line = "\n" + MARK + "Figure from " + source + run
         for name, (text, expected) in {
             "a good figure line": (figure_line, 0),
             "a figure line from a table": (figure_line.replace("Figure", "Table"), 1),
             "a figure line of another seed": (figure_line.replace("seed 0", "seed 1"), 1),
             "a figure line naming a missing file": (figure_line.replace("report.rs", "nope.rs"), 1),
             "an empty figure line": ("", 1),
+            "a figure line without its blank line": (figure_line.lstrip("\n"), 1),
         }.items():
             gen = pathlib.Path(tmp) / ("fig " + name) / "ch1"
             gen.mkdir(parents=True)

@@ -261,10 +261,12 @@ fn write_figure_provenance(
                 .into(),
         })?;
         let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        // The line keeps its leading blank line: included right after `</figure>`, it ends
+        // that HTML block, so that the line is Markdown and its command a code span.
         let line = crate::report::provenance_line("Figure", &source, run);
         crate::output::write(
             &generated.join(format!("{stem}.provenance.md")),
-            line.trim_start().as_bytes(),
+            line.as_bytes(),
         )?;
     }
     Ok(())
