@@ -16,5 +16,6 @@ serve . selfport
 # First the checks' self-test: pages that each break one rule on purpose must fail it.
 printf '\033[1m[pages]\033[0m self-test: every layout check fails on its broken page (tests/browser/broken/)\n' >&2
 node tests/browser/pages.mjs --self-test "http://127.0.0.1:$selfport/tests/browser/broken/" tests/browser/broken
+rm -rf target/artifacts/pages  # no screenshot of an earlier run is left among this run's
 printf '\033[1m[pages]\033[0m headless Chromium on every page of http://127.0.0.1:%s/\n' "$port" >&2
 node tests/browser/pages.mjs "http://127.0.0.1:$port/" book/build target/artifacts/pages
