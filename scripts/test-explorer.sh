@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Tests chapter 2's slider in a real headless Chromium: serves the built book (book/build)
-# on 127.0.0.1, loads the chapter, moves the slider into each regime and checks what the
-# page reports (tests/browser/explorer.mjs). Saves a screenshot to target/artifacts/.
+# Tests chapter 3's schedule explorer in a real headless Chromium: serves the built book
+# (book/build) on 127.0.0.1, loads the chapter, and checks every case of the committed
+# PyTorch schedule fixture against the values the page computes (tests/browser/explorer.mjs).
+# Saves a screenshot to target/artifacts/.
 # Needs: a built book (scripts/build-book.sh), /usr/bin/chromium (or $CHROMIUM), node, and
 # playwright-core in node_modules (scripts/setup.sh installs both).
 set -euo pipefail

@@ -174,7 +174,10 @@ try {
   }
   for (const [rel, href, targetRel, id] of anchorsCache.pending || []) {
     const ids = anchorsCache.get(targetRel);
-    if (!ids) fail(rel, `link ${href}: target page not checked`);
+    // Under PAGES= the target may simply lie outside the chosen pages: its anchors are
+    // checked in a full run.
+    if (!ids && process.env.PAGES) console.log(`(${rel}: anchor of ${href} not checked under PAGES=)`);
+    else if (!ids) fail(rel, `link ${href}: target page not checked`);
     else if (!ids.has(id)) fail(rel, `link ${href}: no element with id "${id}" on ${targetRel}`);
   }
   await context.close();
