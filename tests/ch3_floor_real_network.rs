@@ -326,7 +326,7 @@ fn full_grid_backs_the_books_claims() {
         test,
         "floor_network_full",
         &reports(&g, &ex),
-        common::MADE_ON_AMD,
+        common::PINNED_VENDORS,
     );
-    ledger.pin_on_cpus(test, "ch3_floor_network_claims", common::MADE_ON_AMD);
+    ledger.pin_on_cpus(test, "ch3_floor_network_claims", common::PINNED_VENDORS);
 }

@@ -447,7 +447,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     const TEST: &str = "tests/ch4_adaptive.rs::full_report_is_pinned_and_backs_the_books_claims";
     // Pinned on AMD, where it was made; elsewhere the claims below are still asserted.
     let (_rng, ch) =
-        common::pinned_report_on_amd!(ch4::run, Config::full_cpu(), "ch4_full_report", TEST);
+        common::pinned_report_per_vendor!(ch4::run, Config::full_cpu(), "ch4_full_report", TEST);
     let mut ledger = Ledger::new("ch4_claims", TEST);
     check_claims(&ch, false, &mut ledger);
 
@@ -595,7 +595,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
             best > s.points[0].0 && best < s.points.last().unwrap().0
         }),
     );
-    ledger.pin_on_cpus(TEST, "ch4_claims", common::MADE_ON_AMD);
+    ledger.pin_on_cpus(TEST, "ch4_claims", common::PINNED_VENDORS);
 }
 
 #[test]

@@ -854,7 +854,7 @@ fn epoch_budget_control_backs_the_books_claims() {
         test,
         "ch5_control",
         &report.to_markdown(),
-        common::MADE_ON_AMD,
+        common::PINNED_VENDORS,
     );
-    ledger.pin_on_cpus(test, "ch5_control_claims", common::MADE_ON_AMD);
+    ledger.pin_on_cpus(test, "ch5_control_claims", common::PINNED_VENDORS);
 }

@@ -82,7 +82,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     let test = "tests/ch6_lr_finder.rs::full_report_is_pinned_and_backs_the_books_claims";
     // Pinned on AMD, where it was made; elsewhere the claims below are still asserted.
     let (_rng, ch) =
-        common::pinned_report_on_amd!(ch6::run, Config::full_cpu(), "ch6_full_report", test);
+        common::pinned_report_per_vendor!(ch6::run, Config::full_cpu(), "ch6_full_report", test);
     let setups = &ch.setups;
     assert_eq!(
         setups.iter().map(|r| r.setup).collect::<Vec<_>>(),
@@ -295,7 +295,7 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
         ),
         below.iter().all(|&l| oc_cnn > l),
     );
-    ledger.pin_on_cpus(test, "ch6_claims", common::MADE_ON_AMD);
+    ledger.pin_on_cpus(test, "ch6_claims", common::PINNED_VENDORS);
 }
 
 #[test]
@@ -642,7 +642,7 @@ fn one_cycle_control_takes_the_peak_and_annealing_apart() {
         test,
         "ch6_control",
         &report.to_markdown(),
-        common::MADE_ON_AMD,
+        common::PINNED_VENDORS,
     );
-    ledger.pin_on_cpus(test, "ch6_control_claims", common::MADE_ON_AMD);
+    ledger.pin_on_cpus(test, "ch6_control_claims", common::PINNED_VENDORS);
 }

@@ -46,13 +46,14 @@ pub fn cpu_snapshot_suffix(vendor: &str) -> Option<&'static str> {
     (vendor == "AuthenticAMD").then_some("amd")
 }
 
-/// The vendors on which the reports, ledgers and controls of chapters 4, 5 (control) and 6
-/// were made and are pinned (see [`assert_snapshot_on_cpus`]).
-pub const MADE_ON_AMD: &[&str] = &["AuthenticAMD"];
+/// The vendors on which the reports, ledgers and controls of chapters 3 (the real network), 4,
+/// 5 (control) and 6 were made and are pinned, each in its own snapshot (see
+/// [`assert_snapshot_on_cpus`]): AMD's `…@amd.snap`, Intel's without a suffix.
+pub const PINNED_VENDORS: &[&str] = &["AuthenticAMD", "GenuineIntel"];
 
-/// [`pinned_report`] for a report pinned on [`MADE_ON_AMD`] only: runs it under the RNG lock
+/// [`pinned_report`] for a report pinned per vendor, on [`PINNED_VENDORS`] only: runs it under the RNG lock
 /// and compares its markdown there; elsewhere the caller's claim checks still run.
-macro_rules! pinned_report_on_amd {
+macro_rules! pinned_report_per_vendor {
     ($run:expr, $cfg:expr, $name:literal, $test:expr) => {{
         let rng = $crate::common::cpu_single_thread();
         let ch = $run(&$cfg).expect(concat!($name, ": the run"));
@@ -60,12 +61,12 @@ macro_rules! pinned_report_on_amd {
             $test,
             $name,
             &ch.report.to_markdown(),
-            $crate::common::MADE_ON_AMD,
+            $crate::common::PINNED_VENDORS,
         );
         (rng, ch)
     }};
 }
-pub(crate) use pinned_report_on_amd;
+pub(crate) use pinned_report_per_vendor;
 
 /// Pins `text` as the snapshot `tests/snapshots/<test binary>__<name>@<suffix>.snap` on the CPU vendors in `pinned_on` (`/proc/cpuinfo`'s
 /// `vendor_id`, e.g. `AuthenticAMD`), each with its own snapshot (see
@@ -79,7 +80,9 @@ pub fn assert_snapshot_on_cpus(test: &str, name: &str, text: &str, pinned_on: &[
         record_skip(
             test,
             &format!(
-                "snapshot {name} is made on {} only; on {vendor} ({model}) its claims were                  asserted but its numbers not compared (CONTRIBUTING.md, 'Numbers across                  machines')",
+                "snapshot {name} is made on {} only; on {vendor} ({model}) its claims were \
+                 asserted but its numbers not compared (CONTRIBUTING.md, 'Numbers across \
+                 machines')",
                 pinned_on.join(", ")
             ),
         );
