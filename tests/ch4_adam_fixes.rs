@@ -2,7 +2,7 @@
 //! are pinned, lrbook's Adam is checked against the scalar recursion and RAdam's measured
 //! step against its closed form, and the page's claims are asserted and pinned in the ledger.
 use lrbook::chapters::ch4::adam_fixes::warmup::{
-    self, distance_comparisons, exponential_warmup, linear_warmup, rectification,
+    self, distance_comparisons, exponential_warmup, linear_warmup, rectification, WarmupLength,
 };
 use lrbook::chapters::ch4::adam_fixes::{
     adam_drift, adam_fixes, drift_edge_beta2, AdamFixes, AdamFixesSection, FailureEdge, C,
@@ -318,7 +318,7 @@ fn adam_fixes_backs_the_books_claims() {
 }
 
 #[test]
-fn exercise_4_is_pinned() {
+fn exercises_are_pinned() {
     let _rng = cpu_single_thread();
     let t = common::solve_one::<FailureEdge>(&Config::full_cpu());
     insta::assert_snapshot!(
@@ -327,7 +327,7 @@ fn exercise_4_is_pinned() {
     );
     let mut ledger = Ledger::new(
         "ch4_adam_fixes_exercise_claims",
-        "tests/ch4_adam_fixes.rs::exercise_4_is_pinned",
+        "tests/ch4_adam_fixes.rs::exercises_are_pinned",
     );
     let (closed, measured) = (num(&t, 0, "C"), num(&t, 1, "C"));
     ledger.claim(
@@ -347,6 +347,43 @@ fn exercise_4_is_pinned() {
         ),
         num(&t, 2, "Adam x_T") > 0.0 && num(&t, 2, "AMSGrad x_T") < -0.99,
     );
+
+    let t = common::solve_one::<WarmupLength>(&Config::full_cpu());
+    insta::assert_snapshot!(
+        "ch4_adam_fixes_exercise_5",
+        Report::with_tables(&WarmupLength::title(), vec![t.clone()]).to_markdown()
+    );
+    let reference = common::row_where(&t, "warmup steps", "200");
+    let d = |r: usize| t.rows[r][1].render();
+    let mean_d = |r: usize| d(r).split(' ').next().unwrap().parse::<f64>().unwrap();
+    let closest = (0..t.rows.len()).all(|r| mean_d(r) >= mean_d(reference));
+    ledger.claim(
+        "Exercise 5",
+        "of warmups over 0, 50, 100, 200 and 400 steps, the untuned 2/(1−β₂) = 200 brings \
+         Adam's loss curve closest to RAdam's on average",
+        (0..t.rows.len())
+            .map(|r| format!("{}: {}", t.rows[r][0].render(), d(r)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        closest,
+    );
+    let verdict = |w: &str| t.rows[common::row_where(&t, "warmup steps", w)][5].render();
+    ledger.claim(
+        "Exercise 5",
+        "no warmup, 50 steps and 400 steps bring it farther from RAdam, beyond the seed noise; \
+         100 steps cannot be told apart from 200",
+        format!(
+            "paired 95% CIs of the difference: 0: {}; 50: {}; 100: {}; 400: {}",
+            t.rows[common::row_where(&t, "warmup steps", "0")][3].render(),
+            t.rows[common::row_where(&t, "warmup steps", "50")][3].render(),
+            t.rows[common::row_where(&t, "warmup steps", "100")][3].render(),
+            t.rows[common::row_where(&t, "warmup steps", "400")][3].render()
+        ),
+        verdict("0") == "yes"
+            && verdict("50") == "yes"
+            && verdict("100") == "no"
+            && verdict("400") == "yes",
+    );
     ledger.pin("ch4_adam_fixes_exercise_claims");
 }
 
@@ -364,6 +401,15 @@ fn bad_input_is_an_error() {
             ex.solve(&Config::quick_cpu(), None).is_err(),
             "steps = {steps}"
         );
+    }
+}
+
+#[test]
+fn bad_warmups_are_an_error() {
+    let mut ex = WarmupLength::defaults().unwrap();
+    for w in [vec![], vec![100_000]] {
+        ex.warmups = w.clone();
+        assert!(ex.solve(&Config::quick_cpu(), None).is_err(), "{w:?}");
     }
 }
 

@@ -122,6 +122,7 @@ const CASES: &[Case] = &[
     case("range", "ch4_ex4_failure_edge", &["--quick", "--beta2", "1"], 2, &["--beta2", "(0, 1)"]),
     case("range", "ch4_ex4_failure_edge", &["--quick", "--beta2", "nan"], 2, &["--beta2", "(0, 1)"]),
     case("count", "ch4_ex4_failure_edge", &["--quick", "--steps", "0"], 2, &["--steps", "at least 1"]),
+    case("count", "ch4_ex5_warmup_length", &["--quick", "--warmups", "100000"], 2, &["--warmups", "longer than"]),
     case("range", "ch4_ex3_rarity", &["--quick", "--rare-p", "1.5"], 2, &["--rare-p"]),
     case("range", "ch1_ex2_best_fixed_step", &["--quick", "--kappa", "0.5"], 2, &["--kappa", ">= 1"]),
     case("range", "ch4_ex2_momentum_scaling", &["--quick", "--kappa", "nan"], 2, &["--kappa"]),

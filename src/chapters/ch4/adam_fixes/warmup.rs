@@ -4,6 +4,7 @@
 //! linear warmup over `2/(1−β₂)` steps, and RAdam trained on a seeded f64 MLP.
 use tch::{Device, Kind, Tensor};
 
+use crate::chapters::exercise::{Exercise, Solution};
 use crate::chapters::Config;
 use crate::data::{synthetic, Dataset};
 use crate::models::{self, Activation, Mlp};
@@ -191,7 +192,8 @@ impl TrainingConfig {
     }
 }
 
-/// The three methods of the training comparison.
+/// The three methods of the training comparison: warmups of 0 steps, of `2/(1−β₂)` steps,
+/// and RAdam.
 pub const METHODS: [&str; 3] = ["Adam", "Adam + linear warmup", "RAdam"];
 
 /// Every run's per-step training loss: `losses[method][seed][step]`.
@@ -212,9 +214,10 @@ fn blobs(c: &TrainingConfig, seed: u64) -> Result<Dataset> {
 }
 
 // ANCHOR: training_run
-/// One run of `method` (an index into [`METHODS`]) at `seed`: the network, the data and
-/// the batch order all come from the seed, so the three methods share them.
-pub fn training_run(c: &TrainingConfig, method: usize, seed: u64) -> Result<Vec<f64>> {
+/// One run at `seed` of Adam with a linear warmup over `warmup` steps (`Some(0)`: plain
+/// Adam) or of RAdam (`None`): the network, the data and the batch order all come from the
+/// seed, so every method sees the same ones.
+pub fn training_run(c: &TrainingConfig, warmup: Option<usize>, seed: u64) -> Result<Vec<f64>> {
     let data = blobs(c, seed)?;
     let mut sizes = vec![DIM as i64];
     sizes.extend(&c.hidden);
@@ -224,26 +227,28 @@ pub fn training_run(c: &TrainingConfig, method: usize, seed: u64) -> Result<Vec<
     })?;
     let betas = (0.9, c.beta2);
     let params = vs.trainable_variables();
-    let mut optimizer: Box<dyn Optimizer> = if method == 2 {
-        let config = RAdamConfig {
-            betas,
-            ..RAdamConfig::default()
-        };
-        Box::new(RAdam::new(params, config)?)
-    } else {
-        let config = AdamConfig {
-            betas,
-            ..AdamConfig::default()
-        };
-        Box::new(Adam::new(params, config)?)
+    let mut optimizer: Box<dyn Optimizer> = match warmup {
+        None => Box::new(RAdam::new(
+            params,
+            RAdamConfig {
+                betas,
+                ..RAdamConfig::default()
+            },
+        )?),
+        Some(_) => Box::new(Adam::new(
+            params,
+            AdamConfig {
+                betas,
+                ..AdamConfig::default()
+            },
+        )?),
     };
-    let warmup = Warmup::linear(c.lr, warmup_steps(c.beta2))?;
+    let ramp = Warmup::linear(c.lr, warmup.unwrap_or(0).max(1))?;
     let mut constant = |_: usize| c.lr;
-    let mut warmed = FollowSchedule(&warmup);
-    let policy: &mut dyn crate::schedule::LrPolicy = if method == 1 {
-        &mut warmed
-    } else {
-        &mut constant
+    let mut warmed = FollowSchedule(&ramp);
+    let policy: &mut dyn crate::schedule::LrPolicy = match warmup {
+        Some(w) if w > 0 => &mut warmed,
+        _ => &mut constant,
     };
     let cfg = TrainConfig {
         epochs: usize::MAX,
@@ -270,8 +275,10 @@ pub fn training_run(c: &TrainingConfig, method: usize, seed: u64) -> Result<Vec<
 /// Every method at every seed of `c` (shifted by `--seed`).
 pub fn training_runs(c: &TrainingConfig, cfg: &Config) -> Result<TrainingRuns> {
     let seeds = cfg.run_seeds("training seeds", &c.seeds)?;
-    let losses = (0..METHODS.len())
-        .map(|m| seeds.iter().map(|&s| training_run(c, m, s)).collect())
+    let warmups = [Some(0), Some(warmup_steps(c.beta2)), None];
+    let losses = warmups
+        .iter()
+        .map(|&w| seeds.iter().map(|&s| training_run(c, w, s)).collect())
         .collect::<Result<Vec<Vec<Vec<f64>>>>>()?;
     Ok(TrainingRuns {
         config: c.clone(),
@@ -418,4 +425,92 @@ pub fn loss_summary_table(r: &TrainingRuns) -> Result<Table> {
         ]);
     }
     Ok(t)
+}
+
+/// Exercise 5: which warmup length makes Adam track RAdam most closely? Adam with a linear
+/// warmup over each length, against RAdam, on the page's training problem (β₂ = 0.99).
+#[derive(clap::Args, Clone, Debug)]
+pub struct WarmupLength {
+    /// Warmup lengths to try, in steps (0 is plain Adam); the page's is 2/(1−β₂) = 200.
+    #[arg(long, value_delimiter = ',', default_value = "0,50,100,200,400")]
+    pub warmups: Vec<usize>,
+}
+
+impl Exercise for WarmupLength {
+    const NAME: &'static str = "ch4_ex5_warmup_length";
+
+    fn solve(&self, cfg: &Config, _figures: Option<&std::path::Path>) -> Result<Solution> {
+        crate::validate::list_len("--warmups", &self.warmups)?;
+        let c = TrainingConfig::for_config(cfg.quick);
+        for &w in &self.warmups {
+            if w > c.steps {
+                return Err(crate::Error::invalid(
+                    "--warmups",
+                    format!("got {w}, longer than the {} steps of a run", c.steps),
+                    format!("Pass lengths from 0 to {}.", c.steps),
+                ));
+            }
+        }
+        let seeds = cfg.run_seeds("training seeds", &c.seeds)?;
+        let radam = seeds
+            .iter()
+            .map(|&s| training_run(&c, None, s))
+            .collect::<Result<Vec<_>>>()?;
+        let reference = warmup_steps(c.beta2);
+        let window = 0..(2 * reference).min(c.steps);
+        let distances = |w: usize| -> Result<Vec<f64>> {
+            seeds
+                .iter()
+                .zip(&radam)
+                .map(|(&s, r)| {
+                    Ok(curve_distance(
+                        r,
+                        &training_run(&c, Some(w), s)?,
+                        window.clone(),
+                    ))
+                })
+                .collect()
+        };
+        let at_reference = distances(reference)?;
+        let mut t = crate::table!(
+            "adam_fixes_ex5_warmup_length",
+            &format!(
+                "Exercise 5: distance d of RAdam's loss curve to Adam with a linear warmup of \
+                 each length, over steps 1 to {}, and its paired difference to the distance at \
+                 the untuned length 2/(1−β₂) = {reference}; {}",
+                window.end,
+                c.caption()
+            ),
+            &[
+                "warmup steps",
+                "d(RAdam, warmup Adam)",
+                "minus d at 2/(1−β₂)",
+                "95% CI",
+                &stats::paired_t_column(seeds.len()),
+                "beyond seed noise",
+            ],
+        );
+        for &w in &self.warmups {
+            let d = if w == reference {
+                at_reference.clone()
+            } else {
+                distances(w)?
+            };
+            let mut row = vec![
+                Cell::from(w),
+                Cell::Text(stats::mean_ci(&d, stats::LEVEL)?.text()),
+            ];
+            if w == reference {
+                row.extend(["—", "—", "—", "—"].map(Cell::from));
+            } else {
+                row.extend(stats::paired_cells(&stats::paired(
+                    &d,
+                    &at_reference,
+                    stats::LEVEL,
+                )?));
+            }
+            t.push(row);
+        }
+        Ok(Solution::tables(vec![t]))
+    }
 }
