@@ -155,12 +155,12 @@ const SPREAD: f64 = 2.0;
 
 impl TrainingConfig {
     /// β₂ = 0.99 (warmup 200 steps) and η = 0.05, large enough to hurt plain Adam's first
-    /// steps; 600 steps in full, 250 in the quick run.
+    /// steps; 600 steps in full, 400 in the quick run.
     pub fn for_config(quick: bool) -> Self {
         TrainingConfig {
             beta2: 0.99,
             lr: 0.05,
-            steps: if quick { 250 } else { 600 },
+            steps: if quick { 400 } else { 600 },
             batch_size: 32,
             per_class: 250,
             hidden: vec![64, 64],
