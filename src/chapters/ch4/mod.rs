@@ -22,6 +22,7 @@ use super::chapter::Chapter;
 use super::Config;
 
 pub mod adagrad_to_adam;
+pub mod adam_fixes;
 pub mod adamw;
 pub mod conformance;
 pub mod exercises;
