@@ -22,6 +22,9 @@ use super::chapter::Chapter;
 use super::Config;
 
 pub mod adagrad_to_adam;
+pub mod adam_knobs;
+mod adam_knobs_figures;
+pub mod adam_knobs_steps;
 pub mod adamw;
 pub mod conformance;
 pub mod exercises;
