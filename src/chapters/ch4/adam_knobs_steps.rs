@@ -171,6 +171,14 @@ impl StepsConfig {
     }
 }
 
+/// The largest of `steps` (steps 1, 2, … after a change) and the step at which it is taken.
+pub fn largest_step(steps: &[f64]) -> (f64, usize) {
+    steps
+        .iter()
+        .enumerate()
+        .fold((0.0, 0), |b, (i, &s)| if s > b.0 { (s, i + 1) } else { b })
+}
+
 /// The β₁'s of the jump and drop runs.
 pub const JUMP_BETA1S: [f64; 2] = [0.0, 0.9];
 
@@ -196,10 +204,7 @@ pub struct BetaTwoRun {
 impl BetaTwoRun {
     /// The largest step after the jump, and the step at which it is taken.
     pub fn largest_jump_step(&self) -> (f64, usize) {
-        self.jump
-            .iter()
-            .enumerate()
-            .fold((0.0, 0), |b, (i, &s)| if s > b.0 { (s, i + 1) } else { b })
+        largest_step(&self.jump)
     }
 
     /// Steps after the drop until the step is at least η/2 from then on.
@@ -464,10 +469,7 @@ impl Exercise for SpikeStep {
                 50,
                 |n| vec![if n == 1 { k } else { 1.0 }],
             )?;
-            let (largest, at) =
-                s[0].iter()
-                    .enumerate()
-                    .fold((0.0, 0), |b, (i, &x)| if x > b.0 { (x, i + 1) } else { b });
+            let (largest, at) = largest_step(&s[0]);
             t.push(vec![
                 Cell::num(beta1, 3),
                 Cell::num(largest, 4),
