@@ -23,6 +23,9 @@ use super::Config;
 
 pub mod adagrad_to_adam;
 pub mod adam_fixes;
+pub mod adam_knobs;
+mod adam_knobs_figures;
+pub mod adam_knobs_steps;
 pub mod adamw;
 pub mod conformance;
 pub mod exercises;
