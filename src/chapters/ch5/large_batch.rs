@@ -499,3 +499,38 @@ impl Exercise for LargeBatchRecipe {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_scale_the_rate_and_count_the_warmup_in_steps() {
+        let c = RecipeConfig::for_config(false);
+        let [sgd, _, adam_sqrt, _, _] = Contender::ALL;
+        // 8000 images at B = 512: 16 steps an epoch; a quarter epoch is 4 steps.
+        let p = scaled_plan(&c, sgd, 0.03, 512, 0.25).unwrap();
+        assert!((p.lr - 0.03 * 16.0).abs() < 1e-15);
+        assert_eq!(p.warmup, Some((4, 0.03)));
+        assert_eq!(scaled_plan(&c, sgd, 0.03, 512, 0.0).unwrap().warmup, None);
+        // The √ rule at 64 × B₀ multiplies the rate by 8.
+        let p = scaled_plan(&c, adam_sqrt, 1e-3, 2048, 1.0).unwrap();
+        assert!((p.lr - 8e-3).abs() < 1e-15);
+        assert_eq!(p.warmup, Some((4, 1e-3)));
+    }
+
+    #[test]
+    fn the_f64_network_starts_from_the_f32_one() {
+        let net = &RecipeConfig::for_config(true).ch5.net;
+        let (vs32, _) = net.model(3, tch::Device::Cpu).unwrap();
+        let (vs64, _) = net.model_in(3, Kind::Double, tch::Device::Cpu).unwrap();
+        for (a, b) in vs32
+            .trainable_variables()
+            .iter()
+            .zip(vs64.trainable_variables())
+        {
+            assert_eq!(b.kind(), Kind::Double);
+            assert!(a.to_kind(Kind::Double).equal(&b));
+        }
+    }
+}
