@@ -2,7 +2,7 @@
 //! (f64 runs, so they round alike on every processor), the claims of the page are asserted
 //! with their statistics over the shared seeds and pinned in the ledger, and exercise 4 is
 //! pinned and checked.
-use lrbook::chapters::ch5::large_batch::exercise::ClipNorm;
+use lrbook::chapters::ch5::large_batch::exercise::{ClipNorm, WarmupAtBatch};
 use lrbook::chapters::ch5::large_batch::{
     large_batch_recipe, Contender, Family, LargeBatchRecipe, Recipe, SeedLosses,
 };
@@ -301,6 +301,25 @@ fn exercise_4_is_pinned() {
 }
 
 #[test]
+fn exercise_5_is_pinned() {
+    let _rng = cpu_single_thread();
+    let t = common::solve_one::<WarmupAtBatch>(&Config::full_cpu());
+    insta::assert_snapshot!(
+        "ch5_large_batch_recipe_exercise_5",
+        Report::with_tables(&WarmupAtBatch::title(), vec![t.clone()]).to_markdown()
+    );
+    // The solution's claims: no warmup length saves every seed at 64 × B₀; with none or
+    // one epoch every seed diverges, and a longer warmup saves at most one of three.
+    let diverged: Vec<String> = t.rows.iter().map(|r| r[2].render()).collect();
+    assert_eq!(t.rows.len(), 4);
+    assert_eq!(diverged[0], "3 of 3 diverged");
+    assert_eq!(diverged[1], "3 of 3 diverged");
+    for d in &diverged[2..] {
+        assert_eq!(d, "2 of 3 diverged");
+    }
+}
+
+#[test]
 fn bad_input_is_an_error() {
     let mut ex = ClipNorm::defaults().unwrap();
     for bad in [
@@ -313,6 +332,21 @@ fn bad_input_is_an_error() {
         ex.norms = bad.clone();
         let err = ex.solve(&Config::quick_cpu(), None).unwrap_err();
         assert!(err.to_string().contains("--norms"), "{bad:?}: {err}");
+    }
+    let mut ex = WarmupAtBatch::defaults().unwrap();
+    for batch in [0, 1001] {
+        ex.batch = Some(batch);
+        let err = ex.solve(&Config::quick_cpu(), None).unwrap_err();
+        assert!(err.to_string().contains("--batch"), "{batch}: {err}");
+    }
+    ex.batch = Some(128);
+    for bad in [vec![], vec![-1.0], vec![f64::NAN], vec![2.5]] {
+        ex.warmup_epochs = Some(bad.clone());
+        let err = ex.solve(&Config::quick_cpu(), None).unwrap_err();
+        assert!(
+            err.to_string().contains("--warmup-epochs"),
+            "{bad:?}: {err}"
+        );
     }
 }
 

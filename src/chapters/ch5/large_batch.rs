@@ -295,6 +295,27 @@ impl SeedLosses {
     }
 }
 
+/// SGD with the linear rule at `batch`, warming up from η₀ over each length of
+/// `warmup_epochs` (in epochs), over the seeds.
+pub fn warmup_runs(
+    data: &FashionMnist,
+    c: &RecipeConfig,
+    batch: usize,
+    warmup_epochs: &[f64],
+    seeds: &[u64],
+) -> Result<Vec<(f64, SeedLosses)>> {
+    let sgd = Contender::ALL[0];
+    let mut runs = Vec::new();
+    for &epochs in warmup_epochs {
+        let plan = scaled_plan(c, sgd, c.ch5.base_lr, batch, epochs)?;
+        runs.push((
+            epochs,
+            SeedLosses::measure(data, c, Family::Sgd, &plan, seeds)?,
+        ));
+    }
+    Ok(runs)
+}
+
 /// The paired comparison `a − b` over the seeds, when neither side diverged.
 pub fn paired_or_none(a: &[f64], b: &[f64]) -> Option<Paired> {
     stats::paired(a, b, LEVEL).ok()
@@ -433,14 +454,7 @@ pub fn large_batch_recipe(cfg: &Config) -> Result<Recipe> {
     }
 
     let sgd = Contender::ALL[0];
-    let mut warmup = Vec::new();
-    for &epochs in &c.warmup_epochs {
-        let plan = scaled_plan(&c, sgd, c.ch5.base_lr, c.warmup_batch, epochs)?;
-        warmup.push((
-            epochs,
-            SeedLosses::measure(&data, &c, Family::Sgd, &plan, &seeds)?,
-        ));
-    }
+    let warmup = warmup_runs(&data, &c, c.warmup_batch, &c.warmup_epochs, &seeds)?;
 
     let unclipped = scaled_plan(&c, sgd, c.ch5.base_lr, c.clip_batch, 0.0)?;
     let clipped = RunPlan {

@@ -175,34 +175,49 @@ pub fn sqrt_rule_table(r: &Recipe) -> Table {
 pub fn warmup_table(r: &Recipe) -> Table {
     let c = &r.config;
     let n = r.seeds.len();
-    let spe = c.steps_per_epoch(c.warmup_batch);
+    let columns = warmup_columns(n);
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
     let mut t = crate::table!(
         "large_batch_warmup",
         &format!(
             "Warmup length at B = {} ({} steps per epoch), SGD with the linear rule (η = {}), \
              warmup linear from η₀ = {}; each row paired against the row above; {}; {}",
             c.warmup_batch,
-            spe,
+            c.steps_per_epoch(c.warmup_batch),
             fmt_sig(r.warmup.first().map_or(f64::NAN, |w| w.1.lr), 3),
             fmt_sig(c.ch5.base_lr, 3),
             c.caption(),
             stats::seeds_caption(n)
         ),
-        &[
-            "warmup (epochs)",
-            "warmup steps",
-            "final held-out loss",
-            "minus the row above",
-            "95% CI",
-            &stats::paired_t_column(n),
-            "beyond noise?",
-        ],
+        &columns,
     );
+    warmup_rows(&mut t, c.steps_per_epoch(c.warmup_batch), &r.warmup);
+    t
+}
+
+/// The columns of a warmup table over `n` seeds.
+pub fn warmup_columns(n: usize) -> Vec<String> {
+    [
+        "warmup (epochs)",
+        "warmup steps",
+        "final held-out loss",
+        "minus the row above",
+        "95% CI",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([stats::paired_t_column(n), "beyond noise?".to_string()])
+    .collect()
+}
+
+/// One row per warmup length (`steps_per_epoch` steps an epoch), each paired against the
+/// row above.
+pub fn warmup_rows(t: &mut Table, steps_per_epoch: usize, runs: &[(f64, SeedLosses)]) {
     let mut previous: Option<&SeedLosses> = None;
-    for (epochs, res) in &r.warmup {
+    for (epochs, res) in runs {
         let mut cells = vec![
             Cell::num(*epochs, 3),
-            Cell::from((epochs * spe as f64).round() as usize),
+            Cell::from((epochs * steps_per_epoch as f64).round() as usize),
             res.cell(),
         ];
         cells.extend(paired_or_dashes(
@@ -211,7 +226,6 @@ pub fn warmup_table(r: &Recipe) -> Table {
         t.push(cells);
         previous = Some(res);
     }
-    t
 }
 
 /// Clipping at a rate that diverges without it.
