@@ -260,6 +260,20 @@ fn large_batch_recipe_backs_the_books_claims() {
         ),
         rate > 0.9 && stats::mean(&clipped.losses) > 2.0 * target,
     );
+    let norms = &clipped.first_seed_norms;
+    let above = norms.iter().filter(|&&n| n > c.clip_norm).count();
+    let late = norms[norms.len() / 2..].iter().copied().fold(0.0, f64::max);
+    ledger.claim(
+        section,
+        "on the first seed the norm before clipping does not settle: it is as large in the \
+         second half of the run as at its first step, and all but one step clip",
+        format!(
+            "{above} of {} steps above the threshold; largest norm in the second half {}",
+            norms.len(),
+            compared(late, "≥", norms[0])
+        ),
+        above + 1 == norms.len() && late >= norms[0],
+    );
     ledger.pin("ch5_large_batch_recipe_claims");
 
     // The families behind the contenders are the ones the page names.

@@ -148,7 +148,7 @@ impl RecipeConfig {
                 grids,
                 warmup_batch: 128,
                 warmup_epochs,
-                clip_batch: 512,
+                clip_batch: 128,
                 clip_norm: 1.0,
             }
         } else {
@@ -248,6 +248,8 @@ pub struct SeedLosses {
     pub losses: Vec<f64>,
     /// One clip rate per seed, for clipped runs.
     pub clip_rates: Vec<f64>,
+    /// The first seed's global gradient norm before clipping, step by step (clipped runs).
+    pub first_seed_norms: Vec<f64>,
 }
 
 impl SeedLosses {
@@ -263,11 +265,15 @@ impl SeedLosses {
             lr: plan.lr,
             losses: Vec::new(),
             clip_rates: Vec::new(),
+            first_seed_norms: Vec::new(),
         };
         for &s in seeds {
             let h = recipe_run(data, c, family, plan, s)?;
             out.losses.push(final_held_out_loss(&h));
             out.clip_rates.extend(h.clip_rate());
+            if out.first_seed_norms.is_empty() {
+                out.first_seed_norms = h.grad_norms.iter().map(|g| g.norm).collect();
+            }
         }
         Ok(out)
     }

@@ -70,7 +70,7 @@ impl Exercise for ClipNorm {
 #[derive(clap::Args, Clone, Debug)]
 pub struct WarmupAtBatch {
     /// The batch size, at most the section's training images (default: the section's
-    /// largest batch, 2048; 512 with --quick).
+    /// largest batch, 2048; 128 with --quick).
     #[arg(long)]
     pub batch: Option<usize>,
     /// Warmup lengths in epochs, comma-separated, each from 0 to the run's epochs (default:

@@ -1,5 +1,6 @@
 //! The figures of "The large-batch recipe": final held-out loss against the batch for every
-//! contender, with the base's target; and the final loss against the warmup length.
+//! contender, with the base's target; the final loss against the warmup length; and the
+//! gradient norm before clipping, step by step, against the threshold.
 use std::path::{Path, PathBuf};
 
 use super::{Contender, Recipe};
@@ -13,6 +14,7 @@ pub fn draw(r: &Recipe, dir: &Path) -> Result<Vec<PathBuf>> {
     let _drawing = crate::drawing!();
     let mut written = by_batch(r, dir)?;
     written.extend(by_warmup(r, dir)?);
+    written.extend(clip_norms(r, dir)?);
     Ok(written)
 }
 
@@ -85,5 +87,36 @@ fn by_warmup(r: &Recipe, dir: &Path) -> Result<Vec<PathBuf>> {
         Series::line_with_points(format!("mean of {} seeds", r.seeds.len()), points).with_color(1),
     );
     let (svg, csv) = plot::save_figure(&chart, dir, "large_batch_by_warmup")?;
+    Ok(vec![svg, csv])
+}
+
+/// The clipped run's global gradient norm before clipping, step by step (first seed),
+/// against the threshold.
+fn clip_norms(r: &Recipe, dir: &Path) -> Result<Vec<PathBuf>> {
+    let _drawing = crate::drawing!();
+    let c = &r.config;
+    let clipped = &r.clipping[1];
+    let points: Vec<(f64, f64)> = clipped
+        .first_seed_norms
+        .iter()
+        .enumerate()
+        .map(|(step, &norm)| (step as f64, norm))
+        .collect();
+    let chart = LineChart::new(
+        &format!(
+            "Gradient norm before clipping, SGD with the linear rule at B = {}, seed {}",
+            c.clip_batch, r.seeds[0]
+        ),
+        "step",
+        "global gradient norm (log scale)",
+    )
+    .y_log()
+    .size(900, 420)
+    .marker(Marker::hline(
+        c.clip_norm,
+        format!("clipping threshold {}", fmt_sig(c.clip_norm, 3)),
+    ))
+    .series(Series::line_with_points("before clipping", points).with_color(1));
+    let (svg, csv) = plot::save_figure(&chart, dir, "large_batch_clip_norms")?;
     Ok(vec![svg, csv])
 }
