@@ -4,7 +4,7 @@
 //! [`models::seeded_mlp`], so no chapter writes its own loader or model constructor.
 use std::path::Path;
 
-use tch::{nn, Device};
+use tch::{nn, Device, Kind};
 
 use crate::data::fashion_mnist::{self, FashionMnist};
 use crate::models::{self, Activation, Mlp};
@@ -60,6 +60,18 @@ impl MlpSetup {
             Activation::Relu,
             device,
         )
+    }
+
+    /// [`MlpSetup::model`] with its parameters in `kind` (the same f32 initialisation,
+    /// converted): `Kind::Double` for runs that must round alike on every processor.
+    pub fn model_in(&self, seed: u64, kind: Kind, device: Device) -> Result<(nn::VarStore, Mlp)> {
+        models::seeded(seed, kind, device, |root| {
+            Mlp::new(
+                root,
+                &models::fashion_mlp_sizes(&self.hidden),
+                Activation::Relu,
+            )
+        })
     }
 
     /// The network's name in tables, e.g. `784-128-10`.

@@ -145,6 +145,7 @@ pub(super) fn check(c: &LambConfig) -> Result<()> {
 }
 
 impl Optimizer for Lamb {
+    // ANCHOR: lamb_step
     fn step(&mut self, lr: f64) -> Result<()> {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
@@ -197,6 +198,7 @@ impl Optimizer for Lamb {
         }
         Ok(())
     }
+    // ANCHOR_END: lamb_step
 
     fn zero_grad(&mut self) {
         zero_all(&mut self.params);

@@ -131,6 +131,7 @@ pub(super) fn guarded(ratio: &Tensor, w_norm: &Tensor, u_norm: &Tensor) -> Resul
 }
 
 impl Optimizer for Lars {
+    // ANCHOR: lars_step
     fn step(&mut self, lr: f64) -> Result<()> {
         validate::learning_rate("learning rate", lr)?;
         let _guard = tch::no_grad_guard();
@@ -160,6 +161,7 @@ impl Optimizer for Lars {
         }
         Ok(())
     }
+    // ANCHOR_END: lars_step
 
     fn zero_grad(&mut self) {
         zero_all(&mut self.params);

@@ -32,6 +32,7 @@ pub mod control;
 pub mod data_parallel;
 pub mod exercises;
 pub mod figures;
+pub mod large_batch;
 pub mod noise_law;
 pub mod noise_scale;
 pub mod rules;

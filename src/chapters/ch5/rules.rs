@@ -4,6 +4,7 @@ use super::{plain_sgd, Ch5Config};
 use crate::batch::{scaled_lr, ScalingRule};
 use crate::data::fashion_mnist;
 use crate::models::Mlp;
+use crate::optim::Optimizer;
 use crate::report::{fmt_sig, Cell, Table};
 use crate::schedule::{FollowSchedule, Warmup};
 use crate::train::{self, History, Loss, TrainConfig};
@@ -55,11 +56,16 @@ pub struct RulesRun {
 impl RulesRun {
     /// Final held-out loss, ∞ if diverged.
     pub fn final_loss(&self) -> f64 {
-        if self.history.diverged() {
-            return f64::INFINITY;
-        }
-        self.history.evals.last().map_or(f64::INFINITY, |e| e.loss)
+        final_held_out_loss(&self.history)
     }
+}
+
+/// A run's last held-out loss, ∞ if it diverged (or was never evaluated).
+pub fn final_held_out_loss(history: &History) -> f64 {
+    if history.diverged() {
+        return f64::INFINITY;
+    }
+    history.evals.last().map_or(f64::INFINITY, |e| e.loss)
 }
 
 /// Trains `rule` at `batch` for `c.net.epochs` epochs from the base `(c.base_batch(), base_lr)`.
@@ -92,38 +98,17 @@ pub fn rules_run_with_model(
         RuleRun::Plain(r) => scaled_lr(r, base_lr, c.base_batch(), batch)?,
         RuleRun::LinearWarmup => scaled_lr(ScalingRule::Linear, base_lr, c.base_batch(), batch)?,
     };
-    // Goyal et al.'s gradual warmup: from η₀ up to the scaled η, linearly, then constant.
-    let warmup = Warmup::linear(lr, (c.warmup_epochs * steps_per_epoch).max(1))?
-        .with_start_factor((base_lr / lr).min(1.0))?;
-    let tc = TrainConfig {
-        epochs: c.net.epochs,
-        batch_size: batch,
-        shuffle_seed: Some(seed),
-        blowup: Some(5.0),
-        eval_every: Some((steps_per_epoch / 4).max(1)),
-        progress: false,
-        ..TrainConfig::default()
+    let plan = RunPlan {
+        batch,
+        lr,
+        warmup: match rule {
+            RuleRun::LinearWarmup => Some(((c.warmup_epochs * steps_per_epoch).max(1), base_lr)),
+            RuleRun::Plain(_) => None,
+        },
+        evals_per_epoch: 4,
+        clip_grad_norm: None,
     };
-    let history = match rule {
-        RuleRun::LinearWarmup => train::train(
-            &model,
-            Loss::CrossEntropy,
-            &mut sgd,
-            &mut FollowSchedule(&warmup),
-            &data.train,
-            Some(&data.test),
-            &tc,
-        )?,
-        RuleRun::Plain(_) => train::train(
-            &model,
-            Loss::CrossEntropy,
-            &mut sgd,
-            &mut |_| lr,
-            &data.train,
-            Some(&data.test),
-            &tc,
-        )?,
-    };
+    let history = train_planned(data, c, &model, &mut sgd, &plan, seed)?;
     let run = RulesRun {
         batch,
         rule,
@@ -134,6 +119,62 @@ pub fn rules_run_with_model(
     Ok((run, vs, model))
 }
 // ANCHOR_END: rules_run
+
+/// How one run of the chapter trains, whatever its optimizer: the batch, the learning rate
+/// reached, an optional gradual warmup, how often the held-out loss is measured, and an
+/// optional clipping norm.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunPlan {
+    /// Examples per step.
+    pub batch: usize,
+    /// The learning rate after warmup.
+    pub lr: f64,
+    /// `Some((steps, start_lr))`: Goyal et al.'s gradual warmup, linear from `start_lr`
+    /// (capped at `lr`) to `lr` over `steps` steps, then constant; `None`: constant `lr`.
+    pub warmup: Option<(usize, f64)>,
+    /// Held-out evaluations per epoch (and one at the end).
+    pub evals_per_epoch: usize,
+    /// Clip the gradients to this global norm before every step (`None`: no clipping).
+    pub clip_grad_norm: Option<f64>,
+}
+
+// ANCHOR: train_planned
+/// Trains `model` with `optimizer` as every run of the chapter trains: `c.net.epochs`
+/// epochs of `plan.batch` images, shuffled by `seed`, stopped as diverged once the loss
+/// passes 5× its first value, with the learning rate, warmup and clipping of `plan`.
+pub fn train_planned(
+    data: &fashion_mnist::FashionMnist,
+    c: &Ch5Config,
+    model: &Mlp,
+    optimizer: &mut dyn Optimizer,
+    plan: &RunPlan,
+    seed: u64,
+) -> Result<History> {
+    let steps_per_epoch = data.train.len().div_ceil(plan.batch);
+    let tc = TrainConfig {
+        epochs: c.net.epochs,
+        batch_size: plan.batch,
+        shuffle_seed: Some(seed),
+        blowup: Some(5.0),
+        eval_every: Some((steps_per_epoch / plan.evals_per_epoch.max(1)).max(1)),
+        progress: false,
+        clip_grad_norm: plan.clip_grad_norm,
+        ..TrainConfig::default()
+    };
+    let (train, test) = (&data.train, Some(&data.test));
+    let loss = Loss::CrossEntropy;
+    match plan.warmup {
+        // Goyal et al.'s gradual warmup: from the start LR up to the scaled η, then constant.
+        Some((steps, start_lr)) => {
+            let warmup = Warmup::linear(plan.lr, steps.max(1))?
+                .with_start_factor((start_lr / plan.lr).min(1.0))?;
+            let mut policy = FollowSchedule(&warmup);
+            train::train(model, loss, optimizer, &mut policy, train, test, &tc)
+        }
+        None => train::train(model, loss, optimizer, &mut |_| plan.lr, train, test, &tc),
+    }
+}
+// ANCHOR_END: train_planned
 
 /// The rules comparison: the base run and every rule at every batch.
 #[derive(Clone, Debug)]
