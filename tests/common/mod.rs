@@ -286,6 +286,21 @@ pub fn figures_dir(test: &str) -> PathBuf {
     std::env::temp_dir().join(format!("lrbook-{test}-{}", std::process::id()))
 }
 
+/// A sub-page's section `section` solved under `--quick` into a fresh figures folder: every
+/// figure its book page (named after `E::NAME`) shows or links is written, with its data.
+pub fn check_section_figures<E: lrbook::chapters::exercise::Exercise>(section: E) {
+    let _rng = cpu_single_thread();
+    let dir = figures_dir(E::NAME);
+    let sol = section
+        .solve(&lrbook::chapters::Config::quick_cpu(), Some(&dir))
+        .unwrap();
+    let on_page = figures_on_the_page(E::NAME);
+    assert!(!on_page.is_empty(), "{}: its page shows no figure", E::NAME);
+    let required: Vec<&str> = on_page.iter().map(String::as_str).collect();
+    check_written_figures(&sol.figures, &required);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 // ---- added for ch4 ----
 
 /// The number in `row` under the `nth` column (0-based) headed `column`, for tables that

@@ -598,10 +598,10 @@ impl Exercise for MomentumMapSection {
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let s = momentum_map(cfg)?;
-        let figures = match figures {
-            Some(dir) => super::momentum_figures::draw(&s, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| super::momentum_figures::draw(&s, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution {
             tables: s.tables,
             figures,

@@ -395,10 +395,10 @@ impl Exercise for Annealing {
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let s = anneal_study(cfg, &AnnealConfig::for_config(cfg.quick))?;
         let tables = vec![budget_table(&s)?, robbins_monro_table(&s)?];
-        let figures = match figures {
-            Some(dir) => draw_figures(&s, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| draw_figures(&s, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution { tables, figures })
     }
 }

@@ -550,10 +550,10 @@ impl Exercise for FloorNetwork {
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let g = floor_grid(cfg, &self.config(cfg)?)?;
-        let figures = match figures {
-            Some(dir) => draw_figure(&g, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| draw_figure(&g, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution {
             tables: vec![grid_table(&g), law_table(&g)?, equal_ratio_table(&g)?],
             figures,

@@ -430,10 +430,10 @@ impl Exercise for NoiseFloor {
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let s = floor_study(cfg, &FloorConfig::for_config(cfg.quick))?;
         let tables = vec![floor_table(&s)?, transient_table(&s)?, budget_table(&s)?];
-        let figures = match figures {
-            Some(dir) => draw_floor_figure(&s, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| draw_floor_figure(&s, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution { tables, figures })
     }
 }

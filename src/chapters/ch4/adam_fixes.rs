@@ -409,10 +409,10 @@ impl Exercise for AdamFixesSection {
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let s = adam_fixes(cfg)?;
-        let figures = match figures {
-            Some(dir) => figures::draw(&s, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| figures::draw(&s, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution {
             tables: s.tables,
             figures,

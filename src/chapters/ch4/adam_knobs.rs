@@ -598,10 +598,10 @@ impl Exercise for AdamKnobsSection {
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let s = adam_knobs(cfg)?;
-        let figures = match figures {
-            Some(dir) => super::adam_knobs_figures::draw(&s, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| super::adam_knobs_figures::draw(&s, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution {
             tables: s.tables,
             figures,

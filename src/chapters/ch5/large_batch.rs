@@ -509,10 +509,10 @@ impl Exercise for LargeBatchRecipe {
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let r = large_batch_recipe(cfg)?;
-        let figures = match figures {
-            Some(dir) => figures::draw(&r, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| figures::draw(&r, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution {
             tables: r.tables,
             figures,

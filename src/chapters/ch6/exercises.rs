@@ -123,10 +123,10 @@ impl Exercise for FashionMnistFinder {
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
         let ex = self.range_tests(cfg)?;
-        let figures = match figures {
-            Some(dir) => ex1_figures(&ex, dir)?,
-            None => Vec::new(),
-        };
+        let figures = figures
+            .map(|dir| ex1_figures(&ex, dir))
+            .transpose()?
+            .unwrap_or_default();
         Ok(Solution {
             tables: vec![ex.table],
             figures,
