@@ -137,7 +137,18 @@ impl CommonArgs {
     /// (after the function and file that made it): "computed on DEVICE, seed N, by
     /// `COMMAND`." with the command that reruns it (this process's flags, without `--out`).
     pub fn provenance(&self, name: &str, cfg: &crate::chapters::Config) -> String {
-        let command = rerun_command(name);
+        self.provenance_for(name, cfg, &rerun_flags(std::env::args().skip(1)))
+    }
+
+    /// [`CommonArgs::provenance`] for a run whose command-line flags are `flags` (as
+    /// [`rerun_flags`] writes them).
+    fn provenance_for(
+        &self,
+        name: &str,
+        cfg: &crate::chapters::Config,
+        flags: &[String],
+    ) -> String {
+        let command = command_with(name, flags);
         let exact = if self.cuda_deterministic && cfg.device.is_cuda() {
             ", cuDNN off"
         } else {
@@ -160,6 +171,8 @@ struct Run {
     provenance: String,
     started: std::time::Instant,
     session: crate::output::Session,
+    /// The key of this run's kept copy (see [`crate::run_cache`]): full runs on the CPU only.
+    kept: Option<crate::run_cache::RunKey>,
 }
 
 impl Run {
@@ -186,14 +199,48 @@ impl Run {
             run_label(&cfg),
             out.display()
         );
+        let flags = rerun_flags(std::env::args().skip(1));
         Ok(Run {
             name,
-            provenance: common.provenance(name, &cfg),
+            provenance: common.provenance_for(name, &cfg, &flags),
+            kept: keeps_runs(&cfg)
+                .then(|| crate::run_cache::RunKey::new(name, &flags, cfg.data_dir.as_deref())),
             cfg,
             out,
             started,
             session,
         })
+    }
+
+    /// `generated/chN/<example>.manifest.json`: the manifest, relative to the output root.
+    fn manifest_rel(&self) -> PathBuf {
+        manifest_rel(self.name)
+    }
+
+    /// Replays the kept run with this run's key, if there is one: its files go through this
+    /// run's output session, and its report is printed. Returns the run back when there is
+    /// none, to be computed.
+    fn replay_kept(self) -> crate::Result<Option<Run>> {
+        let Some(kept) = self
+            .kept
+            .as_ref()
+            .and_then(|key| crate::run_cache::KeptRun::find(key, &self.manifest_rel()))
+        else {
+            return Ok(Some(self));
+        };
+        let report = kept.replay(&self.out)?;
+        let key = self.kept.as_ref().expect("found by its key");
+        self.session.commit()?;
+        println!("{report}");
+        eprintln!(
+            "{}: replayed the kept run {} (same sources, flags, machine and data; \
+             {}=1 computes it again) in {:.1} s",
+            self.name,
+            key.folder().display(),
+            crate::run_cache::NO_CACHE_ENV,
+            self.started.elapsed().as_secs_f64(),
+        );
+        Ok(None)
     }
 
     fn figures_dir(&self) -> PathBuf {
@@ -217,7 +264,14 @@ impl Run {
         let figures = figures.len();
         let (generated, figures_dir) = (self.generated_dir(), self.figures_dir());
         let stale = self.session.commit()?;
-        println!("{}", report.to_markdown());
+        let markdown = report.to_markdown();
+        println!("{markdown}");
+        if let Some(key) = &self.kept {
+            let manifest = manifest_rel(self.name);
+            if let Err(e) = crate::run_cache::keep(key, &self.out, &manifest, &markdown) {
+                eprintln!("{}: could not keep this run for reuse ({e})", self.name);
+            }
+        }
         for path in &stale {
             eprintln!(
                 "{}: removed {}, which its previous run wrote and this one did not",
@@ -272,6 +326,148 @@ fn write_figure_provenance(
     Ok(())
 }
 
+/// The flags `make book` gives every example after `--out book/src`
+/// (`scripts/run-examples.py`): the book's configuration, on one CPU thread.
+pub const BOOK_FLAGS: [&str; 4] = ["--device", "cpu", "--threads", "1"];
+
+/// Whether a run in `cfg` is kept for reuse (see [`crate::run_cache`]): full runs on the
+/// CPU, unless kept runs are turned off.
+fn keeps_runs(cfg: &crate::chapters::Config) -> bool {
+    crate::run_cache::enabled() && !cfg.quick && cfg.device == tch::Device::Cpu
+}
+
+/// `generated/chN/<example>.manifest.json`, relative to the output root.
+fn manifest_rel(name: &str) -> PathBuf {
+    PathBuf::from("generated")
+        .join(crate::chapters::chapter_folder(name))
+        .join(format!("{name}.manifest.json"))
+}
+
+/// Runs chapter `C` in this process exactly as `make book` runs its example (every flag at
+/// its default, then [`BOOK_FLAGS`]), and keeps what the example would write, so that the
+/// example replays it instead of running again (see [`crate::run_cache`]). The snapshot
+/// tests call this for the full report: one run feeds both the snapshot and the book.
+/// Returns what the run computed. Sets libtorch to one thread and seeds it, as the example
+/// does.
+pub fn book_run<C: Chapter>() -> crate::Result<C::Output> {
+    let flags = defaults_of::<C>(C::NAME)?;
+    let staging = BookStaging::begin(C::NAME)?;
+    let output = flags.run(&staging.cfg)?;
+    if let Some(dirs) = staging.dirs() {
+        let figures = C::write_figures(&output, &dirs.0, &dirs.1)?;
+        staging.finish(C::report(&output), &figures)?;
+    }
+    Ok(output)
+}
+
+/// [`book_run`] for exercise (or sub-page) `E`: solves it with its defaults as `make book`
+/// runs its example, keeps the files the example would write, and returns the solution
+/// (its `figures` empty: the drawn files are kept, not left in place).
+pub fn book_solve<E: Exercise>() -> crate::Result<crate::chapters::exercise::Solution> {
+    let exercise = E::defaults()?;
+    let staging = BookStaging::begin(E::NAME)?;
+    let Some((figures, _)) = staging.dirs() else {
+        return exercise.solve(&staging.cfg, None);
+    };
+    let mut solution = exercise.solve(&staging.cfg, Some(&figures))?;
+    let report = crate::report::Report::with_tables(&E::title(), solution.tables.clone());
+    staging.finish(&report, &std::mem::take(&mut solution.figures))?;
+    Ok(solution)
+}
+
+/// `T` with every flag at its default.
+fn defaults_of<T: Args + FromArgMatches>(name: &'static str) -> crate::Result<T> {
+    let matches = T::augment_args(Command::new(name).no_binary_name(true))
+        .try_get_matches_from(Vec::<String>::new())
+        .map_err(|e| crate::Error::invalid(name, "defaults", e.to_string()))?;
+    T::from_arg_matches(&matches)
+        .map_err(|e| crate::Error::invalid(name, "defaults", e.to_string()))
+}
+
+/// A book-configuration run inside a test process: its configuration, and, unless its kept
+/// copy already exists (or runs are not kept), an output session staging into a private
+/// folder under `target/book-runs/<example>/`.
+struct BookStaging {
+    name: &'static str,
+    cfg: crate::chapters::Config,
+    provenance: String,
+    staged: Option<(crate::run_cache::RunKey, PathBuf, crate::output::Session)>,
+}
+
+impl BookStaging {
+    fn begin(name: &'static str) -> crate::Result<BookStaging> {
+        let flags: Vec<String> = BOOK_FLAGS.iter().map(|f| f.to_string()).collect();
+        let common = CommonArgs::from_arg_matches(
+            &CommonArgs::augment_args(Command::new(name).no_binary_name(true))
+                .try_get_matches_from(&flags)
+                .map_err(|e| crate::Error::invalid(name, "BOOK_FLAGS", e.to_string()))?,
+        )
+        .map_err(|e| crate::Error::invalid(name, "BOOK_FLAGS", e.to_string()))?;
+        let cfg = common.init()?;
+        let flags = rerun_flags(flags.into_iter());
+        let provenance = common.provenance_for(name, &cfg, &flags);
+        let key = keeps_runs(&cfg).then(|| crate::run_cache::RunKey::new(name, &flags, None));
+        let staged = match key {
+            Some(key) if crate::run_cache::KeptRun::find(&key, &manifest_rel(name)).is_none() => {
+                let root = key.folder().with_file_name(format!(
+                    ".staging-{}-{:?}",
+                    std::process::id(),
+                    std::thread::current().id()
+                ));
+                let _ = std::fs::remove_dir_all(&root);
+                let chapter = crate::chapters::chapter_folder(name);
+                let session = crate::output::Session::begin(
+                    &root,
+                    &[
+                        &format!("figures/{chapter}"),
+                        &format!("generated/{chapter}"),
+                    ],
+                    name,
+                    &command_with(name, &flags),
+                    &run_label(&cfg),
+                    true,
+                )?;
+                Some((key, root, session))
+            }
+            _ => None,
+        };
+        Ok(BookStaging {
+            name,
+            cfg,
+            provenance,
+            staged,
+        })
+    }
+
+    /// The figures and generated folders to draw into, when this run is to be kept.
+    fn dirs(&self) -> Option<(PathBuf, PathBuf)> {
+        let chapter = crate::chapters::chapter_folder(self.name);
+        self.staged.as_ref().map(|(_, root, _)| {
+            (
+                root.join("figures").join(chapter),
+                root.join("generated").join(chapter),
+            )
+        })
+    }
+
+    /// Writes the tables and figure provenance lines as the example does, commits, keeps
+    /// the run, and removes the staging folder.
+    fn finish(self, report: &crate::report::Report, figures: &[PathBuf]) -> crate::Result<()> {
+        let Some((generated, (key, root, session))) = self.dirs().map(|d| d.1).zip(self.staged)
+        else {
+            return Ok(());
+        };
+        let kept = (|| {
+            report.write_tables(&generated, Some(&self.provenance))?;
+            write_figure_provenance(figures, &generated, &self.provenance)?;
+            session.commit()?;
+            crate::run_cache::keep(&key, &root, &manifest_rel(self.name), &report.to_markdown())
+        })();
+        let _ = std::fs::remove_dir_all(&root);
+        kept
+    }
+}
+
 /// The configuration the book's pages show and the snapshot tests pin: the full
 /// configuration on the CPU with seed 0.
 pub fn is_book_configuration(cfg: &crate::chapters::Config) -> bool {
@@ -308,8 +504,12 @@ fn same_folder(a: &std::path::Path, b: &std::path::Path) -> bool {
 /// `cargo run --example NAME -- FLAGS`: this process's command line without `--out` and
 /// `--overwrite`.
 fn rerun_command(name: &str) -> String {
+    command_with(name, &rerun_flags(std::env::args().skip(1)))
+}
+
+/// `cargo run --example NAME -- FLAGS`.
+fn command_with(name: &str, flags: &[String]) -> String {
     let mut command = format!("cargo run --example {name}");
-    let flags = rerun_flags(std::env::args().skip(1));
     if !flags.is_empty() {
         command.push_str(" -- ");
         command.push_str(&flags.join(" "));
@@ -363,7 +563,9 @@ macro_rules! chapter_main {
 /// chapter, draws its figures, prints its tables and writes them to the book's folders.
 pub fn chapter_main<C: Chapter>() -> crate::Result<()> {
     let (common, chapter) = parse_flags::<C>(C::NAME);
-    let run = Run::start(C::NAME, &common)?;
+    let Some(run) = Run::start(C::NAME, &common)?.replay_kept()? else {
+        return Ok(());
+    };
     let output = chapter.run(&run.cfg)?;
     let figures = C::write_figures(&output, &run.figures_dir(), &run.generated_dir())?;
     run.publish(C::report(&output), &figures)
@@ -425,7 +627,9 @@ macro_rules! exercise_main {
 /// solves `E`, draws its figures, prints its tables and writes them to the book's folders.
 pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
     let (common, exercise) = parse_flags::<E>(E::NAME);
-    let run = Run::start(E::NAME, &common)?;
+    let Some(run) = Run::start(E::NAME, &common)?.replay_kept()? else {
+        return Ok(());
+    };
     let solution = exercise.solve(&run.cfg, Some(&run.figures_dir()))?;
     let report = crate::report::Report::with_tables(&E::title(), solution.tables);
     run.publish(&report, &solution.figures)

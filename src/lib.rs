@@ -48,6 +48,7 @@ pub mod provenance;
 pub mod quadratic;
 pub mod regimes;
 pub mod report;
+pub mod run_cache;
 pub mod schedule;
 pub mod stats;
 pub mod surfaces;

@@ -137,7 +137,7 @@ fn quick_report_is_pinned_and_matches_the_closed_forms() {
 /// prose makes about them are asserted and listed in the claims ledger.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let (_rng, ch) = common::pinned_report!(ch1::run, Config::full_cpu(), "ch1_full_report");
+    let (_rng, ch) = common::pinned_book_report!(ch1::Flags, "ch1_full_report");
     let mut ledger = Ledger::new(
         "ch1_claims",
         "tests/ch1_quadratic.rs::full_report_is_pinned_and_backs_the_books_claims",

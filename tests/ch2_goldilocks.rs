@@ -225,7 +225,7 @@ fn quick_report_is_pinned_and_backs_the_claims() {
 
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let (_rng, ch) = common::pinned_report!(ch2::run, Config::full_cpu(), "ch2_full_report");
+    let (_rng, ch) = common::pinned_book_report!(ch2::Flags, "ch2_full_report");
     insta::assert_snapshot!("ch2_slider_json", ch2::slider_json(&ch.sweeps));
     assert_eq!(ch.sweeps[0].points.len(), 1000);
     let mut ledger = Ledger::new(

@@ -81,7 +81,7 @@ fn quick_report_is_pinned_and_runs_follow_their_schedules() {
 /// the chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let (_rng, ch) = common::pinned_report!(ch3::run, Config::full_cpu(), "ch3_full_report");
+    let (_rng, ch) = common::pinned_book_report!(ch3::Flags, "ch3_full_report");
 
     let cmp = &ch.comparison;
     let sd = |c| ch3::mean_sd(&cmp.accuracies(c)).1;

@@ -446,8 +446,7 @@ fn quick_report_is_pinned() {
 fn full_report_is_pinned_and_backs_the_books_claims() {
     const TEST: &str = "tests/ch4_adaptive.rs::full_report_is_pinned_and_backs_the_books_claims";
     // Pinned on AMD, where it was made; elsewhere the claims below are still asserted.
-    let (_rng, ch) =
-        common::pinned_report_per_vendor!(ch4::run, Config::full_cpu(), "ch4_full_report", TEST);
+    let (_rng, ch) = common::pinned_book_report_per_vendor!(ch4::Flags, "ch4_full_report", TEST);
     let mut ledger = Ledger::new("ch4_claims", TEST);
     check_claims(&ch, false, &mut ledger);
 

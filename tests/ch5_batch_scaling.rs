@@ -421,7 +421,7 @@ fn quick_report_is_pinned() {
 /// The book shows the full configuration; it is pinned and its claims asserted.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
-    let (_rng, ch) = common::pinned_report!(ch5::run, Config::full_cpu(), "ch5_full_report");
+    let (_rng, ch) = common::pinned_book_report!(ch5::Flags, "ch5_full_report");
     let mut ledger = Ledger::new(
         "ch5_claims",
         "tests/ch5_batch_scaling.rs::full_report_is_pinned_and_backs_the_books_claims",

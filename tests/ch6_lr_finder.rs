@@ -81,8 +81,7 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
 fn full_report_is_pinned_and_backs_the_books_claims() {
     let test = "tests/ch6_lr_finder.rs::full_report_is_pinned_and_backs_the_books_claims";
     // Pinned on AMD, where it was made; elsewhere the claims below are still asserted.
-    let (_rng, ch) =
-        common::pinned_report_per_vendor!(ch6::run, Config::full_cpu(), "ch6_full_report", test);
+    let (_rng, ch) = common::pinned_book_report_per_vendor!(ch6::Flags, "ch6_full_report", test);
     let setups = &ch.setups;
     assert_eq!(
         setups.iter().map(|r| r.setup).collect::<Vec<_>>(),

@@ -25,6 +25,19 @@ macro_rules! pinned_report {
 }
 pub(crate) use pinned_report;
 
+/// [`pinned_report`] for the full report of chapter `$flags` (e.g. `ch6::Flags`): runs it
+/// through `lrbook::cli::book_run`, exactly as `make book` runs its example, so that the one
+/// run feeds both this snapshot and the book's tables and figures (the example replays it).
+macro_rules! pinned_book_report {
+    ($flags:ty, $name:literal) => {{
+        let rng = $crate::common::cpu_single_thread();
+        let ch = lrbook::cli::book_run::<$flags>().expect(concat!($name, ": the run"));
+        insta::assert_snapshot!($name, ch.report.to_markdown());
+        (rng, ch)
+    }};
+}
+pub(crate) use pinned_book_report;
+
 /// The CPU's vendor and model as `/proc/cpuinfo` names them (`GenuineIntel`,
 /// `AuthenticAMD`), or `unknown` where there is no such file.
 pub fn cpu_vendor_and_model() -> (String, String) {
@@ -68,6 +81,22 @@ macro_rules! pinned_report_per_vendor {
 }
 pub(crate) use pinned_report_per_vendor;
 
+/// [`pinned_book_report`] pinned per vendor, as [`pinned_report_per_vendor`] is.
+macro_rules! pinned_book_report_per_vendor {
+    ($flags:ty, $name:literal, $test:expr) => {{
+        let rng = $crate::common::cpu_single_thread();
+        let ch = lrbook::cli::book_run::<$flags>().expect(concat!($name, ": the run"));
+        $crate::common::assert_snapshot_on_cpus(
+            $test,
+            $name,
+            &ch.report.to_markdown(),
+            $crate::common::PINNED_VENDORS,
+        );
+        (rng, ch)
+    }};
+}
+pub(crate) use pinned_book_report_per_vendor;
+
 /// Pins `text` as the snapshot `tests/snapshots/<test binary>__<name>@<suffix>.snap` on the CPU vendors in `pinned_on` (`/proc/cpuinfo`'s
 /// `vendor_id`, e.g. `AuthenticAMD`), each with its own snapshot (see
 /// [`cpu_snapshot_suffix`]). For a report whose training runs are chaotic at the printed
@@ -106,9 +135,16 @@ pub fn assert_snapshot_on_cpus(test: &str, name: &str, text: &str, pinned_on: &[
 pub fn solve<E: lrbook::chapters::exercise::Exercise>(
     cfg: &lrbook::chapters::Config,
 ) -> lrbook::chapters::exercise::Solution {
-    E::defaults()
-        .and_then(|ex| ex.solve(cfg, None))
-        .unwrap_or_else(|e| panic!("{}: {e}", E::NAME))
+    let book =
+        !cfg.quick && cfg.device == tch::Device::Cpu && cfg.seed == 0 && cfg.data_dir.is_none();
+    let solved = if book {
+        // The book's configuration: solved as `make book` runs the example, which then
+        // replays this run instead of solving again.
+        lrbook::cli::book_solve::<E>()
+    } else {
+        E::defaults().and_then(|ex| ex.solve(cfg, None))
+    };
+    solved.unwrap_or_else(|e| panic!("{}: {e}", E::NAME))
 }
 
 /// The one table of exercise `E` solved with its defaults (see [`solve`]).

@@ -1,0 +1,341 @@
+//! The book's runs, kept and replayed: each full-configuration experiment runs once per
+//! `make test`, and an unchanged one not at all.
+//!
+//! A full run on the CPU (an example's, or the one a snapshot test makes in the book's
+//! configuration through [`crate::cli::book_run`]) stores what it wrote under
+//! `target/book-runs/<example>/<key>/`: the files, exactly as its output session committed
+//! them (its manifest with their CRC-32s included), and the report it printed. A later
+//! example run whose [`RunKey`] is the same replays those files through its own output
+//! session instead of computing them again, and says so on stderr.
+//!
+//! The key is a SHA-256 of everything the files depend on, never a timestamp:
+//! - [`SOURCE_HASH`], computed by `build.rs` from the contents of `src/`, `examples/`,
+//!   `assets/`, `tests/fixtures/`, `Cargo.toml`, `Cargo.lock`, `build.rs`,
+//!   `.cargo/config.toml` and the wheel's `torch/version.py`: any edit to the library
+//!   changes every key;
+//! - the example's name and its flags (without `--out` and `--overwrite`);
+//! - libtorch's thread count, and the environment variables that steer its kernels
+//!   (`ATEN_*`, `MKL_*`, `OMP_*`, `LRBOOK_*`, `FASHION_MNIST_DIR`);
+//! - the processor: vendor, model and instruction-set flags from `/proc/cpuinfo`;
+//! - the contents of the four Fashion-MNIST files the run would read.
+//!
+//! Only full runs on the CPU are kept (CUDA runs are not bit-reproducible in general, and
+//! quick runs take seconds). `LRBOOK_NO_CACHE=1` turns replay off.
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::output::{read_manifest, Manifest};
+use crate::{Error, Result};
+
+/// SHA-256 of the sources, fixtures, lock file and libtorch version the library was built
+/// from (see the module docs and `build.rs`).
+pub const SOURCE_HASH: &str = env!("LRBOOK_SOURCE_HASH");
+
+/// Set to `1`, example runs neither replay nor store kept runs.
+pub const NO_CACHE_ENV: &str = "LRBOOK_NO_CACHE";
+
+/// The file, in a kept run's folder, that holds the report the run printed.
+const REPORT_FILE: &str = "report.md";
+/// The file that lists what went into the key, for a person asking why a run was not reused.
+const INPUTS_FILE: &str = "inputs.txt";
+/// The folder that holds the written files, laid out as under `--out`.
+const FILES_DIR: &str = "files";
+
+/// What a kept run is keyed on: the SHA-256 and the text it was computed from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunKey {
+    /// The example, `chN_slug`.
+    pub example: String,
+    /// Hex SHA-256 of [`RunKey::inputs`].
+    pub hex: String,
+    /// One `name: value` line per input (file contents as their own SHA-256).
+    pub inputs: String,
+}
+
+impl RunKey {
+    /// The key of a run of `example` with `flags` (its command-line flags without `--out`
+    /// and `--overwrite`), reading the Fashion-MNIST files from `data_dir` (or where
+    /// [`crate::data::fashion_mnist::locate`] finds them).
+    pub fn new(example: &str, flags: &[String], data_dir: Option<&Path>) -> RunKey {
+        let mut lines = vec![
+            format!("source: {SOURCE_HASH}"),
+            format!("example: {example}"),
+            format!("flags: {flags:?}"),
+            format!("libtorch threads: {}", tch::get_num_threads()),
+        ];
+        let mut env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| {
+                ["ATEN_", "MKL_", "OMP_", "LRBOOK_"]
+                    .iter()
+                    .any(|p| k.starts_with(p))
+                    || k == "FASHION_MNIST_DIR"
+            })
+            .filter(|(k, _)| k != NO_CACHE_ENV)
+            .collect();
+        env.sort();
+        lines.extend(env.iter().map(|(k, v)| format!("env {k}: {v}")));
+        lines.extend(cpu_identity());
+        lines.extend(data_identity(data_dir));
+        let inputs = lines.join("\n") + "\n";
+        RunKey {
+            example: example.to_string(),
+            hex: hex(&Sha256::digest(inputs.as_bytes())),
+            inputs,
+        }
+    }
+
+    /// The folder this run is kept in: `target/book-runs/<example>/<hex>`.
+    pub fn folder(&self) -> PathBuf {
+        cache_root().join(&self.example).join(&self.hex)
+    }
+}
+
+/// Whether kept runs are in use in this process (not when [`NO_CACHE_ENV`] is `1`, nor
+/// while the output tests' failure hooks are set).
+pub fn enabled() -> bool {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
+    !set(NO_CACHE_ENV) && !set(crate::output::FAIL_AFTER_ENV) && !set(crate::output::PAUSE_ENV)
+}
+
+/// `target/book-runs` in this repository.
+pub fn cache_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("book-runs")
+}
+
+/// A kept run, found for a key.
+#[derive(Debug)]
+pub struct KeptRun {
+    folder: PathBuf,
+    manifest: Manifest,
+}
+
+impl KeptRun {
+    /// The kept run for `key`, if there is a whole one (its manifest reads and every file
+    /// it lists is there with its recorded size).
+    pub fn find(key: &RunKey, manifest_rel: &Path) -> Option<KeptRun> {
+        let folder = key.folder();
+        let manifest = read_manifest(&folder.join(FILES_DIR).join(manifest_rel)).ok()?;
+        let whole = folder.join(REPORT_FILE).is_file()
+            && manifest.files.iter().all(|f| {
+                std::fs::metadata(folder.join(FILES_DIR).join(&f.path))
+                    .is_ok_and(|m| m.len() == f.bytes)
+            });
+        whole.then_some(KeptRun { folder, manifest })
+    }
+
+    /// Writes every kept file under `out` through [`crate::output::write`] (so that an open
+    /// output session stages it), after checking its CRC-32 against the manifest. Returns
+    /// the report the run printed.
+    pub fn replay(&self, out: &Path) -> Result<String> {
+        for f in &self.manifest.files {
+            let from = self.folder.join(FILES_DIR).join(&f.path);
+            let bytes = std::fs::read(&from).map_err(|e| Error::io("read", &from, e))?;
+            let mut crc = flate2::Crc::new();
+            crc.update(&bytes);
+            if format!("{:08x}", crc.sum()) != f.crc32 {
+                return Err(Error::Data(format!(
+                    "{} does not match the CRC-32 its kept run recorded. Delete {} (or run \
+                     with {NO_CACHE_ENV}=1) to compute the run again.",
+                    from.display(),
+                    self.folder.display()
+                )));
+            }
+            crate::output::write(&out.join(&f.path), &bytes)?;
+        }
+        let report = self.folder.join(REPORT_FILE);
+        std::fs::read_to_string(&report).map_err(|e| Error::io("read", &report, e))
+    }
+}
+
+/// Keeps the run whose output session just committed under `out` (its manifest at
+/// `out/manifest_rel`) as the run for `key`, with the report it printed; replaces any other
+/// kept run of the same example. Copies into a temporary folder, then renames it into place,
+/// so a kept run is whole or absent.
+pub fn keep(key: &RunKey, out: &Path, manifest_rel: &Path, report: &str) -> Result<()> {
+    let folder = key.folder();
+    if KeptRun::find(key, manifest_rel).is_some() {
+        return Ok(());
+    }
+    let parent = folder.parent().expect("a kept run's folder has a parent");
+    let tmp = parent.join(format!(
+        ".{}.tmp-{}-{:?}",
+        key.hex,
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let copy = || -> Result<()> {
+        let manifest = read_manifest(&out.join(manifest_rel))?;
+        let paths = manifest
+            .files
+            .iter()
+            .map(|f| PathBuf::from(&f.path))
+            .chain([manifest_rel.to_path_buf()]);
+        for rel in paths {
+            let (from, to) = (out.join(&rel), tmp.join(FILES_DIR).join(&rel));
+            let dir = to.parent().expect("a file has a folder");
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+            std::fs::copy(&from, &to).map_err(|e| Error::io("copy", &from, e))?;
+        }
+        let write = |name: &str, text: &str| {
+            let path = tmp.join(name);
+            std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))
+        };
+        write(REPORT_FILE, report)?;
+        write(INPUTS_FILE, &key.inputs)
+    };
+    if let Err(e) = copy() {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    // Only the newest run of an example is kept.
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !name.starts_with('.') && name != key.hex {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    if std::fs::rename(&tmp, &folder).is_err() {
+        // Another process kept the same run first: its copy is the same.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    Ok(())
+}
+
+/// The processor's vendor, model and flags, from the first entry of `/proc/cpuinfo`.
+fn cpu_identity() -> Vec<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let first = info.split("\n\n").next().unwrap_or_default();
+    ["vendor_id", "model name", "flags"]
+        .iter()
+        .map(|key| {
+            let value = first
+                .lines()
+                .find(|l| l.split(':').next().is_some_and(|k| k.trim() == *key))
+                .and_then(|l| l.split_once(':'))
+                .map_or("unknown", |(_, v)| v.trim());
+            format!("cpu {key}: {value}")
+        })
+        .collect()
+}
+
+/// The SHA-256 of each Fashion-MNIST file in `data_dir` (or the located folder), or why
+/// there is none: the key then still differs from that of a run that had the data.
+fn data_identity(data_dir: Option<&Path>) -> Vec<String> {
+    let dir = match data_dir {
+        Some(d) => Ok(d.to_path_buf()),
+        None => crate::data::fashion_mnist::locate(),
+    };
+    let Ok(dir) = dir else {
+        return vec!["data: not found".to_string()];
+    };
+    // The loader reads NAME.gz, or NAME where there is no NAME.gz: both are keyed.
+    crate::data::fashion_mnist::FILES
+        .iter()
+        .flat_map(|name| [format!("{name}.gz"), name.to_string()])
+        .map(|file| {
+            let digest = file_sha256(&dir.join(&file)).unwrap_or_else(|| "absent".to_string());
+            format!("data {file}: {digest}")
+        })
+        .collect()
+}
+
+fn file_sha256(path: &Path) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_changes_with_each_input_and_only_with_them() {
+        let flags = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let a = RunKey::new("ch9_x", &flags(&["--device", "cpu"]), None);
+        assert_eq!(a, RunKey::new("ch9_x", &flags(&["--device", "cpu"]), None));
+        assert_ne!(
+            a.hex,
+            RunKey::new("ch9_y", &flags(&["--device", "cpu"]), None).hex
+        );
+        assert_ne!(
+            a.hex,
+            RunKey::new("ch9_x", &flags(&["--seed", "1"]), None).hex
+        );
+        let empty = tempfile_dir("key-data");
+        assert_ne!(
+            a.hex,
+            RunKey::new("ch9_x", &flags(&["--device", "cpu"]), Some(&empty)).hex
+        );
+        assert!(a.inputs.contains(SOURCE_HASH) && a.hex.len() == 64);
+    }
+
+    #[test]
+    fn a_kept_run_replays_its_files_and_a_damaged_one_is_refused() {
+        let out = tempfile_dir("keep-out");
+        let session = crate::output::Session::begin(
+            &out,
+            &["figures/ch9", "generated/ch9"],
+            "ch9_kept",
+            "cmd",
+            "cfg",
+            false,
+        )
+        .unwrap();
+        crate::output::write(&out.join("generated/ch9/t.md"), b"| a |").unwrap();
+        crate::output::write(&out.join("figures/ch9/f.svg"), b"<svg/>").unwrap();
+        session.commit().unwrap();
+        let manifest_rel = Path::new("generated/ch9/ch9_kept.manifest.json");
+        let key = RunKey::new(
+            "ch9_kept",
+            &[format!("unit test {}", std::process::id())],
+            None,
+        );
+        let _ = std::fs::remove_dir_all(key.folder());
+        assert!(KeptRun::find(&key, manifest_rel).is_none());
+        keep(&key, &out, manifest_rel, "report text").unwrap();
+        let kept = KeptRun::find(&key, manifest_rel).expect("kept");
+
+        let again = tempfile_dir("keep-again");
+        assert_eq!(kept.replay(&again).unwrap(), "report text");
+        assert_eq!(
+            std::fs::read(again.join("generated/ch9/t.md")).unwrap(),
+            b"| a |"
+        );
+        // A kept file changed on disk (same size) is refused, not replayed.
+        std::fs::write(key.folder().join("files/figures/ch9/f.svg"), b"<svG/>").unwrap();
+        let e = kept.replay(&tempfile_dir("keep-bad")).unwrap_err();
+        assert!(e.to_string().contains("CRC-32"), "{e}");
+        // A kept file gone: the run is not whole, so it is not found.
+        std::fs::remove_file(key.folder().join("files/generated/ch9/t.md")).unwrap();
+        assert!(KeptRun::find(&key, manifest_rel).is_none());
+        let _ = std::fs::remove_dir_all(key.folder().parent().unwrap());
+    }
+
+    fn tempfile_dir(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("lrbook-run-cache-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}
