@@ -375,6 +375,21 @@ pub fn book_solve<E: Exercise>() -> crate::Result<crate::chapters::exercise::Sol
     Ok(solution)
 }
 
+/// [`book_solve`] for a [`Section`](crate::chapters::exercise::Section), whose test needs
+/// what the run computed: runs it with its defaults as `make book` runs its example, keeps
+/// the files the example would write, and returns the computed output.
+pub fn book_section<S: crate::chapters::exercise::Section>() -> crate::Result<S::Output> {
+    let section = S::defaults()?;
+    let staging = BookStaging::begin(S::NAME)?;
+    let output = section.compute(&staging.cfg)?;
+    if let Some((figures, _)) = staging.dirs() {
+        let solution = S::solution(&output, Some(&figures))?;
+        let report = crate::report::Report::with_tables(&S::title(), solution.tables);
+        staging.finish(&report, &solution.figures)?;
+    }
+    Ok(output)
+}
+
 /// `T` with every flag at its default.
 fn defaults_of<T: Args + FromArgMatches>(name: &'static str) -> crate::Result<T> {
     let matches = T::augment_args(Command::new(name).no_binary_name(true))

@@ -34,7 +34,8 @@ fn quick_report_is_pinned() {
 #[test]
 fn momentum_map_backs_the_books_claims() {
     let _rng = cpu_single_thread();
-    let s = momentum_map(&Config::full_cpu()).unwrap();
+    let s = lrbook::cli::book_section::<lrbook::chapters::ch1::momentum_map::MomentumMapSection>()
+        .unwrap();
     insta::assert_snapshot!("ch1_momentum_map_full_report", report(&s));
     let test = "tests/ch1_momentum_map.rs::momentum_map_backs_the_books_claims";
     let mut ledger = Ledger::new("ch1_momentum_map_claims", test);

@@ -62,13 +62,15 @@ fn quick_report_is_pinned() {
 #[test]
 fn full_grid_backs_the_books_claims() {
     let _rng = cpu_single_thread();
-    let cfg = Config::full_cpu();
     let c = FloorConfig::for_config(false);
     assert_eq!(
         (c.train_examples, c.flow_time, c.seeds.len()),
         (2000, 100.0, 3)
     );
-    let g = floor_grid(&cfg, &c).unwrap();
+    // Run as `make book` runs the example, which then replays this run.
+    let g = lrbook::cli::book_section::<lrbook::chapters::ch3::floor_real_network::FloorNetwork>()
+        .unwrap();
+    assert_eq!(format!("{:?}", g.config), format!("{c:?}"));
     let test = "tests/ch3_floor_real_network.rs::full_grid_backs_the_books_claims";
     let mut ledger = Ledger::new("ch3_floor_network_claims", test);
     let section = "The same floor in a real network";
@@ -293,7 +295,7 @@ fn full_grid_backs_the_books_claims() {
             .all(|((l1, b1), (l2, b2))| excess_at(l2, b2) > excess_at(l1, b1)),
     );
     // Exercise 6: both predictions lie within the new point's interval, below its mean.
-    let (ex, law, interpolated, mean, half) = exercise(&cfg);
+    let (ex, law, interpolated, mean, half) = exercise(&Config::full_cpu());
     ledger.claim(
         "Exercise 6 (solution)",
         "at (η, B) = (0.15, 48) both predictions, the η/B law's (the mean excess of the three \

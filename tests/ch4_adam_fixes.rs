@@ -42,7 +42,8 @@ fn quick_report_is_pinned() {
 #[test]
 fn adam_fixes_backs_the_books_claims() {
     let _rng = cpu_single_thread();
-    let s = adam_fixes(&Config::full_cpu()).unwrap();
+    let s =
+        lrbook::cli::book_section::<lrbook::chapters::ch4::adam_fixes::AdamFixesSection>().unwrap();
     insta::assert_snapshot!("ch4_adam_fixes_full_report", report(&s));
     let test = "tests/ch4_adam_fixes.rs::adam_fixes_backs_the_books_claims";
     let mut ledger = Ledger::new("ch4_adam_fixes_claims", test);

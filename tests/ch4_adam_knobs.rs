@@ -55,7 +55,8 @@ fn steps(s: &AdamKnobs, i: usize, j: usize) -> Option<usize> {
 #[test]
 fn adam_knobs_backs_the_books_claims() {
     let _rng = cpu_single_thread();
-    let s = adam_knobs(&Config::full_cpu()).unwrap();
+    let s =
+        lrbook::cli::book_section::<lrbook::chapters::ch4::adam_knobs::AdamKnobsSection>().unwrap();
     insta::assert_snapshot!("ch4_adam_knobs_full_report", report(&s));
     let test = "tests/ch4_adam_knobs.rs::adam_knobs_backs_the_books_claims";
     let mut ledger = Ledger::new("ch4_adam_knobs_claims", test);

@@ -776,10 +776,8 @@ fn epoch_budget_control_backs_the_books_claims() {
     use lrbook::chapters::exercise::Exercise;
 
     let _rng = cpu_single_thread();
-    let s = EpochBudgetSweep::defaults()
-        .unwrap()
-        .sweep(&Config::full_cpu())
-        .unwrap();
+    // Run as `make book` runs the example, which then replays this run.
+    let s = lrbook::cli::book_section::<EpochBudgetSweep>().unwrap();
     let c = &s.config;
     assert_eq!((c.base_batch(), c.base_lr, c.net.epochs), (32, 0.03, 4));
     assert_eq!(

@@ -41,7 +41,8 @@ fn quick_report_is_pinned() {
 #[test]
 fn large_batch_recipe_backs_the_books_claims() {
     let _rng = cpu_single_thread();
-    let r = large_batch_recipe(&Config::full_cpu()).unwrap();
+    let r = lrbook::cli::book_section::<lrbook::chapters::ch5::large_batch::LargeBatchRecipe>()
+        .unwrap();
     insta::assert_snapshot!("ch5_large_batch_recipe_full_report", report(&r));
     let test = "tests/ch5_large_batch_recipe.rs::large_batch_recipe_backs_the_books_claims";
     let mut ledger = Ledger::new("ch5_large_batch_recipe_claims", test);

@@ -539,10 +539,8 @@ fn one_cycle_control_takes_the_peak_and_annealing_apart() {
     use lrbook::chapters::ch6::control::{control_tables, OneCycleControl};
 
     let _rng = cpu_single_thread();
-    let (fc, eval, runs) = OneCycleControl::defaults()
-        .unwrap()
-        .runs(&Config::full_cpu())
-        .unwrap();
+    // Run as `make book` runs the example, which then replays this run.
+    let (fc, eval, runs) = lrbook::cli::book_section::<OneCycleControl>().unwrap();
     // The design: five fresh seeds, none of them used to choose the peak.
     assert_eq!(eval.len(), 5);
     assert!(eval.iter().all(|s| !fc.seeds.contains(s)));

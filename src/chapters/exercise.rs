@@ -64,3 +64,27 @@ pub trait Exercise: Args + FromArgMatches {
             .map_err(|e| Error::invalid(Self::NAME, "defaults", e.to_string()))
     }
 }
+
+/// A book section with its own page and example whose test needs what the run computed, not
+/// only its tables. Its [`Exercise::solve`] is [`Section::compute`] followed by
+/// [`Section::solution`] (write it with [`solve_section`]), so that
+/// [`crate::cli::book_section`] can run it once for both the test and the book.
+pub trait Section: Exercise {
+    /// What the run computes: the tables and the data behind the figures and claims.
+    type Output;
+
+    /// Runs the section under `cfg`.
+    fn compute(&self, cfg: &Config) -> Result<Self::Output>;
+
+    /// The tables of `output`, and its figures drawn into `figures` when given.
+    fn solution(output: &Self::Output, figures: Option<&Path>) -> Result<Solution>;
+}
+
+/// The [`Exercise::solve`] of a [`Section`]: compute, then tables and figures.
+pub fn solve_section<S: Section>(
+    section: &S,
+    cfg: &Config,
+    figures: Option<&Path>,
+) -> Result<Solution> {
+    S::solution(&section.compute(cfg)?, figures)
+}

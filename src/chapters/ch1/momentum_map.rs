@@ -9,7 +9,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::momentum_lessard::{lessard_runs, lessard_table, LessardRun};
 use super::momentum_noise::{self, NoiseConfig};
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::quadratic::closed_form;
 use crate::report::{fmt_sig, Cell, Table};
@@ -597,13 +597,24 @@ impl Exercise for MomentumMapSection {
     }
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
-        let s = momentum_map(cfg)?;
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for MomentumMapSection {
+    type Output = MomentumMap;
+
+    fn compute(&self, cfg: &Config) -> Result<MomentumMap> {
+        momentum_map(cfg)
+    }
+
+    fn solution(s: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
         let figures = figures
-            .map(|dir| super::momentum_figures::draw(&s, dir))
+            .map(|dir| super::momentum_figures::draw(s, dir))
             .transpose()?
             .unwrap_or_default();
         Ok(Solution {
-            tables: s.tables,
+            tables: s.tables.clone(),
             figures,
         })
     }

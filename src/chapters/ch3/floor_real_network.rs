@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Config;
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::experiment::MlpSetup;
 use crate::models::Mlp;
 use crate::optim::{Sgd, SgdConfig};
@@ -549,13 +549,24 @@ impl Exercise for FloorNetwork {
     }
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
-        let g = floor_grid(cfg, &self.config(cfg)?)?;
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for FloorNetwork {
+    type Output = FloorGrid;
+
+    fn compute(&self, cfg: &Config) -> Result<FloorGrid> {
+        floor_grid(cfg, &self.config(cfg)?)
+    }
+
+    fn solution(g: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
         let figures = figures
-            .map(|dir| draw_figure(&g, dir))
+            .map(|dir| draw_figure(g, dir))
             .transpose()?
             .unwrap_or_default();
         Ok(Solution {
-            tables: vec![grid_table(&g), law_table(&g)?, equal_ratio_table(&g)?],
+            tables: vec![grid_table(g), law_table(g)?, equal_ratio_table(g)?],
             figures,
         })
     }

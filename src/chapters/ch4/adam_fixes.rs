@@ -7,7 +7,7 @@ use std::path::Path;
 
 use tch::{Kind, Tensor};
 
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::optim::{Adam, AdamConfig, Optimizer};
 use crate::report::{fmt_sig, Cell, Table};
@@ -408,13 +408,24 @@ impl Exercise for AdamFixesSection {
     }
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
-        let s = adam_fixes(cfg)?;
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for AdamFixesSection {
+    type Output = AdamFixes;
+
+    fn compute(&self, cfg: &Config) -> Result<AdamFixes> {
+        adam_fixes(cfg)
+    }
+
+    fn solution(s: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
         let figures = figures
-            .map(|dir| figures::draw(&s, dir))
+            .map(|dir| figures::draw(s, dir))
             .transpose()?
             .unwrap_or_default();
         Ok(Solution {
-            tables: s.tables,
+            tables: s.tables.clone(),
             figures,
         })
     }

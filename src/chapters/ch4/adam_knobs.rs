@@ -7,7 +7,7 @@ use std::path::Path;
 use tch::Tensor;
 
 use super::adam_knobs_steps::{self, below_or_value, BetaTwoRun, EpsSweep, StepsConfig};
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::optim::{Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer};
 use crate::report::{fmt_sig, Cell, Table};
@@ -597,13 +597,24 @@ impl Exercise for AdamKnobsSection {
     }
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
-        let s = adam_knobs(cfg)?;
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for AdamKnobsSection {
+    type Output = AdamKnobs;
+
+    fn compute(&self, cfg: &Config) -> Result<AdamKnobs> {
+        adam_knobs(cfg)
+    }
+
+    fn solution(s: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
         let figures = figures
-            .map(|dir| super::adam_knobs_figures::draw(&s, dir))
+            .map(|dir| super::adam_knobs_figures::draw(s, dir))
             .transpose()?
             .unwrap_or_default();
         Ok(Solution {
-            tables: s.tables,
+            tables: s.tables.clone(),
             figures,
         })
     }

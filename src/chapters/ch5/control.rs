@@ -10,7 +10,7 @@ use super::noise_law::noise_at_fixed_state;
 use super::rules::{rules_run, rules_run_with_model, RuleRun};
 use super::Ch5Config;
 use crate::batch::ScalingRule;
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::grid::log_grid;
 use crate::report::{fmt_sig, Cell, Table};
@@ -208,7 +208,20 @@ impl Exercise for EpochBudgetSweep {
         "Chapter 5, control experiment: every rate at every batch, for the same epochs".to_string()
     }
 
-    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
-        Ok(Solution::tables(control_tables(&self.sweep(cfg)?).into()))
+    fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for EpochBudgetSweep {
+    type Output = EpochSweep;
+
+    fn compute(&self, cfg: &Config) -> Result<EpochSweep> {
+        self.sweep(cfg)
+    }
+
+    fn solution(s: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
+        let _ = figures;
+        Ok(Solution::tables(control_tables(s).into()))
     }
 }

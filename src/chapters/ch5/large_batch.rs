@@ -21,7 +21,7 @@ pub use tables::{
 use super::rules::{final_held_out_loss, train_planned, RunPlan};
 use super::{plain_sgd, Ch5Config};
 use crate::batch::{scaled_lr, ScalingRule};
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::data::Dataset;
@@ -508,13 +508,24 @@ impl Exercise for LargeBatchRecipe {
     }
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
-        let r = large_batch_recipe(cfg)?;
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for LargeBatchRecipe {
+    type Output = Recipe;
+
+    fn compute(&self, cfg: &Config) -> Result<Recipe> {
+        large_batch_recipe(cfg)
+    }
+
+    fn solution(r: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
         let figures = figures
-            .map(|dir| figures::draw(&r, dir))
+            .map(|dir| figures::draw(r, dir))
             .transpose()?
             .unwrap_or_default();
         Ok(Solution {
-            tables: r.tables,
+            tables: r.tables.clone(),
             figures,
         })
     }

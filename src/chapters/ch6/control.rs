@@ -15,7 +15,7 @@ use tch::Device;
 use super::grid_search::{final_loss, mean_final_loss, Plan};
 use super::reading_curve::{fresh_range_test, Setup};
 use super::{four_rules, FinderConfig};
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::finder::Rule;
@@ -263,8 +263,20 @@ impl Exercise for OneCycleControl {
         "Chapter 6, control experiment: one-cycle's peak and annealing taken apart".to_string()
     }
 
-    fn solve(&self, cfg: &Config, _figures: Option<&Path>) -> Result<Solution> {
-        let (fc, eval, runs) = self.runs(cfg)?;
-        Ok(Solution::tables(control_tables(&fc, &eval, &runs)?.into()))
+    fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for OneCycleControl {
+    type Output = (FinderConfig, Vec<u64>, Vec<ControlRuns>);
+
+    fn compute(&self, cfg: &Config) -> Result<(FinderConfig, Vec<u64>, Vec<ControlRuns>)> {
+        self.runs(cfg)
+    }
+
+    fn solution((fc, eval, runs): &Self::Output, figures: Option<&Path>) -> Result<Solution> {
+        let _ = figures;
+        Ok(Solution::tables(control_tables(fc, eval, runs)?.into()))
     }
 }
