@@ -347,8 +347,7 @@ fn manifest_rel(name: &str) -> PathBuf {
 /// its default, then [`BOOK_FLAGS`]), and keeps what the example would write, so that the
 /// example replays it instead of running again (see [`crate::run_cache`]). The snapshot
 /// tests call this for the full report: one run feeds both the snapshot and the book.
-/// Returns what the run computed. Sets libtorch to one thread and seeds it, as the example
-/// does.
+/// Returns what the run computed. Sets libtorch to one thread, as the example does.
 pub fn book_run<C: Chapter>() -> crate::Result<C::Output> {
     let flags = defaults_of::<C>(C::NAME)?;
     let staging = BookStaging::begin(C::NAME)?;
@@ -418,7 +417,13 @@ impl BookStaging {
                 .map_err(|e| crate::Error::invalid(name, "BOOK_FLAGS", e.to_string()))?,
         )
         .map_err(|e| crate::Error::invalid(name, "BOOK_FLAGS", e.to_string()))?;
-        let cfg = common.init()?;
+        // What `common.init()` makes of these flags, without seeding libtorch's global
+        // generator: another test thread may be drawing from it, and every chapter seeds
+        // its own draws (the example's seed 0 changes nothing, as the snapshots, pinned here
+        // and compared with the book's tables by check-book-numbers.py, show).
+        crate::device::set_threads(1);
+        let cfg = crate::chapters::Config::full_cpu();
+        debug_assert!(common.threads == Some(1) && common.seed == cfg.seed);
         let flags = rerun_flags(flags.into_iter());
         let provenance = common.provenance_for(name, &cfg, &flags);
         let key = keeps_runs(&cfg).then(|| crate::run_cache::RunKey::new(name, &flags, None));
