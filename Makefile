@@ -30,7 +30,7 @@ serve: setup
 test: setup
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
-	@rm -f target/test-skips.txt
+	@rm -f target/test-skips.txt target/test-kept-passes.txt
 	INSTA_UPDATE=no cargo test --all-targets
 	cargo test --doc
 	@scripts/check-publish.sh

@@ -76,8 +76,7 @@ impl RunKey {
             .collect();
         env.sort();
         lines.extend(env.iter().map(|(k, v)| format!("env {k}: {v}")));
-        lines.extend(cpu_identity());
-        lines.extend(data_identity(data_dir));
+        lines.extend(machine_identity(data_dir));
         let inputs = lines.join("\n") + "\n";
         RunKey {
             example: example.to_string(),
@@ -208,6 +207,20 @@ pub fn keep(key: &RunKey, out: &Path, manifest_rel: &Path, report: &str) -> Resu
     Ok(())
 }
 
+/// The processor (vendor, model, instruction-set flags) and the SHA-256 of each
+/// Fashion-MNIST file in `data_dir` (or where the loader finds them), one `name: value` line
+/// each: what a kept result depends on besides the code and the flags.
+pub fn machine_identity(data_dir: Option<&Path>) -> Vec<String> {
+    let mut lines = cpu_identity();
+    lines.extend(data_identity(data_dir));
+    lines
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// The processor's vendor, model and flags, from the first entry of `/proc/cpuinfo`.
 fn cpu_identity() -> Vec<String> {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -246,7 +259,8 @@ fn data_identity(data_dir: Option<&Path>) -> Vec<String> {
         .collect()
 }
 
-fn file_sha256(path: &Path) -> Option<String> {
+/// Hex SHA-256 of the file at `path`, read in pieces; `None` if it cannot be read.
+pub fn file_sha256(path: &Path) -> Option<String> {
     let mut file = std::fs::File::open(path).ok()?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];

@@ -33,6 +33,12 @@ fn quick_report_is_pinned() {
 /// The full run: its report pinned, every formula against its measurement, the page's claims.
 #[test]
 fn momentum_map_backs_the_books_claims() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) =
+        common::kept::unless_passed(concat!(file!(), "::momentum_map_backs_the_books_claims"))
+    else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let s = lrbook::cli::book_section::<lrbook::chapters::ch1::momentum_map::MomentumMapSection>()
         .unwrap();
@@ -246,10 +252,15 @@ fn momentum_map_backs_the_books_claims() {
         ratio(2.5).is_none() && ratio(3.5).is_none(),
     );
     ledger.pin("ch1_momentum_map_claims");
+    pass.keep();
 }
 
 #[test]
 fn exercise_5_is_pinned() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::exercise_5_is_pinned")) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let t = common::solve_one::<BestMomentum>(&Config::full_cpu());
     insta::assert_snapshot!(
@@ -264,6 +275,7 @@ fn exercise_5_is_pinned() {
     assert!((num(&t, 0, "β") - beta).abs() < 0.18 / 39.0);
     // Polyak's point itself, measured.
     assert!((num(&t, 1, "measured rate") - rate).abs() < 1e-3);
+    pass.keep();
 }
 
 #[test]

@@ -54,6 +54,12 @@ fn steps(s: &AdamKnobs, i: usize, j: usize) -> Option<usize> {
 /// The full run: its report pinned, every closed form against its measurement, the claims.
 #[test]
 fn adam_knobs_backs_the_books_claims() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) =
+        common::kept::unless_passed(concat!(file!(), "::adam_knobs_backs_the_books_claims"))
+    else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let s =
         lrbook::cli::book_section::<lrbook::chapters::ch4::adam_knobs::AdamKnobsSection>().unwrap();
@@ -368,10 +374,15 @@ fn adam_knobs_backs_the_books_claims() {
         (1.8..=2.2).contains(&(lasting / spike)),
     );
     ledger.pin("ch4_adam_knobs_claims");
+    pass.keep();
 }
 
 #[test]
 fn exercises_are_pinned() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::exercises_are_pinned")) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let six = common::solve_one::<HalfStep>(&Config::full_cpu());
     let seven = common::solve_one::<SpikeStep>(&Config::full_cpu());
@@ -381,6 +392,7 @@ fn exercises_are_pinned() {
     );
     // The closed form of exercise 7 at β₁ = 0 is the jump's.
     assert!((spike_step(0.0, 0.999, 100.0) - jump_step(0.999, 100.0)).abs() < 1e-15);
+    pass.keep();
 }
 
 #[test]

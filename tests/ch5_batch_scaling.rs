@@ -421,6 +421,13 @@ fn quick_report_is_pinned() {
 /// The book shows the full configuration; it is pinned and its claims asserted.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::full_report_is_pinned_and_backs_the_books_claims"
+    )) else {
+        return;
+    };
     let (_rng, ch) = common::pinned_book_report!(ch5::Flags, "ch5_full_report");
     let mut ledger = Ledger::new(
         "ch5_claims",
@@ -428,10 +435,15 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
     );
     check_claims(&ch, false, &mut ledger);
     ledger.pin("ch5_claims");
+    pass.keep();
 }
 
 #[test]
 fn exercises_are_pinned() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::exercises_are_pinned")) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
     let ex1 = common::solve_one::<SeedBatches>(&cfg);
@@ -738,6 +750,7 @@ fn exercises_are_pinned() {
     let report = Report::with_tables("Chapter 5 exercises", vec![ex1, ex2, ex3]);
     insta::assert_snapshot!("ch5_exercises", report.to_markdown());
     ledger.pin("ch5_exercise_claims");
+    pass.keep();
 }
 
 #[test]
@@ -772,6 +785,13 @@ fn cuda_matches_cpu_on_the_quick_config() {
 /// CONTRIBUTING.md, "Numbers across machines").
 #[test]
 fn epoch_budget_control_backs_the_books_claims() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::epoch_budget_control_backs_the_books_claims"
+    )) else {
+        return;
+    };
     use lrbook::chapters::ch5::control::{control_tables, EpochBudgetSweep};
     use lrbook::chapters::exercise::Exercise;
 
@@ -855,4 +875,5 @@ fn epoch_budget_control_backs_the_books_claims() {
         common::PINNED_VENDORS,
     );
     ledger.pin_on_cpus(test, "ch5_control_claims", common::PINNED_VENDORS);
+    pass.keep();
 }

@@ -40,6 +40,13 @@ fn quick_report_is_pinned() {
 /// The full run: its report pinned, the page's claims asserted and pinned.
 #[test]
 fn large_batch_recipe_backs_the_books_claims() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::large_batch_recipe_backs_the_books_claims"
+    )) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let r = lrbook::cli::book_section::<lrbook::chapters::ch5::large_batch::LargeBatchRecipe>()
         .unwrap();
@@ -288,10 +295,15 @@ fn large_batch_recipe_backs_the_books_claims() {
             Family::Lamb
         ]
     );
+    pass.keep();
 }
 
 #[test]
 fn exercise_4_is_pinned() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::exercise_4_is_pinned")) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let t = common::solve_one::<ClipNorm>(&Config::full_cpu());
     insta::assert_snapshot!(
@@ -313,10 +325,15 @@ fn exercise_4_is_pinned() {
         t.rows[1][2].render().split(' ').next().unwrap().to_string(),
     );
     assert!(lo.parse::<f64>().unwrap() < hi.parse::<f64>().unwrap());
+    pass.keep();
 }
 
 #[test]
 fn exercise_5_is_pinned() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::exercise_5_is_pinned")) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let t = common::solve_one::<WarmupAtBatch>(&Config::full_cpu());
     insta::assert_snapshot!(
@@ -332,6 +349,7 @@ fn exercise_5_is_pinned() {
     for d in &diverged[2..] {
         assert_eq!(d, "2 of 3 diverged");
     }
+    pass.keep();
 }
 
 #[test]

@@ -79,6 +79,13 @@ fn quick_report_is_pinned_and_every_run_is_consistent() {
 /// chapter's prose makes about them is asserted here.
 #[test]
 fn full_report_is_pinned_and_backs_the_books_claims() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::full_report_is_pinned_and_backs_the_books_claims"
+    )) else {
+        return;
+    };
     let test = "tests/ch6_lr_finder.rs::full_report_is_pinned_and_backs_the_books_claims";
     // Pinned on AMD, where it was made; elsewhere the claims below are still asserted.
     let (_rng, ch) = common::pinned_book_report_per_vendor!(ch6::Flags, "ch6_full_report", test);
@@ -295,10 +302,15 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
         below.iter().all(|&l| oc_cnn > l),
     );
     ledger.pin_on_cpus(test, "ch6_claims", common::PINNED_VENDORS);
+    pass.keep();
 }
 
 #[test]
 fn exercises_are_pinned() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::exercises_are_pinned")) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let cfg = Config::full_cpu();
     let ex1 = FashionMnistFinder::defaults()
@@ -423,6 +435,7 @@ fn exercises_are_pinned() {
     let tables = vec![ex1.table, ex2.clone(), ex3.clone()];
     let report = lrbook::report::Report::with_tables("Chapter 6 exercises", tables);
     insta::assert_snapshot!("ch6_exercises", report.to_markdown());
+    pass.keep();
 }
 
 #[test]
@@ -535,6 +548,13 @@ fn cuda_matches_cpu_on_the_quick_config() {
 /// chapter's, see CONTRIBUTING.md); the claims are asserted on every machine.
 #[test]
 fn one_cycle_control_takes_the_peak_and_annealing_apart() {
+    // Skipped while nothing it depends on has changed since it last passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::one_cycle_control_takes_the_peak_and_annealing_apart"
+    )) else {
+        return;
+    };
     use common::ledger::{Ledger, Verdict};
     use lrbook::chapters::ch6::control::{control_tables, OneCycleControl};
 
@@ -642,4 +662,5 @@ fn one_cycle_control_takes_the_peak_and_annealing_apart() {
         common::PINNED_VENDORS,
     );
     ledger.pin_on_cpus(test, "ch6_control_claims", common::PINNED_VENDORS);
+    pass.keep();
 }

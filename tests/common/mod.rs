@@ -1,6 +1,7 @@
 //! Helpers shared by the chapter test binaries (each includes this module with `mod common;`).
 #![allow(dead_code, unused_macros, unused_imports)]
 
+pub mod kept;
 pub mod ledger;
 
 use std::path::PathBuf;
