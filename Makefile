@@ -32,7 +32,7 @@ test: setup
 	cargo clippy --all-targets -- -D warnings
 	@rm -f target/test-skips.txt target/test-kept-passes.txt
 	INSTA_UPDATE=no cargo test --all-targets
-	cargo test --doc
+	@scripts/kept-pass.sh doctests src examples assets env-check README.md Cargo.toml Cargo.lock build.rs .cargo .libtorch/version.py -- cargo test --doc
 	@scripts/check-publish.sh
 	@scripts/check-no-pending-snapshots.sh
 	@python3 scripts/compare-tables.py --self-test > /dev/null

@@ -11,6 +11,8 @@ page=book/build/ch3-schedules.html
 [ -f "$page" ] || { echo "error: $page not found; build the book first (scripts/build-book.sh)" >&2; exit 1; }
 . scripts/browser-lib.sh
 require_browser
+unless_kept explorer
 serve book/build port
 printf '\033[1m[explorer]\033[0m headless Chromium on http://127.0.0.1:%s/ch3-schedules.html\n' "$port" >&2
 node tests/browser/explorer.mjs "http://127.0.0.1:$port/ch3-schedules.html" target/artifacts
+keep_pass

@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/browser-lib.sh
 require_browser
+unless_kept pages
 serve book/build port
 # The self-test pages are served from the repository root, so that they can load the book's
 # own scripts and figures (/book/src/..., /book/build/...).
@@ -19,3 +20,4 @@ node tests/browser/pages.mjs --self-test "http://127.0.0.1:$selfport/tests/brows
 rm -rf target/artifacts/pages  # no screenshot of an earlier run is left among this run's
 printf '\033[1m[pages]\033[0m headless Chromium on every page of http://127.0.0.1:%s/\n' "$port" >&2
 node tests/browser/pages.mjs "http://127.0.0.1:$port/" book/build target/artifacts/pages
+keep_pass
