@@ -27,6 +27,36 @@ fn mean(r: &SharpFlat, c: Condition, q: Quantity) -> f64 {
     stats::mean(&r.values(c, |m| q.of(m)))
 }
 
+/// A paired claim: its words, the comparison `a − b` of a quantity, and its verdict.
+type PairedClaim<'a> = (&'a str, (Condition, Condition, Quantity), Verdict);
+
+/// Asserts and records each paired claim of `section`, in order.
+fn paired_claims(ledger: &mut Ledger, r: &SharpFlat, section: &str, claims: &[PairedClaim]) {
+    for &(claim, (a, b, q), verdict) in claims {
+        ledger.paired(section, claim, &pair(r, a, b, q), verdict);
+    }
+}
+
+/// Asserts and records that `c` ends at a higher mean training loss than the base.
+fn higher_training_loss(
+    ledger: &mut Ledger,
+    r: &SharpFlat,
+    section: &str,
+    c: Condition,
+    what: &str,
+) {
+    let (ours, base) = (
+        mean(r, c, Quantity::TrainLoss),
+        mean(r, Condition::Base, Quantity::TrainLoss),
+    );
+    ledger.claim(
+        section,
+        &format!("{what} ends at a higher mean training loss than the base"),
+        compared(ours, ">", base),
+        ours > base,
+    );
+}
+
 #[test]
 fn quick_report_is_pinned() {
     let _rng = cpu_single_thread();
@@ -90,58 +120,59 @@ fn sharp_flat_backs_the_books_claims() {
         format!("largest λmax ÷ (2/η) over every run: {}", fmt_sig(edge, 3)),
         edge < 1.0,
     );
-    for (c, what) in [(LargeLr, "large η"), (VeryLargeLr, "very large η")] {
-        ledger.paired(
-            section,
-            &format!("{what} ends flatter than the base, beyond the seed noise"),
-            &pair(&r, c, Base, Sharpness),
-            Verdict::Below,
-        );
-    }
-    ledger.paired(
+    paired_claims(
+        &mut ledger,
+        &r,
         section,
-        "large η (0.1): the seeds cannot tell its test accuracy from the base's",
-        &pair(&r, LargeLr, Base, TestAccuracy),
-        Verdict::Within,
+        &[
+            (
+                "large η ends flatter than the base, beyond the seed noise",
+                (LargeLr, Base, Sharpness),
+                Verdict::Below,
+            ),
+            (
+                "very large η ends flatter than the base, beyond the seed noise",
+                (VeryLargeLr, Base, Sharpness),
+                Verdict::Below,
+            ),
+            (
+                "large η (0.1): the seeds cannot tell its test accuracy from the base's",
+                (LargeLr, Base, TestAccuracy),
+                Verdict::Within,
+            ),
+            (
+                "very large η (0.3): its test accuracy is lower than the base's, beyond the \
+                 seed noise",
+                (VeryLargeLr, Base, TestAccuracy),
+                Verdict::Below,
+            ),
+        ],
     );
-    ledger.paired(
+    higher_training_loss(&mut ledger, &r, section, VeryLargeLr, "very large η");
+    paired_claims(
+        &mut ledger,
+        &r,
         section,
-        "very large η (0.3): its test accuracy is lower than the base's, beyond the seed noise",
-        &pair(&r, VeryLargeLr, Base, TestAccuracy),
-        Verdict::Below,
+        &[
+            (
+                "large B at the same epochs ends sharper than the base, beyond the seed noise",
+                (LargeBatch, Base, Sharpness),
+                Verdict::Above,
+            ),
+            (
+                "large B at the same epochs: its test accuracy is lower than the base's, \
+                 beyond the seed noise",
+                (LargeBatch, Base, TestAccuracy),
+                Verdict::Below,
+            ),
+        ],
     );
-    ledger.claim(
+    higher_training_loss(
+        &mut ledger,
+        &r,
         section,
-        "very large η ends at a higher mean training loss than the base",
-        compared(
-            mean(&r, VeryLargeLr, TrainLoss),
-            ">",
-            mean(&r, Base, TrainLoss),
-        ),
-        mean(&r, VeryLargeLr, TrainLoss) > mean(&r, Base, TrainLoss),
-    );
-    ledger.paired(
-        section,
-        "large B at the same epochs ends sharper than the base, beyond the seed noise",
-        &pair(&r, LargeBatch, Base, Sharpness),
-        Verdict::Above,
-    );
-    ledger.paired(
-        section,
-        "large B at the same epochs: its test accuracy is lower than the base's, beyond the \
-         seed noise",
-        &pair(&r, LargeBatch, Base, TestAccuracy),
-        Verdict::Below,
-    );
-    ledger.claim(
-        section,
-        "large B at the same epochs ends at a higher mean training loss than the base",
-        compared(
-            mean(&r, LargeBatch, TrainLoss),
-            ">",
-            mean(&r, Base, TrainLoss),
-        ),
-        mean(&r, LargeBatch, TrainLoss) > mean(&r, Base, TrainLoss),
+        LargeBatch,
+        "large B at the same epochs",
     );
 
     let section = "The same function, any sharpness";
@@ -200,37 +231,40 @@ fn sharp_flat_backs_the_books_claims() {
     );
 
     let section = "Train longer";
-    ledger.paired(
+    paired_claims(
+        &mut ledger,
+        &r,
         section,
-        "large B at the base's steps: its test accuracy is above the base's, by an interval \
-         that excludes 0",
-        &pair(&r, LargeBatchLonger, Base, TestAccuracy),
-        Verdict::Above,
-    );
-    ledger.paired(
-        section,
-        "large B: the base's steps end higher than the base's epochs, beyond the seed noise",
-        &pair(&r, LargeBatchLonger, LargeBatch, TestAccuracy),
-        Verdict::Above,
-    );
-    ledger.paired(
-        section,
-        "large B at the base's steps ends at a lower training loss than the base",
-        &pair(&r, LargeBatchLonger, Base, TrainLoss),
-        Verdict::Below,
-    );
-    ledger.paired(
-        section,
-        "large B at the base's steps is sharper than the base, beyond the seed noise",
-        &pair(&r, LargeBatchLonger, Base, Sharpness),
-        Verdict::Above,
-    );
-    ledger.paired(
-        section,
-        "training the large batch longer: the seeds cannot tell its sharpness from the \
-         shorter run's",
-        &pair(&r, LargeBatchLonger, LargeBatch, Sharpness),
-        Verdict::Within,
+        &[
+            (
+                "large B at the base's steps: its test accuracy is above the base's, by an \
+                 interval that excludes 0",
+                (LargeBatchLonger, Base, TestAccuracy),
+                Verdict::Above,
+            ),
+            (
+                "large B: the base's steps end higher than the base's epochs, beyond the seed \
+                 noise",
+                (LargeBatchLonger, LargeBatch, TestAccuracy),
+                Verdict::Above,
+            ),
+            (
+                "large B at the base's steps ends at a lower training loss than the base",
+                (LargeBatchLonger, Base, TrainLoss),
+                Verdict::Below,
+            ),
+            (
+                "large B at the base's steps is sharper than the base, beyond the seed noise",
+                (LargeBatchLonger, Base, Sharpness),
+                Verdict::Above,
+            ),
+            (
+                "training the large batch longer: the seeds cannot tell its sharpness from \
+                 the shorter run's",
+                (LargeBatchLonger, LargeBatch, Sharpness),
+                Verdict::Within,
+            ),
+        ],
     );
 
     ledger.pin("ch5_sharp_flat_claims");
@@ -262,8 +296,7 @@ fn exercise_6_is_pinned() {
 
 #[test]
 fn bad_input_is_an_error() {
-    let mut ex = RescaleOrder::defaults().unwrap();
-    for bad in [
+    let bad = [
         vec![],
         vec![1.0, -1.0],
         vec![f64::NAN],
@@ -271,11 +304,9 @@ fn bad_input_is_an_error() {
         vec![f64::INFINITY],
         vec![1e-4],
         vec![1e4],
-    ] {
-        ex.alphas = bad.clone();
-        let err = ex.solve(&Config::quick_cpu(), None).unwrap_err();
-        assert!(err.to_string().contains("--alphas"), "{bad:?}: {err}");
-    }
+    ];
+    let mut ex = RescaleOrder::defaults().unwrap();
+    common::assert_rejected(&mut ex, "--alphas", &bad, |ex, v| ex.alphas = v);
 }
 
 #[test]
