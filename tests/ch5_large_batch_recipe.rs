@@ -335,13 +335,7 @@ fn exercise_5_is_pinned() {
 
 #[test]
 fn bad_input_is_an_error() {
-    let bad = [
-        vec![],
-        vec![1.0, -1.0],
-        vec![f64::NAN],
-        vec![0.0],
-        vec![f64::INFINITY],
-    ];
+    let bad = common::bad_positive_lists();
     let mut ex = ClipNorm::defaults().unwrap();
     common::assert_rejected(&mut ex, "--norms", &bad, |ex, v| ex.norms = v);
     let mut ex = WarmupAtBatch::defaults().unwrap();

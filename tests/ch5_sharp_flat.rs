@@ -296,15 +296,8 @@ fn exercise_6_is_pinned() {
 
 #[test]
 fn bad_input_is_an_error() {
-    let bad = [
-        vec![],
-        vec![1.0, -1.0],
-        vec![f64::NAN],
-        vec![0.0],
-        vec![f64::INFINITY],
-        vec![1e-4],
-        vec![1e4],
-    ];
+    let mut bad = common::bad_positive_lists();
+    bad.extend([vec![1e-4], vec![1e4]]);
     let mut ex = RescaleOrder::defaults().unwrap();
     common::assert_rejected(&mut ex, "--alphas", &bad, |ex, v| ex.alphas = v);
 }

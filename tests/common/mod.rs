@@ -120,6 +120,17 @@ pub fn solve_one<E: lrbook::chapters::exercise::Exercise>(
     tables.remove(0)
 }
 
+/// Lists a flag of positive numbers must refuse: empty, a negative, NaN, 0, ∞.
+pub fn bad_positive_lists() -> Vec<Vec<f64>> {
+    vec![
+        vec![],
+        vec![1.0, -1.0],
+        vec![f64::NAN],
+        vec![0.0],
+        vec![f64::INFINITY],
+    ]
+}
+
 /// Solves exercise `ex` under `--quick` once per value of `bad`, each set by `set`, and
 /// asserts that every one is an error whose message names `flag`.
 pub fn assert_rejected<E: lrbook::chapters::exercise::Exercise, T: Clone + std::fmt::Debug>(
