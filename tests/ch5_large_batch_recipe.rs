@@ -354,33 +354,16 @@ fn exercise_5_is_pinned() {
 
 #[test]
 fn bad_input_is_an_error() {
+    let bad = common::bad_positive_lists();
     let mut ex = ClipNorm::defaults().unwrap();
-    for bad in [
-        vec![],
-        vec![1.0, -1.0],
-        vec![f64::NAN],
-        vec![0.0],
-        vec![f64::INFINITY],
-    ] {
-        ex.norms = bad.clone();
-        let err = ex.solve(&Config::quick_cpu(), None).unwrap_err();
-        assert!(err.to_string().contains("--norms"), "{bad:?}: {err}");
-    }
+    common::assert_rejected(&mut ex, "--norms", &bad, |ex, v| ex.norms = v);
     let mut ex = WarmupAtBatch::defaults().unwrap();
-    for batch in [0, 1001] {
-        ex.batch = Some(batch);
-        let err = ex.solve(&Config::quick_cpu(), None).unwrap_err();
-        assert!(err.to_string().contains("--batch"), "{batch}: {err}");
-    }
+    common::assert_rejected(&mut ex, "--batch", &[0, 1001], |ex, b| ex.batch = Some(b));
     ex.batch = Some(128);
-    for bad in [vec![], vec![-1.0], vec![f64::NAN], vec![2.5]] {
-        ex.warmup_epochs = Some(bad.clone());
-        let err = ex.solve(&Config::quick_cpu(), None).unwrap_err();
-        assert!(
-            err.to_string().contains("--warmup-epochs"),
-            "{bad:?}: {err}"
-        );
-    }
+    let bad = [vec![], vec![-1.0], vec![f64::NAN], vec![2.5]];
+    common::assert_rejected(&mut ex, "--warmup-epochs", &bad, |ex, v| {
+        ex.warmup_epochs = Some(v)
+    });
 }
 
 #[test]

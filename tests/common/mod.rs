@@ -157,6 +157,34 @@ pub fn solve_one<E: lrbook::chapters::exercise::Exercise>(
     tables.remove(0)
 }
 
+/// Lists a flag of positive numbers must refuse: empty, a negative, NaN, 0, ∞.
+pub fn bad_positive_lists() -> Vec<Vec<f64>> {
+    vec![
+        vec![],
+        vec![1.0, -1.0],
+        vec![f64::NAN],
+        vec![0.0],
+        vec![f64::INFINITY],
+    ]
+}
+
+/// Solves exercise `ex` under `--quick` once per value of `bad`, each set by `set`, and
+/// asserts that every one is an error whose message names `flag`.
+pub fn assert_rejected<E: lrbook::chapters::exercise::Exercise, T: Clone + std::fmt::Debug>(
+    ex: &mut E,
+    flag: &str,
+    bad: &[T],
+    set: impl Fn(&mut E, T),
+) {
+    for value in bad {
+        set(ex, value.clone());
+        let err = ex
+            .solve(&lrbook::chapters::Config::quick_cpu(), None)
+            .expect_err(flag);
+        assert!(err.to_string().contains(flag), "{value:?}: {err}");
+    }
+}
+
 /// Checks what a chapter's `draw_figures` wrote: every name in `required` is among the
 /// files, no file is nearly empty, and every SVG has text in it (the embedded font works).
 pub fn check_written_figures(written: &[PathBuf], required: &[&str]) {

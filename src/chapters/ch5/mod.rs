@@ -36,6 +36,7 @@ pub mod large_batch;
 pub mod noise_law;
 pub mod noise_scale;
 pub mod rules;
+pub mod sharp_flat;
 
 pub use best_lr::{Sweep, SweepOutcome, SweepRun};
 pub use figures::draw_figures;

@@ -30,7 +30,7 @@ pub fn grid_table(r: &Recipe) -> Table {
 }
 
 /// The four cells of a paired comparison, or dashes where there is none.
-fn paired_or_dashes(p: Option<Paired>) -> [Cell; 4] {
+pub fn paired_or_dashes(p: Option<Paired>) -> [Cell; 4] {
     match p {
         Some(p) => stats::paired_cells(&p),
         None => [(); 4].map(|_| Cell::from("—")),
