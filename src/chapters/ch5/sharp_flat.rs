@@ -21,7 +21,7 @@ pub use tables::{longer_table, paired_table, rescaled_table, runs_table};
 use super::large_batch::data_in_f64;
 use super::rules::{train_planned, RunPlan};
 use super::{plain_sgd, Ch5Config};
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::data::Dataset;
@@ -476,13 +476,24 @@ impl Exercise for SharpFlatSection {
     }
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
-        let r = sharp_flat(cfg)?;
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for SharpFlatSection {
+    type Output = SharpFlat;
+
+    fn compute(&self, cfg: &Config) -> Result<SharpFlat> {
+        sharp_flat(cfg)
+    }
+
+    fn solution(r: &SharpFlat, figures: Option<&Path>) -> Result<Solution> {
         let figures = figures
-            .map(|dir| figures::draw(&r, dir))
+            .map(|dir| figures::draw(r, dir))
             .transpose()?
             .unwrap_or_default();
         Ok(Solution {
-            tables: r.tables,
+            tables: r.tables.clone(),
             figures,
         })
     }
