@@ -34,6 +34,7 @@ fn grids(s: &SgdVsAdam, dir: &Path) -> Result<Vec<PathBuf>> {
                 "validation accuracy",
             )
             .x_log()
+            .y_range(0.0, 1.0)
             .size(900, 420);
             for (i, method) in Method::TUNED.iter().enumerate() {
                 let points: Vec<(f64, f64)> = r
@@ -82,7 +83,8 @@ fn differences(s: &SgdVsAdam, dir: &Path) -> Result<Vec<PathBuf>> {
                 "comparison",
                 "test accuracy difference",
             )
-            .x_range(0.5, pairs.len() as f64 + 0.5)
+            // One unit of room right of the last bar for the zero line's label.
+            .x_range(0.5, pairs.len() as f64 + 1.5)
             .size(900, 420)
             .marker(Marker::hline(0.0, "no difference"));
             for (i, (a, b)) in pairs.iter().enumerate() {
