@@ -206,7 +206,7 @@ pub fn decay_table(s: &SgdVsAdam) -> Table {
     );
     for r in &s.archs {
         let (w, l2) = (Method::AdamW, Method::AdamL2);
-        let rows: [(&str, Vec<f64>, Vec<f64>, Option<Paired>); 2] = [
+        let rows = [
             (
                 "test accuracy",
                 r.test_accuracies(w),
