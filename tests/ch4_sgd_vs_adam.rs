@@ -145,6 +145,23 @@ fn sgd_vs_adam_backs_the_books_claims() {
         (ratio(mlp) / 10f64.powf(1.5) - 1.0).abs() < 1e-9
             && (ratio(cnn) / 10f64.powf(0.5) - 1.0).abs() < 1e-9,
     );
+    let mut adam_val: Vec<f64> = mlp
+        .grid_of(Method::Adam)
+        .iter()
+        .map(|(_, o)| o.val_accuracy)
+        .collect();
+    adam_val.sort_by(|a, b| b.total_cmp(a));
+    ledger.claim(
+        section,
+        "on the MLP, Adam's two best grid points differ in validation accuracy by less than \
+         0.01",
+        format!(
+            "best {}, second {}",
+            fmt_sig(adam_val[0], 3),
+            fmt_sig(adam_val[1], 3)
+        ),
+        adam_val[0] - adam_val[1] < 0.01,
+    );
     let tuned = table(&s, "sgd_vs_adam_tuned");
     let mut gaps = Vec::new();
     for r in &s.archs {
