@@ -108,6 +108,35 @@ impl Module for SmallCnn {
     }
 }
 
+/// An [`Mlp`] or a [`SmallCnn`], so one training loop takes either (chapter 6's setups,
+/// chapter 4's tuned comparison).
+#[derive(Debug)]
+pub enum Net {
+    /// The MLP.
+    Mlp(Mlp),
+    /// The CNN.
+    Cnn(Box<SmallCnn>),
+}
+
+impl Module for Net {
+    fn forward(&self, xs: &Tensor) -> Tensor {
+        match self {
+            Net::Mlp(m) => m.forward(xs),
+            Net::Cnn(c) => c.forward(xs),
+        }
+    }
+}
+
+/// `‖θ‖₂` over every trainable variable of `vs`, accumulated in f64 (NaN if a variable
+/// cannot be read back).
+pub fn weight_norm(vs: &nn::VarStore) -> f64 {
+    vs.trainable_variables()
+        .iter()
+        .map(|t| f64::try_from(t.square().sum(Kind::Double)).unwrap_or(f64::NAN))
+        .sum::<f64>()
+        .sqrt()
+}
+
 /// Fashion-MNIST's input and class counts around `hidden`: `[784, hidden…, 10]`.
 pub fn fashion_mlp_sizes(hidden: &[i64]) -> Vec<i64> {
     let mut sizes = vec![784];

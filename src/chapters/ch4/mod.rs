@@ -33,6 +33,7 @@ mod figures;
 pub mod optimizer_state;
 pub mod ravine;
 pub mod sensitivity;
+pub mod sgd_vs_adam;
 pub mod sparse_features;
 
 pub use adagrad_to_adam::EffectiveLrRun;

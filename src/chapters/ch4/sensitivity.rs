@@ -63,12 +63,7 @@ pub fn net_run(
         Some(&data.test),
         &tc,
     )?;
-    let weight_norm: f64 = vs
-        .trainable_variables()
-        .iter()
-        .map(|t| f64::try_from(t.square().sum(tch::Kind::Double)).unwrap_or(f64::NAN))
-        .sum::<f64>()
-        .sqrt();
+    let weight_norm = crate::models::weight_norm(&vs);
     if h.diverged() {
         return Ok(NetOutcome {
             loss: f64::INFINITY,

@@ -1,13 +1,13 @@
 //! "Reading the curve": the chapter's three setups (an MLP with SGD, the same MLP with Adam,
 //! a small CNN with SGD and momentum) and the range test on each fresh model.
-use tch::nn::{self, Module};
-use tch::{Device, Kind, Tensor};
+use tch::nn;
+use tch::{Device, Kind};
 
 use super::procedure::run_finder;
 use super::FinderConfig;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::finder::RangeTestResult;
-use crate::models::{self, Activation, Mlp, SmallCnn};
+use crate::models::{self, Activation, SmallCnn};
 /// The optimizer of a setup: one of tch's own.
 pub use crate::optim::tch_nn::TchOptimizer as Opt;
 use crate::Result;
@@ -60,23 +60,8 @@ impl Setup {
     }
 }
 
-/// An [`Mlp`] or a [`SmallCnn`], so one training loop takes either.
-#[derive(Debug)]
-pub enum Net {
-    /// The MLP.
-    Mlp(Mlp),
-    /// The CNN.
-    Cnn(Box<SmallCnn>),
-}
-
-impl Module for Net {
-    fn forward(&self, xs: &Tensor) -> Tensor {
-        match self {
-            Net::Mlp(m) => m.forward(xs),
-            Net::Cnn(c) => c.forward(xs),
-        }
-    }
-}
+/// An MLP or a CNN: the library's [`models::Net`].
+pub use crate::models::Net;
 
 /// A fresh model for `setup`, initialised from `seed`, on `device` (see [`models::seeded`]).
 pub fn build_model(
