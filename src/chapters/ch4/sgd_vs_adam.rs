@@ -16,7 +16,7 @@ pub mod exercise;
 pub mod figures;
 pub mod tables;
 
-use crate::chapters::exercise::{Exercise, Solution};
+use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::data::Dataset;
 use crate::experiment::MlpSetup;
@@ -584,13 +584,24 @@ impl Exercise for SgdVsAdamSection {
     }
 
     fn solve(&self, cfg: &Config, figures: Option<&Path>) -> Result<Solution> {
-        let s = sgd_vs_adam(cfg)?;
+        solve_section(self, cfg, figures)
+    }
+}
+
+impl Section for SgdVsAdamSection {
+    type Output = SgdVsAdam;
+
+    fn compute(&self, cfg: &Config) -> Result<SgdVsAdam> {
+        sgd_vs_adam(cfg)
+    }
+
+    fn solution(s: &SgdVsAdam, figures: Option<&Path>) -> Result<Solution> {
         let figures = figures
-            .map(|dir| figures::draw(&s, dir))
+            .map(|dir| figures::draw(s, dir))
             .transpose()?
             .unwrap_or_default();
         Ok(Solution {
-            tables: s.tables,
+            tables: s.tables.clone(),
             figures,
         })
     }
