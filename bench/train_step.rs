@@ -1,5 +1,5 @@
 //! Benchmark: a training step of the Fashion-MNIST MLP (784-128-10, ReLU, f32) at batch 32,
-//! 128 and 1024, with SGD and Adam, through lrbook (tch) and through PyTorch-Python
+//! 128 and 1024, with SGD, Adam and fused Adam, through lrbook (tch) and through PyTorch-Python
 //! (`bench/train_step.py`, run by this program, so both are measured in the same run with
 //! the same threads); plus the machine's sgemm rate through libtorch, the ceiling for the
 //! step's FLOP rate. Prints a markdown table and writes it to `bench/results/`.
@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use clap::Parser;
 use lrbook::models::{Activation, Mlp};
-use lrbook::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+use lrbook::optim::{Adam, AdamConfig, FusedAdam, Optimizer, Sgd, SgdConfig};
 use tch::nn::{self, Module, OptimizerConfig};
 use tch::{Device, Kind, Tensor};
 
@@ -85,10 +85,10 @@ fn mlp_step_time(args: &Args, device: Device, batch: i64, optimizer: &str) -> an
         }
         _ => {
             let params = vs.trainable_variables();
-            let mut opt: Box<dyn Optimizer> = if optimizer == "sgd" {
-                Box::new(Sgd::new(params, SgdConfig::default())?)
-            } else {
-                Box::new(Adam::new(params, AdamConfig::default())?)
+            let mut opt: Box<dyn Optimizer> = match optimizer {
+                "sgd" => Box::new(Sgd::new(params, SgdConfig::default())?),
+                "adam_fused" => Box::new(FusedAdam::new(params, AdamConfig::default())?),
+                _ => Box::new(Adam::new(params, AdamConfig::default())?),
             };
             let lr = if optimizer == "sgd" { 0.01 } else { 1e-3 };
             timed(device, args.repeats, args.steps, &mut || {
@@ -139,7 +139,8 @@ fn main() -> anyhow::Result<()> {
 
     // The ceiling: sgemm timed before every workload and once at the end, and the best of
     // those kept. A single measurement reads low whenever the machine is busy at that
-    // moment, and the workloads' shares of it then go above 100%.
+    // moment, and the workloads' shares of it then go above 100%. bench/train_step.py
+    // measures PyTorch's sgemm the same way, so the sgemm row compares best with best.
     let n = 1024i64;
     let a = Tensor::randn([n, n], (Kind::Float, device));
     let b = Tensor::randn([n, n], (Kind::Float, device));
@@ -155,6 +156,11 @@ fn main() -> anyhow::Result<()> {
             ("sgd", "sgd", "SGD (lrbook::optim)"),
             ("adam", "adam", "Adam (lrbook::optim)"),
             ("tch", "adam", "Adam (tch built-in)"),
+            (
+                "adam_fused",
+                "adam_fused",
+                "Adam, fused (lrbook FusedAdam; PyTorch fused=True)",
+            ),
         ] {
             sgemm();
             let us = mlp_step_time(&args, device, batch, ours)?;
@@ -172,7 +178,7 @@ fn main() -> anyhow::Result<()> {
     let mut table = format!(
         "Training step of the MLP 784-128-10 (f32) on {device_name}, {} CPU thread(s); median of {} repetitions of {} steps. \
          sgemm through libtorch ({n}×{n}): {:.1} GFLOP/s, the best of {} measurements taken between the workloads \
-         (the slowest read {:.1} GFLOP/s).\n\n\
+         (the slowest read {:.1} GFLOP/s); PyTorch's sgemm time is the best of {} taken the same way.\n\n\
          | workload | lrbook (µs) | PyTorch (µs) | lrbook / PyTorch | lrbook GFLOP/s | % of sgemm |\n\
          |:---|---:|---:|---:|---:|---:|\n",
         args.threads,
@@ -180,7 +186,8 @@ fn main() -> anyhow::Result<()> {
         args.steps,
         sgemm_gflops,
         sgemm_times.len(),
-        2.0 * (n as f64).powi(3) / worst_us / 1e3
+        2.0 * (n as f64).powi(3) / worst_us / 1e3,
+        torch.get("sgemm_1024_measurements").copied().unwrap_or(f64::NAN)
     );
     for (batch, label, us, py) in rows {
         let gflops = step_flops(batch as f64) / us / 1e3;
