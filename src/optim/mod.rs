@@ -74,7 +74,7 @@ mod adagrad;
 mod adam;
 mod adam_variants;
 pub mod fixture;
-mod fused;
+pub mod fused;
 mod lamb;
 mod lars;
 pub mod registry;
