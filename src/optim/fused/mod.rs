@@ -23,8 +23,8 @@
 //! [`Adam`] uses `lerp`, and in f32 they round the step's scalars (the step size, ε) to
 //! f32. In f64 the two paths agree to about 1e-14 relative over 1000 steps and both match
 //! `torch.optim` to 1e-10 (`tests/optim_fused.rs`); in f32 they drift apart by a few units
-//! in the last place per step (2e-5 relative after 1000 steps), as PyTorch's own fused and
-//! default paths do.
+//! in the last place per step (about 1e-5 relative after 1000 steps), as PyTorch's own
+//! fused and default paths do.
 //!
 //! Every parameter must be a dense, contiguous floating-point tensor (f16, bf16, f32, f64),
 //! all on one device; the constructors check this. The step count reaches the kernel as an
