@@ -86,9 +86,14 @@ impl Net {
         }
     }
 
-    /// A copy of this network (data and weights).
-    fn twin(&self) -> Self {
-        let fresh = |t: &Tensor| t.detach().copy().set_requires_grad(t.requires_grad());
+    /// A copy of this network (data and weights) on `device`.
+    fn copy_to(&self, device: Device) -> Self {
+        let fresh = |t: &Tensor| {
+            t.detach()
+                .to_device(device)
+                .copy()
+                .set_requires_grad(t.requires_grad())
+        };
         Net {
             x: fresh(&self.x),
             y: fresh(&self.y),
@@ -117,7 +122,7 @@ impl Net {
             &[&self.w, &self.b, &self.c].map(|t| t.detach().flatten(0, -1)),
             0,
         );
-        Vec::<f64>::try_from(&all.to_kind(Kind::Double)).unwrap()
+        Vec::<f64>::try_from(&all.to_kind(Kind::Double).to_device(Device::Cpu)).unwrap()
     }
 }
 
@@ -206,7 +211,7 @@ fn fused_against_per_tensor(kind: Kind, steps: usize) -> Vec<(&'static str, f64,
         .into_iter()
         .map(|(name, spec, lr)| {
             let a = Net::new(kind);
-            let b = a.twin();
+            let b = a.copy_to(Device::Cpu);
             let mut reference = spec.build(a.params()).unwrap();
             let mut fused = spec.build_fused(b.params()).unwrap();
             let ours = train(&b, fused.as_mut(), lr, 0..steps);
@@ -238,6 +243,35 @@ fn fused_and_per_tensor_agree_over_many_steps_in_f32() {
     }
 }
 
+/// On a GPU the fused kernels are CUDA's (multi-tensor, not the CPU loop): in f64 they take
+/// the per-tensor rule's steps on the CPU, to the same 1e-11 over 200 steps. Skipped, and
+/// recorded as skipped, without a GPU (`make test-cuda` runs it and requires one).
+#[test]
+fn cuda_fused_matches_cpu_per_tensor() {
+    let test = "cuda_fused_matches_cpu_per_tensor";
+    if !tch::Cuda::is_available() {
+        assert!(
+            !lrbook::device::cuda_required(),
+            "{test}: LRBOOK_REQUIRE_CUDA is set but libtorch sees no CUDA GPU"
+        );
+        lrbook::record_skip(test, "no CUDA GPU visible to libtorch");
+        return;
+    }
+    for (name, spec, lr) in cases() {
+        let cpu = Net::new(Kind::Double);
+        let gpu = cpu.copy_to(Device::Cuda(0));
+        let mut reference = spec.build(cpu.params()).unwrap();
+        let mut fused = spec.build_fused(gpu.params()).unwrap();
+        let theirs = train(&cpu, reference.as_mut(), lr, 0..200);
+        let ours = train(&gpu, fused.as_mut(), lr, 0..200);
+        let (weights, losses) = worst_gap(&ours, &theirs);
+        assert!(
+            weights <= 1e-11 && losses <= 1e-11,
+            "{name} on CUDA: weights {weights:e}, losses {losses:e}"
+        );
+    }
+}
+
 /// A checkpoint of either path continues in the other: same kind, same buffers, and the
 /// continued runs agree as the paths themselves do.
 #[test]
@@ -252,7 +286,7 @@ fn checkpoints_move_between_fused_and_per_tensor() {
                 }
             };
             let a = Net::new(Kind::Double);
-            let b = a.twin();
+            let b = a.copy_to(Device::Cpu);
             let mut first = build(fused_first, a.params());
             train(&a, first.as_mut(), lr, 0..25);
             let saved = first.save_state().unwrap();
