@@ -38,6 +38,14 @@ run src/optim/adam_variants.rs "self.config.betas.0 = beta(\"RAdam beta1\", mome
 run src/optim/rmsprop.rs "if self.buffers.is_empty() && momentum > 0.0 {" "if false {"
 run src/optim/mod.rs "tch::nn::Optimizer::set_lr(self, lr);" ""
 run src/schedule/mod.rs "set_lr_and_momentum(optimizer, step, lr, schedule.momentum(step))?;" "set_lr_and_momentum(optimizer, step, lr, schedule.momentum(step + 1))?;"
+# The fused path (src/optim/fused: FusedSgd, FusedAdam and the C++ shim) against the same
+# torch.optim fixture (tests/optim_fused.rs).
+MUTATION_TEST="cargo test --quiet --test optim_fused fused_rules_match_torch_optim"
+run src/optim/fused/mod.rs "[(first, true), (later, false)]" "[(first, false), (later, false)]"
+run src/optim/fused/mod.rs "let _ = self.step_count.f_fill_(a.steps as f64)?;" "let _ = self.step_count.f_fill_(1.0)?;"
+run src/optim/fused/shim.cpp "    if (decoupled) {" "    if (false) {"
+run src/optim/fused/shim.cpp "amsgrad != 0, /*maximize=*/false);" "false, /*maximize=*/false);"
+run src/optim/fused/shim.cpp "weight_decay, momentum, lr, dampening," "weight_decay, momentum, lr, 0.0,"
 # LARS and LAMB against timm 1.0.15 (tests/optim_large_batch.rs).
 MUTATION_TEST="cargo test --quiet --test optim_large_batch lars_and_lamb_match_timm"
 run src/optim/lars.rs "let denominator = (&g_norm + &w_norm * c.weight_decay) + c.eps;" "let denominator = &g_norm + c.eps;"

@@ -61,8 +61,8 @@ pub struct Adam {
     pub(super) exp_avg_sqs: Vec<Tensor>,
     pub(super) max_exp_avg_sqs: Vec<Tensor>,
     /// Working memory for the update, one tensor per parameter (not state: it carries
-    /// nothing from one step to the next).
-    scratch: Vec<Tensor>,
+    /// nothing from one step to the next; the fused path, which needs none, empties it).
+    pub(super) scratch: Vec<Tensor>,
     pub(super) steps: u64,
 }
 

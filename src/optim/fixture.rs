@@ -8,6 +8,7 @@ use serde_json::Value;
 use tch::{Kind, Tensor};
 
 use super::registry::{OptimizerSpec, Variant};
+use super::Optimizer;
 use crate::{Error, Result};
 
 /// The fixture written by `scripts/reference/optimizers.py` from `torch.optim`.
@@ -122,6 +123,16 @@ impl Problem {
 
 /// Replays every case of the `torch.optim` fixture at `path` with this crate's optimizers.
 pub fn replay_fixture(path: &Path) -> Result<Vec<Replay>> {
+    replay_fixture_with(path, |spec, params| spec.build(params).map(Some))
+}
+
+/// Replays the cases of the fixture at `path` with the optimizer `build` makes for each
+/// case's spec over its parameters; a case for which it returns `None` is left out (the
+/// fused path replays the classes it has, `tests/optim_fused.rs`).
+pub fn replay_fixture_with(
+    path: &Path,
+    build: impl Fn(&OptimizerSpec, Vec<Tensor>) -> Result<Option<Box<dyn Optimizer>>>,
+) -> Result<Vec<Replay>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
     let f: Value =
         serde_json::from_str(&text).map_err(|e| malformed(&format!("not valid JSON ({e})")))?;
@@ -139,7 +150,9 @@ pub fn replay_fixture(path: &Path) -> Result<Vec<Replay>> {
         let torch = matrix(&case["trajectory"], "trajectory")?;
         let (w, b) = problem.weights();
         let spec = OptimizerSpec::from_json(rule, p)?;
-        let mut opt = spec.build(vec![w.shallow_clone(), b.shallow_clone()])?;
+        let Some(mut opt) = build(&spec, vec![w.shallow_clone(), b.shallow_clone()])? else {
+            continue;
+        };
         let mut worst: f64 = 0.0;
         for (k, expected) in torch.iter().enumerate() {
             opt.zero_grad();

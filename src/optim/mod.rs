@@ -16,8 +16,9 @@
 //! `tests/optim_large_batch.rs` checks them against timm's trajectories to 1e-10.
 //!
 //! Every update runs under `no_grad`, in place, one parameter tensor at a time, so that a
-//! reader can follow it line by line against the formula in the book. A parameter whose
-//! gradient is undefined is skipped, as in PyTorch.
+//! reader can follow it line by line against the formula in the book ([`FusedSgd`] and
+//! [`FusedAdam`] take the same steps through libtorch's fused kernels, for speed). A
+//! parameter whose gradient is undefined is skipped, as in PyTorch.
 //!
 //! Swapping tch's optimizer for one of these changes two lines: build it over the
 //! VarStore's variables, and pass the learning rate to `step` (so a schedule can set it):
@@ -73,6 +74,7 @@ mod adagrad;
 mod adam;
 mod adam_variants;
 pub mod fixture;
+pub mod fused;
 mod lamb;
 mod lars;
 pub mod registry;
@@ -84,6 +86,7 @@ pub mod tch_nn;
 pub use adagrad::{Adagrad, AdagradConfig};
 pub use adam::{Adam, AdamConfig};
 pub use adam_variants::{Adamax, AdamaxConfig, NAdam, NAdamConfig, RAdam, RAdamConfig};
+pub use fused::{FusedAdam, FusedSgd};
 pub use lamb::{Lamb, LambConfig};
 pub use lars::{Lars, LarsConfig};
 pub use registry::{OptimizerSpec, Rule, TorchArgs, Variant};

@@ -496,9 +496,8 @@ impl OptimizerSpec {
         }
     }
 
-    /// Builds the optimizer over `params`; an argument the class does not take, or a value
-    /// out of its range (including a given `lr`), is an error.
-    pub fn build(&self, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
+    /// Checks that every set argument is one the class takes, and a given `lr`.
+    pub(super) fn check_args(&self) -> Result<()> {
         if let Some(name) = self
             .args
             .set_names()
@@ -507,23 +506,50 @@ impl OptimizerSpec {
         {
             return Err(unknown_argument(self.rule, name));
         }
-        let a = &self.args;
-        if let Some(lr) = a.lr {
+        if let Some(lr) = self.args.lr {
             validate::learning_rate(&format!("torch.optim.{} lr", self.rule), lr)?;
         }
+        Ok(())
+    }
+
+    /// SGD's options from the arguments (PyTorch's defaults for unset ones).
+    pub(super) fn sgd_config(&self) -> SgdConfig {
+        let a = &self.args;
+        SgdConfig {
+            momentum: a.momentum.unwrap_or(0.0),
+            dampening: a.dampening.unwrap_or(0.0),
+            weight_decay: a.weight_decay.unwrap_or(0.0),
+            nesterov: a.nesterov,
+        }
+    }
+
+    /// Adam's or AdamW's options from the arguments (the class's defaults for unset ones).
+    pub(super) fn adam_config(&self) -> AdamConfig {
+        let a = &self.args;
+        let base = if self.rule == Rule::AdamW {
+            AdamConfig::adamw()
+        } else {
+            AdamConfig::default()
+        };
+        AdamConfig {
+            betas: a.betas.unwrap_or(base.betas),
+            eps: a.eps.unwrap_or(base.eps),
+            weight_decay: a.weight_decay.unwrap_or(base.weight_decay),
+            amsgrad: a.amsgrad,
+            decoupled_weight_decay: base.decoupled_weight_decay || a.decoupled_weight_decay,
+        }
+    }
+
+    /// Builds the optimizer over `params`; an argument the class does not take, or a value
+    /// out of its range (including a given `lr`), is an error.
+    pub fn build(&self, params: Vec<Tensor>) -> Result<Box<dyn Optimizer>> {
+        self.check_args()?;
+        let a = &self.args;
         let betas = a.betas.unwrap_or((0.9, 0.999));
         let eps = |default| a.eps.unwrap_or(default);
         let weight_decay = |default| a.weight_decay.unwrap_or(default);
         Ok(match self.rule {
-            Rule::Sgd => Box::new(Sgd::new(
-                params,
-                SgdConfig {
-                    momentum: a.momentum.unwrap_or(0.0),
-                    dampening: a.dampening.unwrap_or(0.0),
-                    weight_decay: weight_decay(0.0),
-                    nesterov: a.nesterov,
-                },
-            )?),
+            Rule::Sgd => Box::new(Sgd::new(params, self.sgd_config())?),
             Rule::Adagrad => Box::new(Adagrad::new(
                 params,
                 AdagradConfig {
@@ -543,24 +569,7 @@ impl OptimizerSpec {
                     centered: a.centered,
                 },
             )?),
-            Rule::Adam | Rule::AdamW => {
-                let base = if self.rule == Rule::AdamW {
-                    AdamConfig::adamw()
-                } else {
-                    AdamConfig::default()
-                };
-                Box::new(Adam::new(
-                    params,
-                    AdamConfig {
-                        betas,
-                        eps: eps(1e-8),
-                        weight_decay: weight_decay(base.weight_decay),
-                        amsgrad: a.amsgrad,
-                        decoupled_weight_decay: base.decoupled_weight_decay
-                            || a.decoupled_weight_decay,
-                    },
-                )?)
-            }
+            Rule::Adam | Rule::AdamW => Box::new(Adam::new(params, self.adam_config())?),
             Rule::Adamax => Box::new(Adamax::new(
                 params,
                 AdamaxConfig {
