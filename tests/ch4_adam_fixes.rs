@@ -29,7 +29,12 @@ fn table<'a>(s: &'a AdamFixes, id: &str) -> &'a Table {
 fn quick_report_is_pinned() {
     let _rng = cpu_single_thread();
     let s = adam_fixes(&Config::quick_cpu()).unwrap();
-    insta::assert_snapshot!("ch4_adam_fixes_quick_report", report(&s));
+    common::assert_snapshot_on_cpus(
+        concat!(file!(), "::quick_report_is_pinned"),
+        "ch4_adam_fixes_quick_report",
+        &report(&s),
+        common::PINNED_VENDORS,
+    );
     // Even the quick run matches the recursion to rounding.
     let t = table(&s, "adam_fixes_reddi");
     for row in 0..t.rows.len() {
@@ -50,7 +55,12 @@ fn adam_fixes_backs_the_books_claims() {
     let _rng = cpu_single_thread();
     let s =
         lrbook::cli::book_section::<lrbook::chapters::ch4::adam_fixes::AdamFixesSection>().unwrap();
-    insta::assert_snapshot!("ch4_adam_fixes_full_report", report(&s));
+    common::assert_snapshot_on_cpus(
+        concat!(file!(), "::adam_fixes_backs_the_books_claims"),
+        "ch4_adam_fixes_full_report",
+        &report(&s),
+        common::PINNED_VENDORS,
+    );
     let test = "tests/ch4_adam_fixes.rs::adam_fixes_backs_the_books_claims";
     let mut ledger = Ledger::new("ch4_adam_fixes_claims", test);
 
@@ -321,7 +331,11 @@ fn adam_fixes_backs_the_books_claims() {
         !p_adam.beyond_noise() && !p_radam.beyond_noise(),
     );
     let _ = compared;
-    ledger.pin("ch4_adam_fixes_claims");
+    ledger.pin_on_cpus(
+        concat!(file!(), "::adam_fixes_backs_the_books_claims"),
+        "ch4_adam_fixes_claims",
+        common::PINNED_VENDORS,
+    );
     pass.keep();
 }
 
@@ -361,9 +375,11 @@ fn exercises_are_pinned() {
     );
 
     let t = common::solve_one::<WarmupLength>(&Config::full_cpu());
-    insta::assert_snapshot!(
+    common::assert_snapshot_on_cpus(
+        concat!(file!(), "::exercises_are_pinned"),
         "ch4_adam_fixes_exercise_5",
-        Report::with_tables(&WarmupLength::title(), vec![t.clone()]).to_markdown()
+        &Report::with_tables(&WarmupLength::title(), vec![t.clone()]).to_markdown(),
+        common::PINNED_VENDORS,
     );
     let reference = common::row_where(&t, "warmup steps", "200");
     let d = |r: usize| t.rows[r][1].render();
@@ -396,7 +412,11 @@ fn exercises_are_pinned() {
             && verdict("100") == "no"
             && verdict("400") == "yes",
     );
-    ledger.pin("ch4_adam_fixes_exercise_claims");
+    ledger.pin_on_cpus(
+        concat!(file!(), "::exercises_are_pinned"),
+        "ch4_adam_fixes_exercise_claims",
+        common::PINNED_VENDORS,
+    );
     pass.keep();
 }
 

@@ -63,7 +63,12 @@ fn adam_knobs_backs_the_books_claims() {
     let _rng = cpu_single_thread();
     let s =
         lrbook::cli::book_section::<lrbook::chapters::ch4::adam_knobs::AdamKnobsSection>().unwrap();
-    insta::assert_snapshot!("ch4_adam_knobs_full_report", report(&s));
+    common::assert_snapshot_on_cpus(
+        concat!(file!(), "::adam_knobs_backs_the_books_claims"),
+        "ch4_adam_knobs_full_report",
+        &report(&s),
+        common::PINNED_VENDORS,
+    );
     let test = "tests/ch4_adam_knobs.rs::adam_knobs_backs_the_books_claims";
     let mut ledger = Ledger::new("ch4_adam_knobs_claims", test);
 
@@ -373,7 +378,11 @@ fn adam_knobs_backs_the_books_claims() {
         ),
         (1.8..=2.2).contains(&(lasting / spike)),
     );
-    ledger.pin("ch4_adam_knobs_claims");
+    ledger.pin_on_cpus(
+        concat!(file!(), "::adam_knobs_backs_the_books_claims"),
+        "ch4_adam_knobs_claims",
+        common::PINNED_VENDORS,
+    );
     pass.keep();
 }
 
