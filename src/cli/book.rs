@@ -1,0 +1,158 @@
+//! Runs in the book's configuration from inside a test process: the snapshot tests call
+//! these, so that one run feeds both the test and the book (the example replays the kept
+//! files; see [`crate::run_cache`]).
+use std::path::PathBuf;
+
+use clap::{Args, Command, FromArgMatches};
+
+use super::{
+    command_with, keeps_runs, manifest_rel, rerun_flags, run_label, write_figure_provenance,
+    CommonArgs, BOOK_FLAGS,
+};
+use crate::chapters::chapter::Chapter;
+use crate::chapters::exercise::Exercise;
+
+/// Runs chapter `C` in this process exactly as `make book` runs its example (every flag at
+/// its default, then [`BOOK_FLAGS`]), and keeps what the example would write, so that the
+/// example replays it instead of running again (see [`crate::run_cache`]). The snapshot
+/// tests call this for the full report: one run feeds both the snapshot and the book.
+/// Returns what the run computed. Sets libtorch to one thread, as the example does.
+pub fn book_run<C: Chapter>() -> crate::Result<C::Output> {
+    let flags = defaults_of::<C>(C::NAME)?;
+    let staging = BookStaging::begin(C::NAME)?;
+    let output = flags.run(&staging.cfg)?;
+    if let Some(dirs) = staging.dirs() {
+        let figures = C::write_figures(&output, &dirs.0, &dirs.1)?;
+        staging.finish(C::report(&output), &figures)?;
+    }
+    Ok(output)
+}
+
+/// [`book_run`] for exercise (or sub-page) `E`: solves it with its defaults as `make book`
+/// runs its example, keeps the files the example would write, and returns the solution
+/// (its `figures` empty: the drawn files are kept, not left in place).
+pub fn book_solve<E: Exercise>() -> crate::Result<crate::chapters::exercise::Solution> {
+    let exercise = E::defaults()?;
+    let staging = BookStaging::begin(E::NAME)?;
+    let Some((figures, _)) = staging.dirs() else {
+        return exercise.solve(&staging.cfg, None);
+    };
+    let mut solution = exercise.solve(&staging.cfg, Some(&figures))?;
+    let report = crate::report::Report::with_tables(&E::title(), solution.tables.clone());
+    staging.finish(&report, &std::mem::take(&mut solution.figures))?;
+    Ok(solution)
+}
+
+/// [`book_solve`] for a [`Section`](crate::chapters::exercise::Section), whose test needs
+/// what the run computed: runs it with its defaults as `make book` runs its example, keeps
+/// the files the example would write, and returns the computed output.
+pub fn book_section<S: crate::chapters::exercise::Section>() -> crate::Result<S::Output> {
+    let section = S::defaults()?;
+    let staging = BookStaging::begin(S::NAME)?;
+    let output = section.compute(&staging.cfg)?;
+    if let Some((figures, _)) = staging.dirs() {
+        let solution = S::solution(&output, Some(&figures))?;
+        let report = crate::report::Report::with_tables(&S::title(), solution.tables);
+        staging.finish(&report, &solution.figures)?;
+    }
+    Ok(output)
+}
+
+/// `T` with every flag at its default.
+fn defaults_of<T: Args + FromArgMatches>(name: &'static str) -> crate::Result<T> {
+    let matches = T::augment_args(Command::new(name).no_binary_name(true))
+        .try_get_matches_from(Vec::<String>::new())
+        .map_err(|e| crate::Error::invalid(name, "defaults", e.to_string()))?;
+    T::from_arg_matches(&matches)
+        .map_err(|e| crate::Error::invalid(name, "defaults", e.to_string()))
+}
+
+/// A book-configuration run inside a test process: its configuration, and, unless its kept
+/// copy already exists (or runs are not kept), an output session staging into a private
+/// folder under `target/book-runs/<example>/`.
+struct BookStaging {
+    name: &'static str,
+    cfg: crate::chapters::Config,
+    provenance: String,
+    staged: Option<(crate::run_cache::RunKey, PathBuf, crate::output::Session)>,
+}
+
+impl BookStaging {
+    fn begin(name: &'static str) -> crate::Result<BookStaging> {
+        let flags: Vec<String> = BOOK_FLAGS.iter().map(|f| f.to_string()).collect();
+        let common = CommonArgs::from_arg_matches(
+            &CommonArgs::augment_args(Command::new(name).no_binary_name(true))
+                .try_get_matches_from(&flags)
+                .map_err(|e| crate::Error::invalid(name, "BOOK_FLAGS", e.to_string()))?,
+        )
+        .map_err(|e| crate::Error::invalid(name, "BOOK_FLAGS", e.to_string()))?;
+        // What `common.init()` makes of these flags, without seeding libtorch's global
+        // generator: another test thread may be drawing from it, and every chapter seeds
+        // its own draws (the example's seed 0 changes nothing, as the snapshots, pinned here
+        // and compared with the book's tables by check-book-numbers.py, show).
+        crate::device::set_threads(1);
+        let cfg = crate::chapters::Config::full_cpu();
+        debug_assert!(common.threads == Some(1) && common.seed == cfg.seed);
+        let flags = rerun_flags(flags.into_iter());
+        let provenance = common.provenance_for(name, &cfg, &flags);
+        let key = keeps_runs(&cfg).then(|| crate::run_cache::RunKey::new(name, &flags, None));
+        let staged = match key {
+            Some(key) if crate::run_cache::KeptRun::find(&key, &manifest_rel(name)).is_none() => {
+                let root = key.folder().with_file_name(format!(
+                    ".staging-{}-{:?}",
+                    std::process::id(),
+                    std::thread::current().id()
+                ));
+                let _ = std::fs::remove_dir_all(&root);
+                let chapter = crate::chapters::chapter_folder(name);
+                let session = crate::output::Session::begin(
+                    &root,
+                    &[
+                        &format!("figures/{chapter}"),
+                        &format!("generated/{chapter}"),
+                    ],
+                    name,
+                    &command_with(name, &flags),
+                    &run_label(&cfg),
+                    true,
+                )?;
+                Some((key, root, session))
+            }
+            _ => None,
+        };
+        Ok(BookStaging {
+            name,
+            cfg,
+            provenance,
+            staged,
+        })
+    }
+
+    /// The figures and generated folders to draw into, when this run is to be kept.
+    fn dirs(&self) -> Option<(PathBuf, PathBuf)> {
+        let chapter = crate::chapters::chapter_folder(self.name);
+        self.staged.as_ref().map(|(_, root, _)| {
+            (
+                root.join("figures").join(chapter),
+                root.join("generated").join(chapter),
+            )
+        })
+    }
+
+    /// Writes the tables and figure provenance lines as the example does, commits, keeps
+    /// the run, and removes the staging folder.
+    fn finish(self, report: &crate::report::Report, figures: &[PathBuf]) -> crate::Result<()> {
+        let Some((generated, (key, root, session))) = self.dirs().map(|d| d.1).zip(self.staged)
+        else {
+            return Ok(());
+        };
+        let kept = (|| {
+            report.write_tables(&generated, Some(&self.provenance))?;
+            write_figure_provenance(figures, &generated, &self.provenance)?;
+            session.commit()?;
+            crate::run_cache::keep(&key, &root, &manifest_rel(self.name), &report.to_markdown())
+        })();
+        let _ = std::fs::remove_dir_all(&root);
+        kept
+    }
+}
