@@ -2,10 +2,10 @@
 //! 8 are pinned, the tuning is checked to read the validation split only, and the page's
 //! claims are asserted and pinned in the ledger.
 //!
-//! Every run trains in float32 on Fashion-MNIST, which rounds differently on Intel and AMD
-//! processors (CONTRIBUTING.md, "Numbers across machines"): the snapshots are pinned on AMD
-//! only, and on any other vendor the claims are asserted and the comparison is skipped and
-//! recorded.
+//! Every run trains in float64, so that the numbers do not depend on the processor: in
+//! float32 they differed between Intel and AMD (CONTRIBUTING.md, "Numbers across machines"),
+//! and on AMD the CNN's SGD-against-Adam interval ended just below zero, a verdict a last-bit
+//! difference could flip.
 use lrbook::chapters::ch4::sgd_vs_adam::exercise::DecayCoefficient;
 use lrbook::chapters::ch4::sgd_vs_adam::tables::at_edge;
 use lrbook::chapters::ch4::sgd_vs_adam::{
@@ -20,9 +20,6 @@ use lrbook::stats;
 mod common;
 use common::ledger::{Ledger, Verdict};
 use common::{cpu_single_thread, num, row_where};
-
-/// The vendors whose snapshots exist: AMD only (see the module's doc).
-const PINNED_ON: &[&str] = &["AuthenticAMD"];
 
 /// The page's report, as its example prints it.
 fn report(s: &SgdVsAdam) -> String {
@@ -75,12 +72,7 @@ fn check_choices(s: &SgdVsAdam) -> bool {
 fn quick_report_is_pinned() {
     let _rng = cpu_single_thread();
     let s = sgd_vs_adam(&Config::quick_cpu()).unwrap();
-    common::assert_snapshot_on_cpus(
-        "tests/ch4_sgd_vs_adam.rs::quick_report_is_pinned",
-        "ch4_sgd_vs_adam_quick_report",
-        &report(&s),
-        PINNED_ON,
-    );
+    insta::assert_snapshot!("ch4_sgd_vs_adam_quick_report", report(&s));
     assert!(check_choices(&s));
     assert_eq!(s.seeds, [0, 1, 2]);
 }
@@ -99,7 +91,7 @@ fn sgd_vs_adam_backs_the_books_claims() {
     let s = lrbook::cli::book_section::<lrbook::chapters::ch4::sgd_vs_adam::SgdVsAdamSection>()
         .unwrap();
     let test = "tests/ch4_sgd_vs_adam.rs::sgd_vs_adam_backs_the_books_claims";
-    common::assert_snapshot_on_cpus(test, "ch4_sgd_vs_adam_full_report", &report(&s), PINNED_ON);
+    insta::assert_snapshot!("ch4_sgd_vs_adam_full_report", report(&s));
     let mut ledger = Ledger::new("ch4_sgd_vs_adam_claims", test);
     let n = s.seeds.len();
     let (mlp, cnn) = (s.arch(Arch::Mlp), s.arch(Arch::Cnn));
@@ -143,15 +135,14 @@ fn sgd_vs_adam_backs_the_books_claims() {
         |r: &lrbook::chapters::ch4::sgd_vs_adam::ArchResult| r.lr(Method::Sgd) / r.lr(Method::Adam);
     ledger.claim(
         section,
-        "SGD + momentum's tuned rate is 10^1.5 (about 32) times Adam's on the MLP and 10^0.5 \
-         (about 3.2) times on the CNN",
+        "SGD + momentum's tuned rate is 10^1.5 (about 32) times Adam's on the MLP and 10 times \
+         on the CNN",
         format!(
             "ratios {} and {}",
             fmt_sig(ratio(mlp), 4),
             fmt_sig(ratio(cnn), 4)
         ),
-        (ratio(mlp) / 10f64.powf(1.5) - 1.0).abs() < 1e-9
-            && (ratio(cnn) / 10f64.powf(0.5) - 1.0).abs() < 1e-9,
+        (ratio(mlp) / 10f64.powf(1.5) - 1.0).abs() < 1e-9 && (ratio(cnn) / 10.0 - 1.0).abs() < 1e-9,
     );
     let mut adam_val: Vec<f64> = mlp
         .grid_of(Method::Adam)
@@ -213,15 +204,15 @@ fn sgd_vs_adam_backs_the_books_claims() {
     );
     ledger.paired(
         section,
-        "on the CNN, tuned Adam ends with a higher test accuracy than tuned SGD + momentum",
+        "on the CNN no difference between tuned SGD + momentum and tuned Adam is detected",
         &p(cnn, sgd, adam),
-        Verdict::Below,
+        Verdict::Within,
     );
     ledger.paired(
         section,
-        "on the CNN, tuned AdamW ends with a higher test accuracy than tuned SGD + momentum",
+        "on the CNN no difference between tuned SGD + momentum and tuned AdamW is detected",
         &p(cnn, sgd, adamw),
-        Verdict::Below,
+        Verdict::Within,
     );
     ledger.paired(
         section,
@@ -235,12 +226,19 @@ fn sgd_vs_adam_backs_the_books_claims() {
         &p(cnn, adamw, adam),
         Verdict::Within,
     );
-    let upper = p(cnn, sgd, adam).ci.1;
+    let cnn_pairs = [p(cnn, sgd, adam), p(cnn, sgd, adamw)];
     ledger.claim(
         section,
-        "on the CNN, the interval of SGD + momentum − Adam ends less than 0.001 below zero",
-        format!("upper end {}", fmt_sig(upper, 2)),
-        upper < 0.0 && upper > -0.001,
+        "on the CNN both mean differences favour the Adams (SGD + momentum − each is below \
+         zero), but both intervals reach above zero",
+        format!(
+            "means {} and {}, upper ends {} and {}",
+            fmt_sig(cnn_pairs[0].mean_diff, 2),
+            fmt_sig(cnn_pairs[1].mean_diff, 2),
+            fmt_sig(cnn_pairs[0].ci.1, 2),
+            fmt_sig(cnn_pairs[1].ci.1, 2)
+        ),
+        cnn_pairs.iter().all(|q| q.mean_diff < 0.0 && q.ci.1 > 0.0),
     );
     let sizes: Vec<f64> = [mlp, cnn]
         .iter()
@@ -288,23 +286,21 @@ fn sgd_vs_adam_backs_the_books_claims() {
     ledger.claim(
         section,
         "AdamW's decay alone, (1 − ηλ)^T at the tuned rate, would shrink the weights by less \
-         than 1% over a run on either network",
+         than 2% over a run on either network",
         format!(
             "T = {steps}: MLP {}, CNN {}",
             fmt_sig(shrinks[0], 4),
             fmt_sig(shrinks[1], 4)
         ),
-        shrinks.iter().all(|f| *f > 0.99 && *f < 1.0),
+        shrinks.iter().all(|f| *f > 0.98 && *f < 1.0),
     );
 
     // Exercise 8.
     let section = "Exercises";
     let ex = common::solve_one::<DecayCoefficient>(&Config::full_cpu());
-    common::assert_snapshot_on_cpus(
-        test,
+    insta::assert_snapshot!(
         "ch4_sgd_vs_adam_exercise",
-        &Report::with_tables("Chapter 4, exercise 8", vec![ex.clone()]).to_markdown(),
-        PINNED_ON,
+        Report::with_tables("Chapter 4, exercise 8", vec![ex.clone()]).to_markdown()
     );
     let decay = table(&s, "sgd_vs_adam_decay");
     let page_row = row_where(decay, "network", "MLP 784-128-10");
@@ -414,11 +410,11 @@ fn sgd_vs_adam_backs_the_books_claims() {
     let rates = cnn.lr(adamw) / mlp.lr(adamw);
     ledger.claim(
         section,
-        "AdamW's tuned rate on the CNN is ten times its tuned rate on the MLP",
+        "AdamW's tuned rate on the CNN is 10^1.5 (about 32) times its tuned rate on the MLP",
         format!("ratio {}", fmt_sig(rates, 4)),
-        (rates / 10.0 - 1.0).abs() < 1e-9,
+        (rates / 10f64.powf(1.5) - 1.0).abs() < 1e-9,
     );
-    ledger.pin_on_cpus(test, "ch4_sgd_vs_adam_claims", PINNED_ON);
+    ledger.pin("ch4_sgd_vs_adam_claims");
     pass.keep();
 }
 

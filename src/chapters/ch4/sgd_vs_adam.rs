@@ -160,7 +160,7 @@ impl TunedConfig {
             net,
             val,
             channels,
-            kind: Kind::Float,
+            kind: Kind::Double,
             grids: vec![
                 (Method::Sgd, half_decades(sgd_lo, points)),
                 (Method::Adam, half_decades(adam_lo, points)),
