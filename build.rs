@@ -3,7 +3,6 @@
 //! keeps libtorch_cuda linked, without which `Cuda::is_available()` is silently false.
 //! Also compiles the fused optimizer shim (`fused_optimizer_shim`).
 fn main() {
-    source_hash();
     println!("cargo:rerun-if-env-changed=DEP_TCH_LIBTORCH_LIB");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     if os == "linux" || os == "windows" {
@@ -61,62 +60,4 @@ fn fused_optimizer_shim() {
             .flag("-DGLOG_USE_GLOG_EXPORT");
     }
     build.compile("lrbook_fused_optimizer");
-}
-
-/// Sets `LRBOOK_SOURCE_HASH`, the SHA-256 of everything a run's outputs depend on at build
-/// time (see `src/run_cache.rs`): the contents of the library's sources, the examples, the
-/// embedded assets, the fixtures the chapters read, the manifests, this script, the cargo
-/// environment pins and the wheel's libtorch version. A kept run is replayed only under the
-/// same hash.
-fn source_hash() {
-    use sha2::{Digest, Sha256};
-    let root = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
-    let mut files = Vec::new();
-    for dir in ["src", "examples", "assets", "tests/fixtures"] {
-        println!("cargo:rerun-if-changed={dir}");
-        collect_files(&root.join(dir), &mut files);
-    }
-    for file in ["Cargo.toml", "Cargo.lock", "build.rs", ".cargo/config.toml"] {
-        println!("cargo:rerun-if-changed={file}");
-        files.push(root.join(file));
-    }
-    if let Some(lib) = std::env::var_os("DEP_TCH_LIBTORCH_LIB") {
-        // The wheel's torch/lib: its version file is torch/version.py.
-        files.push(std::path::Path::new(&lib).join("../version.py"));
-    }
-    files.sort();
-    let mut hasher = Sha256::new();
-    for path in &files {
-        let name = path.strip_prefix(&root).unwrap_or(path);
-        hasher.update(name.to_string_lossy().as_bytes());
-        hasher.update([0]);
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                hasher.update((bytes.len() as u64).to_le_bytes());
-                hasher.update(&bytes);
-            }
-            Err(_) => hasher.update(b"absent"),
-        }
-    }
-    let hex: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    println!("cargo:rustc-env=LRBOOK_SOURCE_HASH={hex}");
-}
-
-/// Every file under `dir`, recursively (none if it does not exist).
-fn collect_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
 }

@@ -224,22 +224,28 @@ impl Run {
     /// run's output session, and its report is printed. Returns the run back when there is
     /// none, to be computed.
     fn replay_kept(self) -> crate::Result<Option<Run>> {
-        let Some(kept) = self
-            .kept
-            .as_ref()
-            .and_then(|key| crate::run_cache::KeptRun::find(key, &self.manifest_rel()))
-        else {
+        let Some(key) = &self.kept else {
+            return Ok(Some(self));
+        };
+        let Some(kept) = crate::run_cache::KeptRun::find(key, &self.manifest_rel()) else {
+            if let Some(differ) = crate::run_cache::why_not_kept(key) {
+                eprintln!(
+                    "{}: computing: the kept run of this example was made with other inputs ({})",
+                    self.name,
+                    differ.join(", ")
+                );
+            }
             return Ok(Some(self));
         };
         let report = kept.replay(&self.out)?;
-        let key = self.kept.as_ref().expect("found by its key");
+        let folder = key.folder();
         self.session.commit()?;
         println!("{report}");
         eprintln!(
             "{}: replayed the kept run {} (same sources, flags, machine and data; \
              {}=1 computes it again) in {:.1} s",
             self.name,
-            key.folder().display(),
+            folder.display(),
             crate::run_cache::NO_CACHE_ENV,
             self.started.elapsed().as_secs_f64(),
         );

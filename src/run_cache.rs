@@ -9,10 +9,10 @@
 //! session instead of computing them again, and says so on stderr.
 //!
 //! The key is a SHA-256 of everything the files depend on, never a timestamp:
-//! - [`SOURCE_HASH`], computed by `build.rs` from the contents of `src/`, `examples/`,
-//!   `assets/`, `tests/fixtures/`, `Cargo.toml`, `Cargo.lock`, `build.rs`,
-//!   `.cargo/config.toml` and the wheel's `torch/version.py`: any edit to the library
-//!   changes every key;
+//! - [`source_hash`], of the contents of `src/`, `examples/`, `assets/`, `tests/fixtures/`,
+//!   `Cargo.toml`, `Cargo.lock`, `build.rs`, `.cargo/config.toml` and the wheel's
+//!   `torch/version.py`, read when the run starts: any edit to the library changes every
+//!   key;
 //! - the example's name and its flags (without `--out` and `--overwrite`);
 //! - libtorch's thread count, and the environment variables that steer its kernels
 //!   (`ATEN_*`, `MKL_*`, `OMP_*`, `LRBOOK_*`, `FASHION_MNIST_DIR`);
@@ -29,9 +29,61 @@ use sha2::{Digest, Sha256};
 use crate::output::{read_manifest, Manifest};
 use crate::{Error, Result};
 
-/// SHA-256 of the sources, fixtures, lock file and libtorch version the library was built
-/// from (see the module docs and `build.rs`).
-pub const SOURCE_HASH: &str = env!("LRBOOK_SOURCE_HASH");
+/// SHA-256 of the sources, fixtures, lock file and libtorch version this checkout builds
+/// from, read at run time from `CARGO_MANIFEST_DIR` (cargo rebuilds a binary before it runs
+/// it, so they are the sources it was built from): the contents of `src/`, `examples/`,
+/// `assets/`, `tests/fixtures/`, `Cargo.toml`, `Cargo.lock`, `build.rs`,
+/// `.cargo/config.toml` and the wheel's `torch/version.py`. Computed once per process.
+pub fn source_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["src", "examples", "assets", "tests/fixtures"] {
+            collect_files(&root.join(dir), &mut files);
+        }
+        for file in ["Cargo.toml", "Cargo.lock", "build.rs", ".cargo/config.toml"] {
+            files.push(root.join(file));
+        }
+        files.sort();
+        let mut hasher = Sha256::new();
+        for path in &files {
+            let name = path.strip_prefix(root).unwrap_or(path);
+            hasher.update(name.to_string_lossy().as_bytes());
+            hasher.update([0]);
+            match std::fs::read(path) {
+                Ok(bytes) => {
+                    hasher.update((bytes.len() as u64).to_le_bytes());
+                    hasher.update(&bytes);
+                }
+                Err(_) => hasher.update(b"absent"),
+            }
+        }
+        // libtorch's version, by content (the folder it is found in does not matter).
+        let version = std::env::var_os("LIBTORCH")
+            .map(|l| Path::new(&l).join("version.py"))
+            .and_then(|p| std::fs::read(p).ok())
+            .unwrap_or_default();
+        hasher.update(b"torch/version.py\0");
+        hasher.update(&version);
+        hex(&hasher.finalize())
+    })
+}
+
+/// Every file under `dir`, recursively (none if it does not exist).
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
 
 /// Set to `1`, example runs neither replay nor store kept runs.
 pub const NO_CACHE_ENV: &str = "LRBOOK_NO_CACHE";
@@ -60,7 +112,7 @@ impl RunKey {
     /// [`crate::data::fashion_mnist::locate`] finds them).
     pub fn new(example: &str, flags: &[String], data_dir: Option<&Path>) -> RunKey {
         let mut lines = vec![
-            format!("source: {SOURCE_HASH}"),
+            format!("source: {}", source_hash()),
             format!("example: {example}"),
             format!("flags: {flags:?}"),
             format!("libtorch threads: {}", tch::get_num_threads()),
@@ -207,6 +259,32 @@ pub fn keep(key: &RunKey, out: &Path, manifest_rel: &Path, report: &str) -> Resu
     Ok(())
 }
 
+/// Why the kept run of `key.example` that is there, if any, does not match `key`: the names
+/// of the inputs that differ (such as `source` or `env MKL_CBWR`). `None` when there is no
+/// other kept run of that example. For the line an example prints when it computes.
+pub fn why_not_kept(key: &RunKey) -> Option<Vec<String>> {
+    let parent = key.folder().parent()?.to_path_buf();
+    let other = std::fs::read_dir(&parent)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.join(INPUTS_FILE).is_file()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy() != key.hex)
+        })?;
+    let theirs = std::fs::read_to_string(other.join(INPUTS_FILE)).ok()?;
+    let mine: std::collections::HashSet<&str> = key.inputs.lines().collect();
+    let theirs: std::collections::HashSet<&str> = theirs.lines().collect();
+    let mut differ: Vec<String> = mine
+        .symmetric_difference(&theirs)
+        .map(|l| l.split(": ").next().unwrap_or(l).to_string())
+        .collect();
+    differ.sort();
+    differ.dedup();
+    Some(differ)
+}
+
 /// The processor (vendor, model, instruction-set flags) and the SHA-256 of each
 /// Fashion-MNIST file in `data_dir` (or where the loader finds them), one `name: value` line
 /// each: what a kept result depends on besides the code and the flags.
@@ -300,7 +378,7 @@ mod tests {
             a.hex,
             RunKey::new("ch9_x", &flags(&["--device", "cpu"]), Some(&empty)).hex
         );
-        assert!(a.inputs.contains(SOURCE_HASH) && a.hex.len() == 64);
+        assert!(a.inputs.contains(source_hash()) && a.hex.len() == 64);
     }
 
     #[test]
