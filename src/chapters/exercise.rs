@@ -88,3 +88,16 @@ pub fn solve_section<S: Section>(
 ) -> Result<Solution> {
     S::solution(&section.compute(cfg)?, figures)
 }
+
+/// A [`Section::solution`] whose figures are drawn by `draw` (only when a folder is given):
+/// `tables`, and the files `draw` wrote.
+pub fn drawn_solution(
+    tables: Vec<Table>,
+    figures: Option<&Path>,
+    draw: impl FnOnce(&Path) -> Result<Vec<PathBuf>>,
+) -> Result<Solution> {
+    Ok(Solution {
+        tables,
+        figures: figures.map(draw).transpose()?.unwrap_or_default(),
+    })
+}

@@ -9,7 +9,7 @@ use tch::{Device, Kind, Tensor};
 
 use super::momentum_lessard::{lessard_runs, lessard_table, LessardRun};
 use super::momentum_noise::{self, NoiseConfig};
-use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
+use crate::chapters::exercise::{drawn_solution, solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::quadratic::closed_form;
 use crate::report::{fmt_sig, Cell, Table};
@@ -609,13 +609,8 @@ impl Section for MomentumMapSection {
     }
 
     fn solution(s: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
-        let figures = figures
-            .map(|dir| super::momentum_figures::draw(s, dir))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Solution {
-            tables: s.tables.clone(),
-            figures,
+        drawn_solution(s.tables.clone(), figures, |dir| {
+            super::momentum_figures::draw(s, dir)
         })
     }
 }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Config;
-use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
+use crate::chapters::exercise::{drawn_solution, solve_section, Exercise, Section, Solution};
 use crate::experiment::MlpSetup;
 use crate::models::Mlp;
 use crate::optim::{Sgd, SgdConfig};
@@ -561,14 +561,8 @@ impl Section for FloorNetwork {
     }
 
     fn solution(g: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
-        let figures = figures
-            .map(|dir| draw_figure(g, dir))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Solution {
-            tables: vec![grid_table(g), law_table(g)?, equal_ratio_table(g)?],
-            figures,
-        })
+        let tables = vec![grid_table(g), law_table(g)?, equal_ratio_table(g)?];
+        drawn_solution(tables, figures, |dir| draw_figure(g, dir))
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use tch::{Kind, Tensor};
 
-use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
+use crate::chapters::exercise::{drawn_solution, solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::optim::{Adam, AdamConfig, Optimizer};
 use crate::report::{fmt_sig, Cell, Table};
@@ -420,14 +420,7 @@ impl Section for AdamFixesSection {
     }
 
     fn solution(s: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
-        let figures = figures
-            .map(|dir| figures::draw(s, dir))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Solution {
-            tables: s.tables.clone(),
-            figures,
-        })
+        drawn_solution(s.tables.clone(), figures, |dir| figures::draw(s, dir))
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use tch::Tensor;
 
 use super::adam_knobs_steps::{self, below_or_value, BetaTwoRun, EpsSweep, StepsConfig};
-use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
+use crate::chapters::exercise::{drawn_solution, solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::optim::{Adam, AdamConfig, Adamax, AdamaxConfig, NAdam, NAdamConfig, Optimizer};
 use crate::report::{fmt_sig, Cell, Table};
@@ -609,13 +609,8 @@ impl Section for AdamKnobsSection {
     }
 
     fn solution(s: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
-        let figures = figures
-            .map(|dir| super::adam_knobs_figures::draw(s, dir))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Solution {
-            tables: s.tables.clone(),
-            figures,
+        drawn_solution(s.tables.clone(), figures, |dir| {
+            super::adam_knobs_figures::draw(s, dir)
         })
     }
 }

@@ -16,7 +16,7 @@ pub mod exercise;
 pub mod figures;
 pub mod tables;
 
-use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
+use crate::chapters::exercise::{drawn_solution, solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::data::Dataset;
 use crate::experiment::MlpSetup;
@@ -596,14 +596,7 @@ impl Section for SgdVsAdamSection {
     }
 
     fn solution(s: &SgdVsAdam, figures: Option<&Path>) -> Result<Solution> {
-        let figures = figures
-            .map(|dir| figures::draw(s, dir))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Solution {
-            tables: s.tables.clone(),
-            figures,
-        })
+        drawn_solution(s.tables.clone(), figures, |dir| figures::draw(s, dir))
     }
 }
 

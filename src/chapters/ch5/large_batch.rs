@@ -21,7 +21,7 @@ pub use tables::{
 use super::rules::{final_held_out_loss, train_planned, RunPlan};
 use super::{plain_sgd, Ch5Config};
 use crate::batch::{scaled_lr, ScalingRule};
-use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
+use crate::chapters::exercise::{drawn_solution, solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::data::Dataset;
@@ -520,14 +520,7 @@ impl Section for LargeBatchRecipe {
     }
 
     fn solution(r: &Self::Output, figures: Option<&Path>) -> Result<Solution> {
-        let figures = figures
-            .map(|dir| figures::draw(r, dir))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Solution {
-            tables: r.tables.clone(),
-            figures,
-        })
+        drawn_solution(r.tables.clone(), figures, |dir| figures::draw(r, dir))
     }
 }
 

@@ -21,7 +21,7 @@ pub use tables::{longer_table, paired_table, rescaled_table, runs_table};
 use super::large_batch::data_in_f64;
 use super::rules::{train_planned, RunPlan};
 use super::{plain_sgd, Ch5Config};
-use crate::chapters::exercise::{solve_section, Exercise, Section, Solution};
+use crate::chapters::exercise::{drawn_solution, solve_section, Exercise, Section, Solution};
 use crate::chapters::Config;
 use crate::data::fashion_mnist::FashionMnist;
 use crate::data::Dataset;
@@ -488,14 +488,7 @@ impl Section for SharpFlatSection {
     }
 
     fn solution(r: &SharpFlat, figures: Option<&Path>) -> Result<Solution> {
-        let figures = figures
-            .map(|dir| figures::draw(r, dir))
-            .transpose()?
-            .unwrap_or_default();
-        Ok(Solution {
-            tables: r.tables.clone(),
-            figures,
-        })
+        drawn_solution(r.tables.clone(), figures, |dir| figures::draw(r, dir))
     }
 }
 
