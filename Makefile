@@ -22,7 +22,8 @@ serve: setup
 	@[ -f book/build/index.html ] || scripts/build-book.sh
 	mdbook serve book --hostname 127.0.0.1 --port 3000
 
-## test: formatting, lints, unit + snapshot tests (no pending snapshots), the publish check
+## test: formatting, lints, unit + snapshot tests (scripts/run-tests.sh: cargo-nextest, one test
+##       per core, where installed; no pending snapshots), the publish check
 ##       (scripts/check-publish.sh: dry-run, docs.rs-style docs, the README used downstream),
 ##       the book build, then
 ##       chapter 2's slider and every page of the book in headless Chromium
@@ -31,7 +32,7 @@ test: setup
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	@rm -f target/test-skips.txt target/test-kept-passes.txt
-	INSTA_UPDATE=no cargo test --all-targets
+	@scripts/run-tests.sh
 	@scripts/kept-pass.sh doctests src examples assets env-check README.md Cargo.toml Cargo.lock build.rs .cargo .libtorch/version.py -- cargo test --doc
 	@scripts/check-publish.sh
 	@scripts/check-no-pending-snapshots.sh

@@ -6,7 +6,8 @@ snapshots pin), so running N of them at once on N cores leaves every number as i
 is printed when each starts and when it ends (with its time, and whether it computed or
 replayed a kept run: see src/run_cache.rs); a summary table follows, also written to
 target/artifacts/book-times.md. The longest examples start first, by the times of the
-previous run (target/book-runs/times.json).
+previous run (target/book-runs/times.json; before a first run, the committed
+bench/results/book-example-times.json).
 
 Usage: scripts/run-examples.py [--out DIR] [--jobs N] [NAME ...]
   NAME     examples to run (default: every examples/ch*_*.rs)
@@ -26,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMES = ROOT / "target" / "book-runs" / "times.json"
+# Before a first run (a fresh clone), the times measured on the development machine
+# (bench/README.md, "Building the book") give the order.
+COMMITTED_TIMES = ROOT / "bench" / "results" / "book-example-times.json"
 LOGS = ROOT / "target" / "book-runs" / "logs"
 SUMMARY = ROOT / "target" / "artifacts" / "book-times.md"
 BOOK_FLAGS = ["--device", "cpu", "--threads", "1"]  # = lrbook::cli::BOOK_FLAGS
@@ -54,10 +58,13 @@ def main():
     unknown = [n for n in names if not (ROOT / "examples" / f"{n}.rs").exists()]
     if unknown:
         sys.exit(f"run-examples: no such example: {', '.join(unknown)} (see examples/)")
-    try:
-        previous = json.loads(TIMES.read_text())
-    except (OSError, ValueError):
-        previous = {}
+    previous = {}
+    for times in (TIMES, COMMITTED_TIMES):
+        try:
+            previous = json.loads(times.read_text())
+            break
+        except (OSError, ValueError):
+            continue
     # Longest first (by the last run's times), so the slowest one does not start last.
     order = sorted(names, key=lambda n: -previous.get(n, {}).get("computed_s", 0.0))
     LOGS.mkdir(parents=True, exist_ok=True)

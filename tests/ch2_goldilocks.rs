@@ -219,8 +219,16 @@ fn check_claims(ch: &Chapter2, ledger: &mut Ledger) {
 
 #[test]
 fn quick_report_is_pinned_and_backs_the_claims() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::quick_report_is_pinned_and_backs_the_claims"
+    )) else {
+        return;
+    };
     let (_rng, ch) = common::pinned_report!(ch2::run, Config::quick_cpu(), "ch2_quick_report");
     check_claims(&ch, &mut Ledger::new("ch2_quick_claims", "quick"));
+    pass.keep();
 }
 
 #[test]
@@ -311,6 +319,13 @@ fn scalar_run(s: &Surface, eta: f64, opts: SweepOptions) -> SweepPoint {
 /// The one-row-at-a-time loop, which shares the update step, must agree exactly.
 #[test]
 fn batched_sweep_equals_a_scalar_reference() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::batched_sweep_equals_a_scalar_reference"
+    )) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     for s in Surface::all() {
         let etas = surfaces::log_spaced(ch2::ETA_LO, ch2::ETA_HI, 40).unwrap();
@@ -357,6 +372,7 @@ fn batched_sweep_equals_a_scalar_reference() {
             s.name
         );
     }
+    pass.keep();
 }
 
 /// The regime whose name the table prints.
@@ -664,6 +680,10 @@ fn exercises_are_pinned() {
 
 #[test]
 fn figures_are_written() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::figures_are_written")) else {
+        return;
+    };
     common::check_chapter_figures::<ch2::Flags>(&[], |written| {
         for p in written {
             let bytes = std::fs::read(p).unwrap();
@@ -678,6 +698,7 @@ fn figures_are_written() {
             }
         }
     });
+    pass.keep();
 }
 
 #[test]

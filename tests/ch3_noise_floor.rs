@@ -40,6 +40,13 @@ fn reports(
 
 #[test]
 fn quick_reports_are_pinned_and_match_the_examples() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::quick_reports_are_pinned_and_match_the_examples"
+    )) else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let cfg = Config::quick_cpu();
     let (report, _, _) = reports(&cfg);
@@ -48,6 +55,7 @@ fn quick_reports_are_pinned_and_match_the_examples() {
     solved.extend(common::solve::<Annealing>(&cfg).tables);
     assert_eq!(solved, report.tables);
     insta::assert_snapshot!("ch3_noise_floor_quick", report.to_markdown());
+    pass.keep();
 }
 
 #[test]

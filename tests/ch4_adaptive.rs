@@ -434,8 +434,14 @@ fn check_claims(ch: &ch4::Chapter4, quick: bool, ledger: &mut Ledger) {
 
 #[test]
 fn quick_report_is_pinned() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::quick_report_is_pinned"))
+    else {
+        return;
+    };
     let (_rng, ch) = common::pinned_report!(ch4::run, Config::quick_cpu(), "ch4_quick_report");
     check_claims(&ch, true, &mut Ledger::new("ch4_quick_claims", "quick"));
+    pass.keep();
 }
 
 /// The book shows the full configuration; it is pinned and its claims asserted, including
@@ -607,6 +613,10 @@ fn full_report_is_pinned_and_backs_the_books_claims() {
 
 #[test]
 fn exercises_are_pinned() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::exercises_are_pinned")) else {
+        return;
+    };
     let _rng = common::cpu_single_thread(); // the other tests of this binary seed and draw too
     let cfg = Config::quick_cpu();
     let ex1 = common::solve_one::<BiasCorrection>(&cfg);
@@ -841,11 +851,19 @@ fn exercises_are_pinned() {
     let report = Report::with_tables("Chapter 4 exercises", vec![ex1, ex2, ex3]);
     insta::assert_snapshot!("ch4_exercises", report.to_markdown());
     ledger.pin("ch4_exercise_claims");
+    pass.keep();
 }
 
 #[test]
 fn figures_are_written_with_their_data() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) =
+        common::kept::unless_passed(concat!(file!(), "::figures_are_written_with_their_data"))
+    else {
+        return;
+    };
     common::check_chapter_figures::<ch4::Flags>(&["sensitivity.csv"], |_| ());
+    pass.keep();
 }
 
 /// On a CUDA machine the quick sensitivity sweep supports the same conclusions as the CPU's:

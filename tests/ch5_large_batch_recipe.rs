@@ -31,10 +31,16 @@ fn run_at(r: &Recipe, contender: Contender, batch: usize) -> &SeedLosses {
 
 #[test]
 fn quick_report_is_pinned() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::quick_report_is_pinned"))
+    else {
+        return;
+    };
     let _rng = cpu_single_thread();
     let r = large_batch_recipe(&Config::quick_cpu()).unwrap();
     insta::assert_snapshot!("ch5_large_batch_recipe_quick_report", report(&r));
     assert_eq!(r.runs.len(), Contender::ALL.len() * r.config.batches.len());
+    pass.keep();
 }
 
 /// The full run: its report pinned, the page's claims asserted and pinned.
@@ -368,5 +374,10 @@ fn bad_input_is_an_error() {
 
 #[test]
 fn figures_are_written() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(file!(), "::figures_are_written")) else {
+        return;
+    };
     common::check_section_figures(LargeBatchRecipe::default());
+    pass.keep();
 }

@@ -207,6 +207,13 @@ fn scratch_dir(name: &str) -> PathBuf {
 
 #[test]
 fn resuming_in_a_fresh_process_equals_uninterrupted_training_bit_for_bit() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::resuming_in_a_fresh_process_equals_uninterrupted_training_bit_for_bit"
+    )) else {
+        return;
+    };
     let _rng = common::cpu_single_thread();
     let dir = scratch_dir("resume");
     let variants: Vec<Variant> = specs().iter().map(|(v, _)| *v).collect();
@@ -279,6 +286,7 @@ fn resuming_in_a_fresh_process_equals_uninterrupted_training_bit_for_bit() {
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
+    pass.keep();
 }
 
 /// The second half of the test above, run by it in a fresh process.

@@ -274,6 +274,13 @@ fn scratch(tag: &str) -> PathBuf {
 
 #[test]
 fn every_hostile_input_gets_a_clear_error_and_leaves_no_file() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::every_hostile_input_gets_a_clear_error_and_leaves_no_file"
+    )) else {
+        return;
+    };
     let out = scratch("cases");
     let mut failures = Vec::new();
     let mut by_class: Vec<(&str, usize)> = Vec::new();
@@ -346,6 +353,7 @@ fn every_hostile_input_gets_a_clear_error_and_leaves_no_file() {
         CASES.len(),
         failures.join("\n")
     );
+    pass.keep();
 }
 
 /// A run that fails partway (a disk that fills up after its first file, injected through
@@ -353,6 +361,13 @@ fn every_hostile_input_gets_a_clear_error_and_leaves_no_file() {
 /// else; a good run afterwards replaces them and records them in its manifest.
 #[test]
 fn a_run_that_fails_midway_leaves_the_previous_output_intact() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::a_run_that_fails_midway_leaves_the_previous_output_intact"
+    )) else {
+        return;
+    };
     let out = scratch("midway");
     let out_str = out.to_str().unwrap();
     let first = run(
@@ -398,11 +413,19 @@ fn a_run_that_fails_midway_leaves_the_previous_output_intact() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     assert!(text.contains("--steps 7"), "{text}");
     std::fs::remove_dir_all(&out).unwrap();
+    pass.keep();
 }
 
 /// The run refuses to replace a file that lrbook did not write, and keeps it.
 #[test]
 fn a_file_lrbook_did_not_write_is_not_replaced() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::a_file_lrbook_did_not_write_is_not_replaced"
+    )) else {
+        return;
+    };
     let out = scratch("foreign");
     let out_str = out.to_str().unwrap();
     let first = run(
@@ -436,6 +459,7 @@ fn a_file_lrbook_did_not_write_is_not_replaced() {
     );
     assert_eq!(forced.status, Some(0), "{}", forced.stderr);
     std::fs::remove_dir_all(&out).unwrap();
+    pass.keep();
 }
 
 /// The tests and the examples they run are built with overflow checks on (Cargo.toml's dev
@@ -457,6 +481,12 @@ fn overflow_checks_are_on() {
 ///   the commit, which the next run completes from the journal), never a mix.
 #[test]
 fn a_killed_run_leaves_a_whole_output() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) =
+        common::kept::unless_passed(concat!(file!(), "::a_killed_run_leaves_a_whole_output"))
+    else {
+        return;
+    };
     let example = "ch1_ex1_iterates";
     let pause = [("LRBOOK_PAUSE_BETWEEN_WRITES_MS", "600")];
     let long = Duration::from_secs(60);
@@ -555,6 +585,7 @@ fn a_killed_run_leaves_a_whole_output() {
     assert!(mid_commit >= 1, "no kill landed during a commit");
     std::fs::remove_dir_all(&out).unwrap();
     std::fs::remove_dir_all(&new_dir).unwrap();
+    pass.keep();
 }
 
 /// A small Fashion-MNIST look-alike in IDX format: `n` images of 28 × 28 and their labels.
@@ -591,6 +622,13 @@ fn gzip(members: &[&[u8]]) -> Vec<u8> {
 /// and a valid one split into several gzip members (as `pigz` and `bgzip` write) loads.
 #[test]
 fn every_malformed_dataset_file_is_named_and_explained() {
+    // Skipped while nothing it depends on has changed since it passed.
+    let Some(pass) = common::kept::unless_passed(concat!(
+        file!(),
+        "::every_malformed_dataset_file_is_named_and_explained"
+    )) else {
+        return;
+    };
     let train_labels = "train-labels-idx1-ubyte.gz";
     let train_images = "train-images-idx3-ubyte.gz";
     let good = |dir: &Path| {
@@ -782,6 +820,7 @@ fn every_malformed_dataset_file_is_named_and_explained() {
         let _ = std::fs::remove_dir_all(&out);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    pass.keep();
 }
 
 /// `--device cuda` on a machine without a GPU is an error that says so (on a machine with

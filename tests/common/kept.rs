@@ -6,8 +6,10 @@
 //! `pass.keep();`. The pass is keyed on a SHA-256 of:
 //! - the test's name and the test executable itself (every line of the library and of the
 //!   test compiled into it);
-//! - every file under `tests/snapshots/`, `tests/fixtures/` and `book/src/` (what the tests
-//!   read at run time: snapshots, ledgers, fixtures, pages, generated provenance lines);
+//! - every file under `tests/snapshots/`, `tests/fixtures/`, `book/src/`, `examples/` and
+//!   `assets/` (what the tests read at run time: snapshots, ledgers, fixtures, pages,
+//!   generated provenance lines; and the example programs that `tests/hostile_inputs.rs`
+//!   runs, whose library is the one compiled into the test executable);
 //! - the processor and the Fashion-MNIST files (`lrbook::run_cache::machine_identity`);
 //! - the environment variables that steer libtorch, insta and lrbook (`ATEN_*`, `MKL_*`,
 //!   `OMP_*`, `INSTA_*`, `LRBOOK_*`, `CI`, `FASHION_MNIST_DIR`).
@@ -84,7 +86,13 @@ fn inputs_digest() -> &'static str {
             .and_then(|p| lrbook::run_cache::file_sha256(&p))
             .unwrap_or_else(|| "no executable".into());
         let mut lines = vec![format!("executable: {exe}")];
-        for dir in ["tests/snapshots", "tests/fixtures", "book/src"] {
+        for dir in [
+            "tests/snapshots",
+            "tests/fixtures",
+            "book/src",
+            "examples",
+            "assets",
+        ] {
             let mut files = Vec::new();
             collect(&root().join(dir), &mut files);
             files.sort();
