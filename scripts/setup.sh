@@ -32,7 +32,9 @@ PY
     fi
     local torch_dir
     torch_dir="$(.venv/bin/python -c 'import os, torch; print(os.path.dirname(torch.__file__))')"
-    ln -sfn "$torch_dir" .libtorch
+    # Only when it points elsewhere: a new link makes cargo rebuild lrbook-env-check, and with
+    # it the library and every test executable, at the next build.
+    [ "$(readlink .libtorch 2>/dev/null)" = "$torch_dir" ] || ln -sfn "$torch_dir" .libtorch
     say "LIBTORCH -> $torch_dir (via .libtorch)"
 }
 
