@@ -44,14 +44,16 @@ pub(crate) use pinned_book_report;
 /// The CPU's vendor and model as `/proc/cpuinfo` names them (`GenuineIntel`,
 /// `AuthenticAMD`), or `unknown` where there is no such file.
 pub fn cpu_vendor_and_model() -> (String, String) {
+    (cpuinfo_field("vendor_id"), cpuinfo_field("model name"))
+}
+
+/// The value of `key` in the first entry of `/proc/cpuinfo`, or `unknown`.
+fn cpuinfo_field(key: &str) -> String {
     let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let field = |key: &str| {
-        info.lines()
-            .find(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
-            .and_then(|l| l.split_once(':'))
-            .map_or_else(|| "unknown".to_string(), |(_, v)| v.trim().to_string())
-    };
-    (field("vendor_id"), field("model name"))
+    info.lines()
+        .find(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
+        .and_then(|l| l.split_once(':'))
+        .map_or_else(|| "unknown".to_string(), |(_, v)| v.trim().to_string())
 }
 
 /// The snapshot variant of a report whose float32 training runs round differently on Intel
@@ -76,11 +78,9 @@ pub fn isa_variant(suffix: Option<&'static str>, file: &str) -> Option<&'static 
         Some("amd") => "amd-avx2",
         Some(other) => return Some(other),
     };
-    let has_avx512 = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|info| {
-        info.lines()
-            .find(|l| l.starts_with("flags"))
-            .is_some_and(|l| l.split_whitespace().any(|f| f == "avx512f"))
-    });
+    let has_avx512 = cpuinfo_field("flags")
+        .split_whitespace()
+        .any(|f| f == "avx512f");
     let snapshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(format!("{file}@{variant}.snap"));
