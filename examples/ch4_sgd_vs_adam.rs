@@ -2,4 +2,4 @@
 //! tuned on a validation split of Fashion-MNIST, compared on the test set over shared seeds
 //! for an MLP and a small CNN; AdamW against Adam + L2 at the same λ.
 //! Run it with `cargo run --example ch4_sgd_vs_adam`; `--help` lists its flags.
-lrbook::exercise_main!(lrbook::chapters::ch4::sgd_vs_adam::SgdVsAdamSection);
+lrbook::section_main!(lrbook::chapters::ch4::sgd_vs_adam::SgdVsAdamSection);

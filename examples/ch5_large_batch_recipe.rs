@@ -2,4 +2,4 @@
 //! Adam with the √ rule and its linear-rule control, and LAMB from the chapter's base at
 //! growing batches; warmup length measured; gradient clipping at a rate that diverges.
 //! Run it with `cargo run --example ch5_large_batch_recipe`; `--help` lists its flags.
-lrbook::exercise_main!(lrbook::chapters::ch5::large_batch::LargeBatchRecipe);
+lrbook::section_main!(lrbook::chapters::ch5::large_batch::LargeBatchRecipe);

@@ -18,7 +18,7 @@ use crate::train::Loss;
 use crate::{validate, Error, Result};
 
 /// How the learning rate follows the batch size from a base `(B₀, η₀)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ScalingRule {
     /// η = η₀: the learning rate ignores the batch.
     None,
@@ -262,7 +262,7 @@ pub fn optimal_lr(eps_max: f64, b_noise: f64, batch: f64) -> Result<f64> {
 
 /// The steps/examples trade-off `S(B) = S_min(1 + B_crit/B)`, `E(B) = E_min(1 + B/B_crit)`
 /// with `B_crit = E_min/S_min`, so that `(S/S_min − 1)(E/E_min − 1) = 1`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TradeOff {
     /// Fewest steps to the target, approached at very large batches.
     pub s_min: f64,

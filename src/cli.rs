@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use clap::{Args, Command, FromArgMatches};
 
 use crate::chapters::chapter::Chapter;
-use crate::chapters::exercise::Exercise;
+use crate::chapters::exercise::{Exercise, Section};
 use crate::device::DeviceChoice;
 
 mod book;
@@ -266,8 +266,14 @@ impl Run {
 
     /// Prints `report` as markdown to stdout, writes its tables (each with the provenance
     /// line) and the provenance line of each figure in `figures` to the chapter's generated
-    /// folder, and says on stderr where everything went.
-    fn publish(self, report: &crate::report::Report, figures: &[PathBuf]) -> crate::Result<()> {
+    /// folder, keeps the run with what it computed (`output`, which a snapshot test reads
+    /// back) when it is kept, and says on stderr where everything went.
+    fn publish<T: serde::Serialize>(
+        self,
+        report: &crate::report::Report,
+        figures: &[PathBuf],
+        output: &T,
+    ) -> crate::Result<()> {
         report.write_tables(&self.generated_dir(), Some(&self.provenance))?;
         write_figure_provenance(figures, &self.generated_dir(), &self.provenance)?;
         let figures = figures.len();
@@ -277,7 +283,10 @@ impl Run {
         println!("{markdown}");
         if let Some(key) = &self.kept {
             let manifest = manifest_rel(self.name);
-            if let Err(e) = crate::run_cache::keep(key, &self.out, &manifest, &markdown) {
+            let kept = crate::run_cache::encode_output(output).and_then(|bytes| {
+                crate::run_cache::keep(key, &self.out, &manifest, &markdown, &bytes)
+            });
+            if let Err(e) = kept {
                 eprintln!("{}: could not keep this run for reuse ({e})", self.name);
             }
         }
@@ -452,7 +461,7 @@ pub fn chapter_main<C: Chapter>() -> crate::Result<()> {
     };
     let output = chapter.run(&run.cfg)?;
     let figures = C::write_figures(&output, &run.figures_dir(), &run.generated_dir())?;
-    run.publish(C::report(&output), &figures)
+    run.publish(C::report(&output), &figures, &output)
 }
 
 /// How an example ends: on an error, one `error: …` line on stderr that says what was wrong
@@ -516,7 +525,33 @@ pub fn exercise_main<E: Exercise>() -> crate::Result<()> {
     };
     let solution = exercise.solve(&run.cfg, Some(&run.figures_dir()))?;
     let report = crate::report::Report::with_tables(&E::title(), solution.tables);
-    run.publish(&report, &solution.figures)
+    run.publish(&report, &solution.figures, &report.tables)
+}
+
+/// Defines the `main` of a section's example, whose snapshot test needs what the run
+/// computed: `lrbook::section_main!(path::to::TheSection);` is the whole example (see
+/// [`section_main`]).
+#[macro_export]
+macro_rules! section_main {
+    ($section:ty) => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::cli::finish($crate::cli::section_main::<$section>())
+        }
+    };
+}
+
+/// The whole `main` of a [`Section`]'s example: [`exercise_main`], except that a kept run
+/// keeps the section's computed output (which [`book_section`] reads back) rather than its
+/// tables alone.
+pub fn section_main<S: Section>() -> crate::Result<()> {
+    let (common, section) = parse_flags::<S>(S::NAME);
+    let Some(run) = Run::start(S::NAME, &common)?.replay_kept()? else {
+        return Ok(());
+    };
+    let output = section.compute(&run.cfg)?;
+    let solution = S::solution(&output, Some(&run.figures_dir()))?;
+    let report = crate::report::Report::with_tables(&S::title(), solution.tables);
+    run.publish(&report, &solution.figures, &output)
 }
 
 /// The book's source folder, `book/src` in this repository.

@@ -11,7 +11,7 @@ use crate::models::{self, Activation, Mlp};
 use crate::Result;
 
 /// The sizes of a Fashion-MNIST experiment with a ReLU MLP.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MlpSetup {
     /// Training examples (the first n of Fashion-MNIST's training set).
     pub train_examples: usize,

@@ -9,7 +9,7 @@ use tch::{Device, Kind, Tensor};
 use crate::{Error, Result};
 
 /// Options for [`top_eigenvalue`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PowerIteration {
     /// At most this many Hessian-vector products.
     pub max_iters: usize,

@@ -7,13 +7,14 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 /// The function that produced a table or figure, and the file it is defined in.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     /// The function's full path, e.g. `lrbook::chapters::ch3::comparison::comparison_table`;
     /// a method's is its type's path and its name (`lrbook::chapters::ch3::warmup::Warmup::solve`).
     pub function: String,
     /// Its file, relative to the repository root, e.g. `src/chapters/ch3/comparison.rs`.
-    pub file: &'static str,
+    #[serde(deserialize_with = "crate::run_cache::leak_str")]
+    pub file: crate::run_cache::StaticName,
 }
 
 impl Source {

@@ -318,7 +318,7 @@ impl Default for RunOptions {
 }
 
 /// The record of one run: errors and losses at every step, iterates if asked.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Trajectory {
     /// `θ_t` for `t = 0..` (empty unless `record_iterates`).
     pub iterates: Vec<Vec<f64>>,
@@ -458,7 +458,7 @@ fn heavy_ball_step(
 // ANCHOR_END: heavy_ball_step
 
 /// One learning rate's result in a [`sweep`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SweepPoint {
     /// The learning rate.
     pub eta: f64,

@@ -53,7 +53,7 @@
 use crate::{Error, Result};
 
 /// The four regimes of a learning rate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Regime {
     /// Progress, but slow: a larger η (or many more steps) would help.
     TooSmall,
@@ -96,7 +96,7 @@ impl Regime {
 }
 
 /// A regime with the reason for it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnosis {
     /// The verdict.
     pub regime: Regime,

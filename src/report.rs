@@ -8,7 +8,7 @@ use crate::provenance::Source;
 use crate::Result;
 
 /// One cell of a [`Table`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Cell {
     /// A number shown with `digits` significant digits.
     Num {
@@ -119,7 +119,7 @@ pub fn fmt_sig(x: f64, digits: usize) -> String {
 
 /// A titled table with named columns. `id` names the generated file (`<id>.md`). Make one
 /// with [`crate::table!`], which records the function that builds it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     /// The function that built the table and its file, named under it in the book and in
     /// the snapshots.
@@ -271,7 +271,7 @@ pub fn provenance_line(what: &str, source: &Source, run: &str) -> String {
 }
 
 /// A chapter's results: its tables plus free-text findings (for example "diverged at step 7").
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     /// The report's heading.
     pub title: String,

@@ -4,9 +4,13 @@
 //! A full run on the CPU (an example's, or the one a snapshot test makes in the book's
 //! configuration through [`crate::cli::book_run`]) stores what it wrote under
 //! `target/book-runs/<example>/<key>/`: the files, exactly as its output session committed
-//! them (its manifest with their CRC-32s included), and the report it printed. A later
-//! example run whose [`RunKey`] is the same replays those files through its own output
-//! session instead of computing them again, and says so on stderr.
+//! them (its manifest with their CRC-32s included), the report it printed, and what it
+//! computed (the chapter's or section's output, or the exercise's tables), encoded with
+//! postcard, every `f64` by its bits. A later example run whose [`RunKey`] is the same
+//! replays those files through its own output session instead of computing them again, and
+//! says so on stderr; a later snapshot test reads the computed output back
+//! ([`KeptRun::output`]) and checks its claims on it. So the run happens once, whichever of
+//! `make book` and `make test` comes first.
 //!
 //! The key is a SHA-256 of everything the files depend on, never a timestamp:
 //! - [`source_hash`], of the contents of `src/`, `examples/`, `assets/`, `tests/fixtures/`,
@@ -15,7 +19,7 @@
 //!   key;
 //! - the example's name and its flags (without `--out` and `--overwrite`);
 //! - libtorch's thread count, and the environment variables that steer its kernels
-//!   (`ATEN_*`, `MKL_*`, `OMP_*`, `LRBOOK_*`, `FASHION_MNIST_DIR`);
+//!   (`ATEN_*`, `MKL_*`, `OMP_*`, `LRBOOK_*` but those that only schedule runs, `FASHION_MNIST_DIR`);
 //! - the processor: vendor, model and instruction-set flags from `/proc/cpuinfo`;
 //! - the contents of the four Fashion-MNIST files the run would read.
 //!
@@ -24,6 +28,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::output::{read_manifest, Manifest};
@@ -85,11 +91,19 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The `LRBOOK_*` settings that choose whether and how runs are scheduled, not what they
+/// compute: left out of the key, so that a test run by plain `cargo test`
+/// (`LRBOOK_CARGO_TEST=1`) or a book built with `LRBOOK_JOBS=1` reuses the same runs.
+const NOT_IN_KEY: [&str; 3] = [NO_CACHE_ENV, "LRBOOK_CARGO_TEST", "LRBOOK_JOBS"];
+
 /// Set to `1`, example runs neither replay nor store kept runs.
 pub const NO_CACHE_ENV: &str = "LRBOOK_NO_CACHE";
 
 /// The file, in a kept run's folder, that holds the report the run printed.
 const REPORT_FILE: &str = "report.md";
+/// The file that holds what the run computed: the output's type name, then the output
+/// (see [`encode_output`]).
+const OUTPUT_FILE: &str = "output.bin";
 /// The file that lists what went into the key, for a person asking why a run was not reused.
 const INPUTS_FILE: &str = "inputs.txt";
 /// The folder that holds the written files, laid out as under `--out`.
@@ -124,7 +138,7 @@ impl RunKey {
                     .any(|p| k.starts_with(p))
                     || k == "FASHION_MNIST_DIR"
             })
-            .filter(|(k, _)| k != NO_CACHE_ENV)
+            .filter(|(k, _)| !NOT_IN_KEY.contains(&k.as_str()))
             .collect();
         env.sort();
         lines.extend(env.iter().map(|(k, v)| format!("env {k}: {v}")));
@@ -171,6 +185,7 @@ impl KeptRun {
         let folder = key.folder();
         let manifest = read_manifest(&folder.join(FILES_DIR).join(manifest_rel)).ok()?;
         let whole = folder.join(REPORT_FILE).is_file()
+            && folder.join(OUTPUT_FILE).is_file()
             && manifest.files.iter().all(|f| {
                 std::fs::metadata(folder.join(FILES_DIR).join(&f.path))
                     .is_ok_and(|m| m.len() == f.bytes)
@@ -200,13 +215,59 @@ impl KeptRun {
         let report = self.folder.join(REPORT_FILE);
         std::fs::read_to_string(&report).map_err(|e| Error::io("read", &report, e))
     }
+
+    /// What the kept run computed, read back as a `T` (see [`decode_output`]); an error if
+    /// it holds another type or does not decode.
+    pub fn output<T: DeserializeOwned>(&self) -> Result<T> {
+        let path = self.folder.join(OUTPUT_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+        decode_output(&bytes).map_err(|e| {
+            Error::Data(format!(
+                "{}: {e}. Delete {} (or run with {NO_CACHE_ENV}=1) to compute the run again.",
+                path.display(),
+                self.folder.display()
+            ))
+        })
+    }
+}
+
+/// `output` as a kept run stores it: its type's name, then the value, encoded with postcard
+/// (every `f64` by its bits, so that NaN and the infinities of a diverged run come back as
+/// they were).
+pub fn encode_output<T: Serialize>(output: &T) -> Result<Vec<u8>> {
+    postcard::to_stdvec(&(std::any::type_name::<T>(), output))
+        .map_err(|e| Error::Data(format!("could not encode a run's output for keeping: {e}")))
+}
+
+/// The `T` that [`encode_output`] wrote into `bytes`: an error that says why when they hold
+/// another type, end early, or go on after it.
+pub fn decode_output<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T, String> {
+    let (name, rest) = postcard::take_from_bytes::<String>(bytes)
+        .map_err(|e| format!("the output's type name does not decode ({e})"))?;
+    let expected = std::any::type_name::<T>();
+    if name != expected {
+        return Err(format!("it holds a {name}, not a {expected}"));
+    }
+    let (output, rest) = postcard::take_from_bytes::<T>(rest)
+        .map_err(|e| format!("the {expected} does not decode ({e})"))?;
+    if !rest.is_empty() {
+        return Err(format!("{} bytes follow the {expected}", rest.len()));
+    }
+    Ok(output)
 }
 
 /// Keeps the run whose output session just committed under `out` (its manifest at
-/// `out/manifest_rel`) as the run for `key`, with the report it printed; replaces any other
-/// kept run of the same example. Copies into a temporary folder, then renames it into place,
-/// so a kept run is whole or absent.
-pub fn keep(key: &RunKey, out: &Path, manifest_rel: &Path, report: &str) -> Result<()> {
+/// `out/manifest_rel`) as the run for `key`, with the report it printed and what it
+/// computed (`output`, from [`encode_output`]); replaces any other kept run of the same
+/// example. Copies into a temporary folder, then renames it into place, so a kept run is
+/// whole or absent.
+pub fn keep(
+    key: &RunKey,
+    out: &Path,
+    manifest_rel: &Path,
+    report: &str,
+    output: &[u8],
+) -> Result<()> {
     let folder = key.folder();
     if KeptRun::find(key, manifest_rel).is_some() {
         return Ok(());
@@ -232,12 +293,13 @@ pub fn keep(key: &RunKey, out: &Path, manifest_rel: &Path, report: &str) -> Resu
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
             std::fs::copy(&from, &to).map_err(|e| Error::io("copy", &from, e))?;
         }
-        let write = |name: &str, text: &str| {
+        let write = |name: &str, bytes: &[u8]| {
             let path = tmp.join(name);
-            std::fs::write(&path, text).map_err(|e| Error::io("write", &path, e))
+            std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
         };
-        write(REPORT_FILE, report)?;
-        write(INPUTS_FILE, &key.inputs)
+        write(OUTPUT_FILE, output)?;
+        write(REPORT_FILE, report.as_bytes())?;
+        write(INPUTS_FILE, key.inputs.as_bytes())
     };
     if let Err(e) = copy() {
         let _ = std::fs::remove_dir_all(&tmp);
@@ -404,8 +466,30 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(key.folder());
         assert!(KeptRun::find(&key, manifest_rel).is_none());
-        keep(&key, &out, manifest_rel, "report text").unwrap();
+        let computed = (
+            vec![1.5, f64::NAN, f64::NEG_INFINITY, -0.0],
+            "diverged".to_string(),
+        );
+        keep(
+            &key,
+            &out,
+            manifest_rel,
+            "report text",
+            &encode_output(&computed).unwrap(),
+        )
+        .unwrap();
         let kept = KeptRun::find(&key, manifest_rel).expect("kept");
+        // What the run computed comes back bit for bit, NaN and the infinities included, and
+        // only as the type it was kept as.
+        let (xs, label): (Vec<f64>, String) = kept.output().unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&xs), bits(&computed.0));
+        assert_eq!(label, "diverged");
+        let e = kept.output::<Vec<f64>>().unwrap_err().to_string();
+        assert!(
+            e.contains("not a alloc::vec::Vec<f64>") && e.contains("Delete"),
+            "{e}"
+        );
 
         let again = tempfile_dir("keep-again");
         assert_eq!(kept.replay(&again).unwrap(), "report text");
@@ -417,10 +501,32 @@ mod tests {
         std::fs::write(key.folder().join("files/figures/ch9/f.svg"), b"<svG/>").unwrap();
         let e = kept.replay(&tempfile_dir("keep-bad")).unwrap_err();
         assert!(e.to_string().contains("CRC-32"), "{e}");
+        // Damaged or cut short, the output is refused with what to do.
+        let output = key.folder().join(OUTPUT_FILE);
+        let bytes = std::fs::read(&output).unwrap();
+        std::fs::write(&output, &bytes[..bytes.len() - 3]).unwrap();
+        let e = kept.output::<(Vec<f64>, String)>().unwrap_err().to_string();
+        assert!(e.contains("does not decode") && e.contains("Delete"), "{e}");
+        std::fs::write(&output, [bytes.as_slice(), &[0]].concat()).unwrap();
+        let e = kept.output::<(Vec<f64>, String)>().unwrap_err().to_string();
+        assert!(e.contains("1 bytes follow"), "{e}");
         // A kept file gone: the run is not whole, so it is not found.
         std::fs::remove_file(key.folder().join("files/generated/ch9/t.md")).unwrap();
         assert!(KeptRun::find(&key, manifest_rel).is_none());
         let _ = std::fs::remove_dir_all(key.folder().parent().unwrap());
+    }
+
+    #[test]
+    fn a_float_kind_is_kept_by_name_and_read_back() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct WithKind(#[serde(with = "kind_serde")] tch::Kind);
+        for kind in [tch::Kind::Float, tch::Kind::Double] {
+            let bytes = encode_output(&WithKind(kind)).unwrap();
+            assert_eq!(decode_output::<WithKind>(&bytes).unwrap().0, kind);
+        }
+        // A kind no chapter keeps is an error (postcard drops the message naming it).
+        let e = encode_output(&WithKind(tch::Kind::Int64)).unwrap_err();
+        assert!(e.to_string().contains("could not encode"), "{e}");
     }
 
     fn tempfile_dir(tag: &str) -> PathBuf {
@@ -429,5 +535,56 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+}
+
+/// A `&'static str` field of a kept run's output (a file name, a method's name). Spelled
+/// through this alias so that serde's derive does not take it for a string borrowed from
+/// the input (which would tie the whole output to a `'static` input); it is read with
+/// [`leak_str`].
+pub type StaticName = &'static str;
+
+/// Deserializes a `&'static str` field of a kept run's output (a file name, a method's
+/// name) by leaking the string: a replayed run is read once per process, and its few short
+/// names live as long as the process anyway.
+pub fn leak_str<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<&'static str, D::Error> {
+    let s: String = serde::Deserialize::deserialize(d)?;
+    Ok(Box::leak(s.into_boxed_str()))
+}
+
+/// (De)serializes a [`tch::Kind`] field of a kept run's output as its name (`Float`,
+/// `Double`): tch's `Kind` has no serde support of its own.
+pub mod kind_serde {
+    use tch::Kind;
+
+    /// The kinds a chapter's configuration holds.
+    const KINDS: [(Kind, &str); 4] = [
+        (Kind::Float, "Float"),
+        (Kind::Double, "Double"),
+        (Kind::Half, "Half"),
+        (Kind::BFloat16, "BFloat16"),
+    ];
+
+    /// Writes `kind` as its name.
+    pub fn serialize<S: serde::Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {
+        let name = KINDS.iter().find(|(k, _)| k == kind).map(|(_, n)| *n);
+        match name {
+            Some(name) => s.serialize_str(name),
+            None => Err(serde::ser::Error::custom(format!(
+                "kind {kind:?} is not one a kept run stores"
+            ))),
+        }
+    }
+
+    /// Reads a kind written by [`serialize`].
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        let name: String = serde::Deserialize::deserialize(d)?;
+        KINDS
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(k, _)| *k)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown kind {name}")))
     }
 }

@@ -184,7 +184,7 @@ fn check_sample(what: &str, xs: &[f64]) -> Result<()> {
 }
 
 /// A mean over seeds with its Student-t confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MeanCi {
     /// Number of values (seeds).
     pub n: usize,

@@ -12,7 +12,7 @@ use tch::{Device, Kind, Tensor};
 use crate::{validate, Error, Result};
 
 /// Which function a [`Surface`] is.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum SurfaceKind {
     /// `a·x² + b·y² + c·x·y`, a quadratic with Hessian `[[2a, c], [c, 2b]]` everywhere.
     Quadratic {
@@ -28,7 +28,7 @@ pub enum SurfaceKind {
 }
 
 /// A named 2-D surface with a start point and a plotting window.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Surface {
     /// Short name, e.g. "ravine".
     pub name: String,
@@ -195,7 +195,7 @@ pub struct SweepOptions {
 }
 
 /// One learning rate's fate in a [`sweep`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SweepPoint {
     /// The learning rate.
     pub eta: f64,
@@ -338,7 +338,7 @@ pub fn sweep_one_at_a_time(
 }
 
 /// A recorded run: the iterates and the loss at every step.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Path2d {
     /// The learning rate.
     pub eta: f64,

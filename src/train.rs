@@ -104,7 +104,7 @@ impl Default for TrainConfig {
 }
 
 /// One training step's numbers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StepRecord {
     /// Step index, from 0.
     pub step: usize,
@@ -119,7 +119,7 @@ pub struct StepRecord {
 }
 
 /// An evaluation on held-out data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EvalRecord {
     /// Steps taken when evaluated.
     pub step: usize,
@@ -130,7 +130,7 @@ pub struct EvalRecord {
 }
 
 /// How a run ended.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     /// All epochs (or `max_steps`) ran.
     Completed,
@@ -144,7 +144,7 @@ pub enum Outcome {
 }
 
 /// One step's gradient clipping, when [`TrainConfig::clip_grad_norm`] is set.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GradNormRecord {
     /// Step index, from 0.
     pub step: usize,
@@ -155,7 +155,7 @@ pub struct GradNormRecord {
 }
 
 /// Everything a run recorded.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct History {
     /// One record per step.
     pub steps: Vec<StepRecord>,

@@ -441,6 +441,14 @@ fn quick_report_is_pinned() {
     };
     let (_rng, ch) = common::pinned_report!(ch4::run, Config::quick_cpu(), "ch4_quick_report");
     check_claims(&ch, true, &mut Ledger::new("ch4_quick_claims", "quick"));
+    // What a kept run stores of a chapter's output (src/run_cache.rs), which a full-report
+    // test reads back after `make book`, comes back bit for bit (the encoding holds every
+    // f64 by its bits, so equal bytes are equal numbers), names included.
+    let bytes = lrbook::run_cache::encode_output(&ch).unwrap();
+    let back: ch4::Chapter4 = lrbook::run_cache::decode_output(&bytes).unwrap();
+    assert_eq!(lrbook::run_cache::encode_output(&back).unwrap(), bytes);
+    assert_eq!(back.report.to_markdown(), ch.report.to_markdown());
+    assert_eq!(back.ravine[0].name, ch.ravine[0].name);
     pass.keep();
 }
 

@@ -21,7 +21,7 @@ pub trait Chapter: Args + FromArgMatches {
     /// the outputs go to.
     const NAME: &'static str;
     /// Everything the run computes: the report and the data behind the figures.
-    type Output;
+    type Output: serde::Serialize + serde::de::DeserializeOwned;
 
     /// Runs the chapter under `cfg`, with this struct's flags applied to its configuration.
     fn run(&self, cfg: &Config) -> Result<Self::Output>;

@@ -71,7 +71,7 @@ pub trait Exercise: Args + FromArgMatches {
 /// [`crate::cli::book_section`] can run it once for both the test and the book.
 pub trait Section: Exercise {
     /// What the run computes: the tables and the data behind the figures and claims.
-    type Output;
+    type Output: serde::Serialize + serde::de::DeserializeOwned;
 
     /// Runs the section under `cfg`.
     fn compute(&self, cfg: &Config) -> Result<Self::Output>;

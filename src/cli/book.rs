@@ -1,6 +1,7 @@
 //! Runs in the book's configuration from inside a test process: the snapshot tests call
-//! these, so that one run feeds both the test and the book (the example replays the kept
-//! files; see [`crate::run_cache`]).
+//! these, so that one run feeds both the test and the book. Whichever comes first computes
+//! it and keeps it (see [`crate::run_cache`]): after a test, the example replays the kept
+//! files; after the example (`make book`), the test reads back what the run computed.
 use std::path::PathBuf;
 
 use clap::{Args, Command, FromArgMatches};
@@ -13,49 +14,75 @@ use crate::chapters::chapter::Chapter;
 use crate::chapters::exercise::Exercise;
 
 /// Runs chapter `C` in this process exactly as `make book` runs its example (every flag at
-/// its default, then [`BOOK_FLAGS`]), and keeps what the example would write, so that the
-/// example replays it instead of running again (see [`crate::run_cache`]). The snapshot
-/// tests call this for the full report: one run feeds both the snapshot and the book.
-/// Returns what the run computed. Sets libtorch to one thread, as the example does.
+/// its default, then [`BOOK_FLAGS`]), and keeps what the example would write with what the
+/// run computed, so that the example replays it instead of running again (see
+/// [`crate::run_cache`]). Where that run is already kept (`make book` ran the example
+/// first), reads back what it computed instead of running it again. The snapshot tests call
+/// this for the full report: one run feeds both the snapshot and the book. Returns what the
+/// run computed. Sets libtorch to one thread, as the example does.
 pub fn book_run<C: Chapter>() -> crate::Result<C::Output> {
     let flags = defaults_of::<C>(C::NAME)?;
-    let staging = BookStaging::begin(C::NAME)?;
+    let staging = match BookStaging::begin::<C::Output>(C::NAME)? {
+        Begun::Kept(output) => return Ok(output),
+        Begun::Compute(staging) => staging,
+    };
     let output = flags.run(&staging.cfg)?;
     if let Some(dirs) = staging.dirs() {
         let figures = C::write_figures(&output, &dirs.0, &dirs.1)?;
-        staging.finish(C::report(&output), &figures)?;
+        staging.finish(C::report(&output), &figures, &output)?;
     }
     Ok(output)
 }
 
 /// [`book_run`] for exercise (or sub-page) `E`: solves it with its defaults as `make book`
-/// runs its example, keeps the files the example would write, and returns the solution
-/// (its `figures` empty: the drawn files are kept, not left in place).
+/// runs its example (or reads back the tables of that run where it is kept), keeps the
+/// files the example would write, and returns the solution (its `figures` empty: the drawn
+/// files are kept, not left in place).
 pub fn book_solve<E: Exercise>() -> crate::Result<crate::chapters::exercise::Solution> {
     let exercise = E::defaults()?;
-    let staging = BookStaging::begin(E::NAME)?;
+    let staging = match BookStaging::begin::<Vec<crate::report::Table>>(E::NAME)? {
+        Begun::Kept(tables) => return Ok(crate::chapters::exercise::Solution::tables(tables)),
+        Begun::Compute(staging) => staging,
+    };
     let Some((figures, _)) = staging.dirs() else {
         return exercise.solve(&staging.cfg, None);
     };
     let mut solution = exercise.solve(&staging.cfg, Some(&figures))?;
     let report = crate::report::Report::with_tables(&E::title(), solution.tables.clone());
-    staging.finish(&report, &std::mem::take(&mut solution.figures))?;
+    staging.finish(
+        &report,
+        &std::mem::take(&mut solution.figures),
+        &report.tables,
+    )?;
     Ok(solution)
 }
 
 /// [`book_solve`] for a [`Section`](crate::chapters::exercise::Section), whose test needs
-/// what the run computed: runs it with its defaults as `make book` runs its example, keeps
-/// the files the example would write, and returns the computed output.
+/// what the run computed: runs it with its defaults as `make book` runs its example (or
+/// reads back what that run computed where it is kept), keeps the files the example would
+/// write, and returns the computed output.
 pub fn book_section<S: crate::chapters::exercise::Section>() -> crate::Result<S::Output> {
     let section = S::defaults()?;
-    let staging = BookStaging::begin(S::NAME)?;
+    let staging = match BookStaging::begin::<S::Output>(S::NAME)? {
+        Begun::Kept(output) => return Ok(output),
+        Begun::Compute(staging) => staging,
+    };
     let output = section.compute(&staging.cfg)?;
     if let Some((figures, _)) = staging.dirs() {
         let solution = S::solution(&output, Some(&figures))?;
         let report = crate::report::Report::with_tables(&S::title(), solution.tables);
-        staging.finish(&report, &solution.figures)?;
+        staging.finish(&report, &solution.figures, &output)?;
     }
     Ok(output)
+}
+
+/// How a book-configuration run in a test process begins: with what its kept run computed,
+/// or with the run still to compute.
+enum Begun<T> {
+    /// The kept run's output, read back.
+    Kept(T),
+    /// No kept run to read (or runs are not kept): compute, staging the files to keep.
+    Compute(Box<BookStaging>),
 }
 
 /// `T` with every flag at its default.
@@ -78,7 +105,10 @@ struct BookStaging {
 }
 
 impl BookStaging {
-    fn begin(name: &'static str) -> crate::Result<BookStaging> {
+    /// Reads back the kept run of example `name` as a `T` where there is one, else starts
+    /// the staging of a run to compute (none when runs are not kept). A kept run that does
+    /// not read back as a `T` is computed again, with a line on stderr that says why.
+    fn begin<T: serde::de::DeserializeOwned>(name: &'static str) -> crate::Result<Begun<T>> {
         let flags: Vec<String> = BOOK_FLAGS.iter().map(|f| f.to_string()).collect();
         let common = CommonArgs::from_arg_matches(
             &CommonArgs::augment_args(Command::new(name).no_binary_name(true))
@@ -96,8 +126,27 @@ impl BookStaging {
         let flags = rerun_flags(flags.into_iter());
         let provenance = common.provenance_for(name, &cfg, &flags);
         let key = keeps_runs(&cfg).then(|| crate::run_cache::RunKey::new(name, &flags, None));
+        let kept = key
+            .as_ref()
+            .and_then(|key| crate::run_cache::KeptRun::find(key, &manifest_rel(name)));
+        if let Some(kept) = &kept {
+            match kept.output::<T>() {
+                Ok(output) => {
+                    eprintln!(
+                        "{name}: read back the run that its example kept in {} (same \
+                         sources, flags, machine and data; {}=1 computes it again)",
+                        key.as_ref()
+                            .map(|k| k.folder().display().to_string())
+                            .unwrap_or_default(),
+                        crate::run_cache::NO_CACHE_ENV
+                    );
+                    return Ok(Begun::Kept(output));
+                }
+                Err(e) => eprintln!("{name}: computing the run again: {e}"),
+            }
+        }
         let staged = match key {
-            Some(key) if crate::run_cache::KeptRun::find(&key, &manifest_rel(name)).is_none() => {
+            Some(key) if kept.is_none() => {
                 let root = key.folder().with_file_name(format!(
                     ".staging-{}-{:?}",
                     std::process::id(),
@@ -120,12 +169,12 @@ impl BookStaging {
             }
             _ => None,
         };
-        Ok(BookStaging {
+        Ok(Begun::Compute(Box::new(BookStaging {
             name,
             cfg,
             provenance,
             staged,
-        })
+        })))
     }
 
     /// The figures and generated folders to draw into, when this run is to be kept.
@@ -140,8 +189,14 @@ impl BookStaging {
     }
 
     /// Writes the tables and figure provenance lines as the example does, commits, keeps
-    /// the run, and removes the staging folder.
-    fn finish(self, report: &crate::report::Report, figures: &[PathBuf]) -> crate::Result<()> {
+    /// the run with what it computed (`output`, as the example keeps it), and removes the
+    /// staging folder.
+    fn finish<T: serde::Serialize>(
+        self,
+        report: &crate::report::Report,
+        figures: &[PathBuf],
+        output: &T,
+    ) -> crate::Result<()> {
         let Some((generated, (key, root, session))) = self.dirs().map(|d| d.1).zip(self.staged)
         else {
             return Ok(());
@@ -150,7 +205,13 @@ impl BookStaging {
             report.write_tables(&generated, Some(&self.provenance))?;
             write_figure_provenance(figures, &generated, &self.provenance)?;
             session.commit()?;
-            crate::run_cache::keep(&key, &root, &manifest_rel(self.name), &report.to_markdown())
+            crate::run_cache::keep(
+                &key,
+                &root,
+                &manifest_rel(self.name),
+                &report.to_markdown(),
+                &crate::run_cache::encode_output(output)?,
+            )
         })();
         let _ = std::fs::remove_dir_all(&root);
         kept

@@ -352,7 +352,7 @@ impl Snapshot {
 }
 
 /// One step of the range test.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RangePoint {
     /// Step index, from 0.
     pub step: usize,
@@ -374,7 +374,7 @@ impl RangePoint {
 }
 
 /// Why the range test ended.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Stop {
     /// All `iterations` steps ran.
     Completed,
@@ -394,7 +394,7 @@ pub enum Stop {
 }
 
 /// What the range test recorded.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RangeTestResult {
     /// One point per step taken.
     pub points: Vec<RangePoint>,

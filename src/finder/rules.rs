@@ -8,7 +8,7 @@ use crate::{validate, Error, Result};
 
 /// The suggestion rules, after fastai's `fastai.callback.schedule` (v2): `steep`,
 /// `minimum`, `valley` and `slide`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Rule {
     /// The steepest descent: the learning rate where the smoothed loss falls fastest per
     /// unit of `ln lr`, `argmin_i (L[i+1] − L[i]) / (ln lr[i+1] − ln lr[i])` (the first on

@@ -5,7 +5,7 @@ use tch::nn::{self, OptimizerConfig};
 use crate::Result;
 
 /// One of tch's built-in optimizers with the settings chapter 6 uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TchOptimizer {
     /// Plain SGD.
     Sgd,

@@ -8,7 +8,7 @@ use crate::report::{Cell, Table};
 use crate::Result;
 
 /// The many-dimensional sweep and its quadratic's key numbers.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct NdSweep {
     /// Eigenvalues of the quadratic.
     pub eigenvalues: Vec<f64>,

@@ -57,7 +57,7 @@ pub const ETA_TIMES_A: [f64; 5] = [0.2, 1.0, 1.6, 2.0, 2.2];
 pub const KAPPAS: [f64; 4] = [2.0, 10.0, 100.0, 1000.0];
 
 /// Everything chapter 1 computes: the report and the data behind each figure.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Chapter1 {
     /// The tables the book shows and the tests pin.
     pub report: Report,

@@ -32,12 +32,13 @@ pub fn lessard_f(x: f64) -> f64 {
 pub const LESSARD_STEPS: usize = 200;
 
 /// One run on the Lessard function.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct LessardRun {
     /// Which method.
     pub method: Method,
     /// The tuning's name.
-    pub tuning: &'static str,
+    #[serde(deserialize_with = "crate::run_cache::leak_str")]
+    pub tuning: crate::run_cache::StaticName,
     /// Its step and momentum.
     pub eta: f64,
     /// Its momentum.

@@ -28,7 +28,7 @@ pub const ROOT_GAP: f64 = 0.05;
 pub const EDGE_BETAS: [f64; 6] = [0.1, 0.3, 0.5, 0.7, 0.9, 0.95];
 
 /// The two momentum methods, both as two-term recursions from `θ_{−1} = θ_0` (zero velocity).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Method {
     /// Heavy ball: `θ_{t+1} = θ_t − η∇L(θ_t) + β(θ_t − θ_{t−1})` (PyTorch's `momentum=β`).
     HeavyBall,
@@ -262,7 +262,7 @@ pub fn measured_edges(beta: f64, steps: usize) -> [f64; 5] {
 }
 
 /// Sizes of the map.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MapConfig {
     /// Condition number (λ from 1 to κ).
     pub kappa: f64,
@@ -308,7 +308,7 @@ impl MapConfig {
 }
 
 /// One method's map: every grid point's measured and predicted rate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RateMap {
     /// Which method.
     pub method: Method,
@@ -544,7 +544,7 @@ pub fn edges_table(steps: usize) -> Table {
 }
 
 /// Everything the section computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct MomentumMap {
     /// The map's sizes.
     pub config: MapConfig,

@@ -33,7 +33,7 @@ pub fn floor_ratio(eta: f64, beta: f64, lambda: f64) -> f64 {
 // ANCHOR_END: floors
 
 /// Sizes of the noise-floor sweep.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NoiseConfig {
     /// Momentum coefficient.
     pub beta: f64,
@@ -72,7 +72,7 @@ impl NoiseConfig {
 }
 
 /// One setting's floors: heavy ball at `(η, β)` and plain SGD at `η/(1−β)`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FloorPoint {
     /// `u = ηλ/(1−β)`.
     pub u: f64,
@@ -85,7 +85,7 @@ pub struct FloorPoint {
 }
 
 /// The sweep and its sizes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FloorSweep {
     /// Sizes.
     pub config: NoiseConfig,

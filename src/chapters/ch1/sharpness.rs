@@ -12,7 +12,7 @@ use crate::train::Loss;
 use crate::Result;
 
 /// One edge-of-stability run.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct SharpnessRun {
     /// The learning rate.
     pub eta: f64,

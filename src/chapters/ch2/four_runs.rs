@@ -34,7 +34,7 @@ pub fn path_steps(surface: &Surface) -> usize {
 }
 
 /// The four shown runs of one surface.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ShownRuns {
     /// The surface.
     pub surface: Surface,

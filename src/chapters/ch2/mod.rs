@@ -77,7 +77,7 @@ impl Ch2Config {
 }
 
 /// Everything chapter 2 computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Chapter2 {
     /// The tables the book shows and the tests pin.
     pub report: Report,

@@ -34,7 +34,7 @@ impl std::ops::Deref for MlpConfig {
 pub const MLP_LRS: [f64; 4] = [0.0001, 0.05, 1.0, 8.0];
 
 /// One MLP run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MlpRun {
     /// The learning rate.
     pub lr: f64,

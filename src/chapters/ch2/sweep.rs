@@ -30,7 +30,7 @@ pub fn sweep_steps(surface: &Surface) -> usize {
 }
 
 /// One surface's sweep and what it says.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SurfaceSweep {
     /// The surface.
     pub surface: Surface,

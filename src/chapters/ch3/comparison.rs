@@ -17,7 +17,7 @@ use crate::train::{self, History, Loss, TrainConfig};
 use crate::Result;
 
 /// The schedules of the training comparison.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Contender {
     /// The peak LR throughout.
     Constant,
@@ -107,7 +107,7 @@ impl LrPolicy for OwnedSchedule {
 }
 
 /// One training run of the comparison.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct ComparisonRun {
     /// The schedule.
     pub contender: Contender,
@@ -194,7 +194,7 @@ pub fn mean_sd(xs: &[f64]) -> (f64, f64) {
 }
 
 /// The comparison's results.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Comparison {
     /// The sizes it ran with.
     pub config: ComparisonConfig,

@@ -26,7 +26,7 @@ pub use exercise::{equal_ratio_exercise_table, EqualRatio, EqualRatioRuns};
 pub use law::{equal_ratio_pairs, equal_ratio_table, exponents_per_seed, law_table};
 
 /// The sizes of the experiment.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FloorConfig {
     /// Training images (the first n of Fashion-MNIST's training set); the loss is measured
     /// on all of them.
@@ -183,7 +183,7 @@ impl FloorConfig {
 
 /// One run: a constant phase at (η, B), then from its last state two continuations on the
 /// same minibatches, one annealed and one at the constant η.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FloorRun {
     /// The rate of the constant phase.
     pub lr: f64,
@@ -319,7 +319,7 @@ pub fn floor_run(
 // ANCHOR_END: floor_run
 
 /// Every run of the grid, seeds innermost.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FloorGrid {
     /// The sizes.
     pub config: FloorConfig,

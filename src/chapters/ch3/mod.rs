@@ -52,7 +52,7 @@ pub use guidance::guidance_table;
 pub use warmup::warmup_table;
 
 /// Sizes of the training comparison.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ComparisonConfig {
     /// The Fashion-MNIST subsets, the ReLU MLP, the epochs and the batch size.
     pub setup: MlpSetup,
@@ -178,7 +178,7 @@ impl Flags {
 }
 
 /// Everything chapter 3 computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Chapter3 {
     /// The tables the book shows and the tests pin.
     pub report: Report,

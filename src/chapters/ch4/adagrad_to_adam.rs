@@ -9,10 +9,11 @@ use crate::{validate, Error, Result};
 
 /// One optimizer's effective learning rate for the large- and the small-gradient
 /// parameter, at every step.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EffectiveLrRun {
     /// The optimizer.
-    pub name: &'static str,
+    #[serde(deserialize_with = "crate::run_cache::leak_str")]
+    pub name: crate::run_cache::StaticName,
     /// Its base learning rate.
     pub lr: f64,
     /// `(step, effective LR of θ₁, effective LR of θ₂)`.

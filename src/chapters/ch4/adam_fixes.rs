@@ -29,7 +29,7 @@ pub const SWEEP_BETA2: [f64; 7] = [0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999];
 /// Reddi, Kale & Kumar (2018), Theorem 1: on `x ∈ [−1, 1]`, `f_t(x) = C·x` when
 /// `t mod 3 = 1` and `−x` otherwise. Over a period the sum is `(C − 2)·x`, so for `C > 2`
 /// the best fixed point is `x = −1`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OnlineProblem {
     /// The large, rare gradient C.
     pub c: f64,
@@ -53,7 +53,7 @@ impl OnlineProblem {
 // ANCHOR_END: online_problem
 
 /// One online run's settings: `(β₁, β₂)`, AMSGrad or not, steps `α/√t`, from [`X1`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OnlineRun {
     /// The problem.
     pub problem: OnlineProblem,
@@ -211,7 +211,7 @@ pub fn horizons(quick: bool) -> Vec<usize> {
 }
 
 /// One method's iterates on Reddi's problem, three ways.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ReddiRun {
     /// The settings.
     pub run: OnlineRun,
@@ -224,7 +224,7 @@ pub struct ReddiRun {
 }
 
 /// Section 1's runs: Adam and AMSGrad at Reddi's setting, by lrbook and by the recursion.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ReddiRuns {
     /// The horizons of the table; the runs are as long as the last.
     pub horizons: Vec<usize>,
@@ -366,7 +366,7 @@ pub fn sweep_table(steps: usize) -> Result<Table> {
 }
 
 /// Everything the page computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct AdamFixes {
     /// Section 1's runs.
     pub reddi: ReddiRuns,

@@ -170,7 +170,7 @@ impl Method {
 }
 
 /// One run on the ravine: the iterates `θ_0..θ_T` and the gradients `g_1..g_T`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RavineRun {
     /// `(θ₁, θ₂)` at every step, from `(1, 1)`.
     pub path: Vec<[f64; 2]>,
@@ -283,7 +283,7 @@ pub fn reference_table() -> Result<Table> {
 }
 
 /// The learning-rate grid and budget of the ravine sweep.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SweepConfig {
     /// Learning rates, increasing.
     pub etas: Vec<f64>,
@@ -303,7 +303,7 @@ impl SweepConfig {
 }
 
 /// The sweep: for each η (outer) and each [`Method`] (inner), the run.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NadamSweep {
     /// Its grid.
     pub config: SweepConfig,
@@ -428,7 +428,7 @@ pub fn lrbook_adamax_u(grads: &[f64], beta2: f64) -> Result<Vec<f64>> {
 }
 
 /// The AdaMax experiment: a recorded gradient sequence and its moments.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AdamaxLimit {
     /// θ₂'s gradients of an Adam run on the ravine at [`RECORDED_ETA`].
     pub grads: Vec<f64>,
@@ -545,7 +545,7 @@ pub fn adamax_lrbook_table(a: &AdamaxLimit) -> Table {
 }
 
 /// Everything the section computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct AdamKnobs {
     /// The NAdam sweep on the ravine.
     pub sweep: NadamSweep,

@@ -102,7 +102,7 @@ pub fn eps_scales() -> Vec<f64> {
 }
 
 /// The ε sweep: per ε of [`EPSILONS`], the measured step at every scale.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct EpsSweep {
     /// Gradient scales.
     pub scales: Vec<f64>,
@@ -189,7 +189,7 @@ pub fn steady_steps(beta2: f64) -> usize {
 
 /// One (β₁, β₂) run: the step after a jump by k and after a drop by k, from the same
 /// steady phase (two parameters of one optimizer).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct BetaTwoRun {
     /// β₁.
     pub beta1: f64,

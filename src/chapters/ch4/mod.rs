@@ -77,7 +77,7 @@ impl NetConfig {
 }
 
 /// Everything chapter 4 computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Chapter4 {
     /// The tables.
     pub report: Report,

@@ -10,10 +10,11 @@ use crate::{validate, Result};
 pub const RAVINE_KAPPAS: [f64; 3] = [10.0, 100.0, 1000.0];
 
 /// A method of the ravine comparison and its tuned setting.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RavineRun {
     /// The method's name.
-    pub name: &'static str,
+    #[serde(deserialize_with = "crate::run_cache::leak_str")]
+    pub name: crate::run_cache::StaticName,
     /// Learning rate.
     pub eta: f64,
     /// Momentum (0 for gradient descent).

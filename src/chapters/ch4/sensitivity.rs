@@ -90,10 +90,11 @@ pub fn net_run(
     })
 }
 /// One optimizer's sweep: `(lr, final held-out loss)`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Sensitivity {
     /// The optimizer.
-    pub name: &'static str,
+    #[serde(deserialize_with = "crate::run_cache::leak_str")]
+    pub name: crate::run_cache::StaticName,
     /// `(lr, mean final held-out loss over the seeds)`, ∞ when a run diverged.
     pub points: Vec<(f64, f64)>,
     /// The per-seed final losses behind each point, in seed order (∞ where it diverged).

@@ -28,7 +28,9 @@ use crate::train::{self, Loss, TrainConfig};
 use crate::Result;
 
 /// The two networks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 pub enum Arch {
     /// The ReLU MLP of [`TunedConfig::net`].
     Mlp,
@@ -67,7 +69,7 @@ impl Arch {
 }
 
 /// The update rules of the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Method {
     /// SGD with momentum 0.9 (PyTorch's heavy ball, no weight decay).
     Sgd,
@@ -114,7 +116,7 @@ impl Method {
 }
 
 /// The sizes of the page.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TunedConfig {
     /// The MLP, the epochs and the batch of every run; `train_examples` is the first n
     /// training images, of which the last [`TunedConfig::val`] are the validation split,
@@ -125,6 +127,7 @@ pub struct TunedConfig {
     /// The CNN's channels.
     pub channels: (i64, i64),
     /// Float kind of data and weights.
+    #[serde(with = "crate::run_cache::kind_serde")]
     pub kind: Kind,
     /// Each tuned rule's learning-rate grid, log-spaced.
     pub grids: Vec<(Method, Vec<f64>)>,
@@ -241,7 +244,7 @@ pub fn load_splits(c: &TunedConfig, cfg: &Config) -> Result<Splits> {
 // ANCHOR_END: splits
 
 /// What one run ends with.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outcome {
     /// Validation accuracy at the end; NaN if the run diverged.
     pub val_accuracy: f64,
@@ -362,7 +365,7 @@ impl<'a> Runner<'a> {
 }
 
 /// One network's results.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ArchResult {
     /// The network.
     pub arch: Arch,
@@ -499,7 +502,7 @@ fn arch_result(
 }
 
 /// Everything the page computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct SgdVsAdam {
     /// The sizes.
     pub config: TunedConfig,

@@ -12,7 +12,7 @@ use crate::train::{self, Loss};
 use crate::{Error, Result};
 
 /// How one run of the sweep ended.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum SweepOutcome {
     /// Reached the target at this step (probe checkpoints about 10% apart).
     Reached(usize),
@@ -23,7 +23,7 @@ pub enum SweepOutcome {
 }
 
 /// One `(B, η)` run of the sweep.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SweepRun {
     /// Batch size.
     pub batch: usize,
@@ -168,7 +168,7 @@ pub fn best_per_batch(runs: &[SweepRun], batches: &[usize]) -> Result<Vec<(usize
 }
 
 /// The sweep and its fits.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Sweep {
     /// Every run, batch-major.
     pub runs: Vec<SweepRun>,

@@ -17,7 +17,7 @@ use crate::report::{fmt_sig, Cell, Table};
 use crate::{validate, Error, Result};
 
 /// The grid's result at one batch size.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct BatchSweep {
     /// The batch size.
     pub batch: usize,
@@ -44,7 +44,7 @@ impl BatchSweep {
 }
 
 /// Everything the control measures.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct EpochSweep {
     /// The sizes (the chapter's).
     pub config: Ch5Config,

@@ -33,7 +33,7 @@ use crate::train::History;
 use crate::Result;
 
 /// The update rule of a contender.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Family {
     /// The chapter's plain SGD.
     Sgd,
@@ -77,7 +77,7 @@ impl Family {
 }
 
 /// One contender: an update rule and how its learning rate follows the batch.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Contender {
     /// The update rule.
     pub family: Family,
@@ -107,7 +107,7 @@ impl Contender {
 }
 
 /// The sizes of the section.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RecipeConfig {
     /// The chapter's configuration: its network, B₀, η₀ (SGD's base rate), the warmup of
     /// the rules section and the "matches the base" tolerance; `net` is cut to fit the
@@ -240,7 +240,7 @@ pub fn scaled_plan(
 // ANCHOR_END: recipe_run
 
 /// Final held-out losses of one setting, one per seed (∞ for a diverged run).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SeedLosses {
     /// The learning rate reached.
     pub lr: f64,
@@ -328,7 +328,7 @@ pub fn paired_or_none(a: &[f64], b: &[f64]) -> Option<Paired> {
 }
 
 /// One contender at one batch.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ContenderAt {
     /// Which contender.
     pub contender: Contender,
@@ -339,7 +339,7 @@ pub struct ContenderAt {
 }
 
 /// Everything the section computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Recipe {
     /// The sizes.
     pub config: RecipeConfig,

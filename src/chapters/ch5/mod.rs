@@ -45,7 +45,7 @@ pub use noise_scale::NoiseScaleRun;
 pub use rules::{rules_run, RuleRun, Rules, RulesRun};
 
 /// The sizes of every part of the chapter.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Ch5Config {
     /// The data and the network every part uses: the first `net.train_examples` training
     /// images, held in memory, and `net.test_examples` held-out ones for the rules; the
@@ -213,7 +213,7 @@ fn plain_sgd(vs: &nn::VarStore) -> Result<Sgd> {
 }
 
 /// Everything chapter 5 computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Chapter5 {
     /// The tables.
     pub report: Report,

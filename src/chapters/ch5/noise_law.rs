@@ -13,7 +13,7 @@ use crate::train::{self, Loss, TrainConfig};
 use crate::Result;
 
 /// The noise of the minibatch gradient at one batch size.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NoisePoint {
     /// Batch size.
     pub batch: usize,
@@ -24,7 +24,7 @@ pub struct NoisePoint {
 }
 
 /// Part 1's measurements.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FixedStateNoise {
     /// `|G|²` of the whole pool.
     pub g2: f64,

@@ -47,7 +47,7 @@ pub fn fixed_state_scale_table(n: &FixedStateNoise) -> Result<Table> {
 
 /// Part 2: training at `est_big` with the sweep's best LR there, the McCandlish estimates
 /// every step, averaged. Records `(step, probe loss, B_noise)` at the checkpoints.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct NoiseScaleRun {
     /// The batch trained with.
     pub batch: usize,

@@ -12,7 +12,7 @@ use crate::Result;
 use tch::nn;
 
 /// A contender of the rules comparison.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RuleRun {
     /// A plain scaling rule, constant LR.
     Plain(ScalingRule),
@@ -39,7 +39,7 @@ impl RuleRun {
 }
 
 /// One run of the rules comparison.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RulesRun {
     /// Batch size.
     pub batch: usize,
@@ -177,7 +177,7 @@ pub fn train_planned(
 // ANCHOR_END: train_planned
 
 /// The rules comparison: the base run and every rule at every batch.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Rules {
     /// η₀.
     pub base_lr: f64,

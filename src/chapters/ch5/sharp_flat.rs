@@ -34,7 +34,7 @@ use crate::train::{History, Loss};
 use crate::{Error, Result};
 
 /// How one network of the page is trained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Condition {
     /// The chapter's base: η₀ at B₀.
     Base,
@@ -71,7 +71,7 @@ impl Condition {
 }
 
 /// The sizes of the page.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SharpFlatConfig {
     /// The chapter's configuration: η₀ and the network; `net` is cut to fit the page's
     /// budget, and its batch is B₀.
@@ -196,7 +196,7 @@ impl SharpFlatConfig {
 }
 
 /// What is measured at the end of one run.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Measured {
     /// Top Hessian eigenvalue of the training loss on the probe images (NaN if diverged).
     pub sharpness: f64,
@@ -324,7 +324,7 @@ pub fn rescale(vs: &VarStore, alpha: f64) -> Result<()> {
 // ANCHOR_END: rescale
 
 /// One rescaled copy of a trained network against the original.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rescaled {
     /// The factor α.
     pub alpha: f64,
@@ -379,7 +379,7 @@ pub fn rescaled(
 }
 
 /// Everything the page computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct SharpFlat {
     /// The sizes.
     pub config: SharpFlatConfig,

@@ -24,7 +24,7 @@ use crate::stats::{self, paired_cells, paired_t_column, Paired};
 use crate::{validate, Error, Result};
 
 /// One setup's control runs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ControlRuns {
     /// The setup.
     pub setup: Setup,

@@ -142,7 +142,7 @@ pub fn mean_final_loss(
 }
 
 /// One setup's range test, grid and suggestion runs.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct SetupResult {
     /// The setup.
     pub setup: Setup,

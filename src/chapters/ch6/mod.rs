@@ -38,7 +38,7 @@ pub use reading_curve::{build_model, Arch, Net, Opt, Setup};
 pub use trained_model::{trained_table, TrainedModel};
 
 /// Sizes of the chapter's experiments.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct FinderConfig {
     /// Training examples (the first n of Fashion-MNIST's training set).
     pub train_examples: usize,
@@ -159,7 +159,7 @@ impl FinderConfig {
 }
 
 /// Everything chapter 6 computes.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Chapter6 {
     /// The tables the book shows and the tests pin.
     pub report: Report,

@@ -13,7 +13,7 @@ pub use crate::optim::tch_nn::TchOptimizer as Opt;
 use crate::Result;
 
 /// The network of a setup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Arch {
     /// ReLU MLP 784-h-10.
     Mlp,
@@ -22,7 +22,7 @@ pub enum Arch {
 }
 
 /// A model and an optimizer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Setup {
     /// The network.
     pub arch: Arch,

@@ -15,7 +15,7 @@ use crate::Result;
 
 /// The range test on a model already trained for the budget at its best grid LR, next to
 /// the fresh model's.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct TrainedModel {
     /// The setup (the first one).
     pub setup: Setup,

@@ -130,7 +130,7 @@ pub fn multiplier_table() -> Result<Table> {
 }
 
 /// The training comparison's sizes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TrainingConfig {
     /// Adam's and RAdam's β₂ (β₁ = 0.9); the warmup lasts `2/(1−β₂)` steps.
     pub beta2: f64,
@@ -197,7 +197,7 @@ impl TrainingConfig {
 pub const METHODS: [&str; 3] = ["Adam", "Adam + linear warmup", "RAdam"];
 
 /// Every run's per-step training loss: `losses[method][seed][step]`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TrainingRuns {
     /// The sizes.
     pub config: TrainingConfig,
