@@ -645,4 +645,47 @@ mod tests {
         );
         assert_eq!(flags(&["--seeds", "0,1,2"]), ["--seeds", "0,1,2"]);
     }
+
+    /// A section's example keeps the section's output (which its test reads back after
+    /// `make book`) only through `section_main!`; through `exercise_main!` it would keep the
+    /// tables alone, and the test would compute the whole run again.
+    #[test]
+    fn every_sections_example_keeps_its_output() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = Vec::new();
+        let mut dirs = vec![root.join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    sources.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let sections: Vec<String> = sources
+            .iter()
+            .flat_map(|s| s.lines())
+            .filter_map(|l| l.trim().strip_prefix("impl Section for "))
+            .map(|l| l.trim_end_matches(" {").to_string())
+            .collect();
+        assert!(sections.len() >= 9, "{sections:?}");
+        let examples: Vec<String> = std::fs::read_dir(root.join("examples"))
+            .unwrap()
+            .flatten()
+            .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+            .collect();
+        for section in &sections {
+            let run_by: Vec<&String> = examples
+                .iter()
+                .filter(|e| e.contains(&format!("::{section});")))
+                .collect();
+            assert_eq!(run_by.len(), 1, "{section}: one example runs it");
+            assert!(
+                run_by[0].contains("lrbook::section_main!("),
+                "{section}: its example must be `lrbook::section_main!(…)`"
+            );
+        }
+    }
 }

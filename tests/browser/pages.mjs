@@ -14,9 +14,11 @@
 // go to SCREENSHOT_DIR/<layout>/.
 //
 // Environment: PAGES=a.html,b.html restricts the run to those pages (for development);
-// LAYOUTS=desktop-light,phone-coal restricts the layouts.
+// LAYOUTS=desktop-light,phone-coal restricts the layouts; PAGE_JOBS=N checks N layouts at
+// once (default: one per core).
 import { launchChromium } from "./lib.mjs";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -182,7 +184,12 @@ try {
   }
   await context.close();
 
-  for (const layout of layouts) {
+  // The layouts side by side, one per core (PAGE_JOBS overrides): each in its own browser
+  // context, so that they share nothing but the browser; every line names its layout.
+  const jobs = Math.max(1, Math.min(layouts.length, Number(process.env.PAGE_JOBS) || os.cpus().length));
+  const queue = [...layouts];
+  const started = Date.now();
+  const checkLayout = async (layout) => {
     const ctx = await browser.newContext({ viewport: { width: layout.width, height: layout.height } });
     // mdBook reads the theme from localStorage before it paints.
     await ctx.addInitScript((theme) => localStorage.setItem("mdbook-theme", theme), layout.theme);
@@ -191,20 +198,24 @@ try {
       const page = await ctx.newPage();
       await page.goto(new URL(rel, base).href, { waitUntil: "load" });
       await page.waitForLoadState("networkidle").catch(() => {});
-      const before = failures.length;
+      let failed = 0; // this page's, in this layout (the other layout's run alongside)
       for (const c of checks) {
-        await c.check(page, { rel, layout, fail: (what) => fail(rel, `[${layout.name}] ${c.name}: ${what}`) });
+        await c.check(page, { rel, layout, fail: (what) => { failed++; fail(rel, `[${layout.name}] ${c.name}: ${what}`); } });
       }
       const isChapter = /^(ch\d|appendix|instructor\/|preface)/.test(rel) || rel === "print.html";
       if (isChapter && rel !== "print.html") {
         const shot = path.join(shotDir, layout.name, rel.replace(/[\/]/g, "_").replace(/\.html$/, ".png"));
         await page.screenshot({ path: shot, fullPage: true });
       }
-      console.log(`[${layout.name}] ${rel}: ${failures.length - before ? "FAILED" : "ok"}`);
+      console.log(`[${layout.name}] ${rel}: ${failed ? "FAILED" : "ok"}`);
       await page.close();
     }
     await ctx.close();
-  }
+  };
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    while (queue.length) await checkLayout(queue.shift());
+  }));
+  console.log(`${layouts.length} layouts checked, ${jobs} at a time, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   await browser.close();
 }
