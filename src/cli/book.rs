@@ -133,8 +133,9 @@ impl BookStaging {
             match kept.output::<T>() {
                 Ok(output) => {
                     eprintln!(
-                        "{name}: read back the run that its example kept in {} (same \
-                         sources, flags, machine and data; {}=1 computes it again)",
+                        "{name}: read back the kept run {} (made by its example or an \
+                         earlier test, with the same sources, flags, machine and data; {}=1 \
+                         computes it again)",
                         key.as_ref()
                             .map(|k| k.folder().display().to_string())
                             .unwrap_or_default(),
