@@ -283,10 +283,7 @@ impl Run {
         println!("{markdown}");
         if let Some(key) = &self.kept {
             let manifest = manifest_rel(self.name);
-            let kept = crate::run_cache::encode_output(output).and_then(|bytes| {
-                crate::run_cache::keep(key, &self.out, &manifest, &markdown, &bytes)
-            });
-            if let Err(e) = kept {
+            if let Err(e) = crate::run_cache::keep(key, &self.out, &manifest, &markdown, output) {
                 eprintln!("{}: could not keep this run for reuse ({e})", self.name);
             }
         }

@@ -258,20 +258,21 @@ pub fn decode_output<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T
 
 /// Keeps the run whose output session just committed under `out` (its manifest at
 /// `out/manifest_rel`) as the run for `key`, with the report it printed and what it
-/// computed (`output`, from [`encode_output`]); replaces any other kept run of the same
+/// computed (`output`, stored by [`encode_output`]); replaces any other kept run of the same
 /// example. Copies into a temporary folder, then renames it into place, so a kept run is
 /// whole or absent.
-pub fn keep(
+pub fn keep<T: Serialize>(
     key: &RunKey,
     out: &Path,
     manifest_rel: &Path,
     report: &str,
-    output: &[u8],
+    output: &T,
 ) -> Result<()> {
     let folder = key.folder();
     if KeptRun::find(key, manifest_rel).is_some() {
         return Ok(());
     }
+    let output = encode_output(output)?;
     let parent = folder.parent().expect("a kept run's folder has a parent");
     let tmp = parent.join(format!(
         ".{}.tmp-{}-{:?}",
@@ -297,7 +298,7 @@ pub fn keep(
             let path = tmp.join(name);
             std::fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
         };
-        write(OUTPUT_FILE, output)?;
+        write(OUTPUT_FILE, &output)?;
         write(REPORT_FILE, report.as_bytes())?;
         write(INPUTS_FILE, key.inputs.as_bytes())
     };
@@ -470,14 +471,7 @@ mod tests {
             vec![1.5, f64::NAN, f64::NEG_INFINITY, -0.0],
             "diverged".to_string(),
         );
-        keep(
-            &key,
-            &out,
-            manifest_rel,
-            "report text",
-            &encode_output(&computed).unwrap(),
-        )
-        .unwrap();
+        keep(&key, &out, manifest_rel, "report text", &computed).unwrap();
         let kept = KeptRun::find(&key, manifest_rel).expect("kept");
         // What the run computed comes back bit for bit, NaN and the infinities included, and
         // only as the type it was kept as.
@@ -560,12 +554,7 @@ pub mod kind_serde {
     use tch::Kind;
 
     /// The kinds a chapter's configuration holds.
-    const KINDS: [(Kind, &str); 4] = [
-        (Kind::Float, "Float"),
-        (Kind::Double, "Double"),
-        (Kind::Half, "Half"),
-        (Kind::BFloat16, "BFloat16"),
-    ];
+    const KINDS: [(Kind, &str); 2] = [(Kind::Float, "Float"), (Kind::Double, "Double")];
 
     /// Writes `kind` as its name.
     pub fn serialize<S: serde::Serializer>(kind: &Kind, s: S) -> Result<S::Ok, S::Error> {

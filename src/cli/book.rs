@@ -126,19 +126,20 @@ impl BookStaging {
         let flags = rerun_flags(flags.into_iter());
         let provenance = common.provenance_for(name, &cfg, &flags);
         let key = keeps_runs(&cfg).then(|| crate::run_cache::RunKey::new(name, &flags, None));
-        let kept = key
-            .as_ref()
-            .and_then(|key| crate::run_cache::KeptRun::find(key, &manifest_rel(name)));
-        if let Some(kept) = &kept {
+        let kept = key.as_ref().and_then(|key| {
+            Some((
+                key,
+                crate::run_cache::KeptRun::find(key, &manifest_rel(name))?,
+            ))
+        });
+        if let Some((key, kept)) = &kept {
             match kept.output::<T>() {
                 Ok(output) => {
                     eprintln!(
                         "{name}: read back the kept run {} (made by its example or an \
                          earlier test, with the same sources, flags, machine and data; {}=1 \
                          computes it again)",
-                        key.as_ref()
-                            .map(|k| k.folder().display().to_string())
-                            .unwrap_or_default(),
+                        key.folder().display(),
                         crate::run_cache::NO_CACHE_ENV
                     );
                     return Ok(Begun::Kept(output));
@@ -211,7 +212,7 @@ impl BookStaging {
                 &root,
                 &manifest_rel(self.name),
                 &report.to_markdown(),
-                &crate::run_cache::encode_output(output)?,
+                output,
             )
         })();
         let _ = std::fs::remove_dir_all(&root);
