@@ -85,20 +85,34 @@ rm -rf "$app"
 mkdir -p "$app/src"
 # The README's blocks: the first ```toml block and the first ```rust block after the
 # "From your own project" heading.
-python3 - "$root/README.md" "$app" <<'EOF'
-import pathlib, re, sys
+python3 - "$root/README.md" "$app" "$root/Cargo.toml" <<'EOF'
+import json, pathlib, re, sys, tomllib
 text = pathlib.Path(sys.argv[1]).read_text()
 section = text.split("### From your own project", 1)[1]
 toml = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
 rust = re.search(r"```rust\n(.*?)```", section, re.S).group(1)
 app = pathlib.Path(sys.argv[2])
-# The README's [dependencies] block, under a package header of the app's own. The same
-# dependency profile as lrbook's Cargo.toml, so that the compiled dependencies are shared.
+# The README's [dependencies] block, under a package header of the app's own, with lrbook's
+# own [profile.dev] copied from its Cargo.toml: a dependency built with another profile
+# (opt-level, debug info) is compiled a second time, and every one of them was (about 4 min).
+def toml_value(v):  # a profile holds booleans, integers and strings only
+    return str(v).lower() if isinstance(v, bool) else json.dumps(v)
+def profile_tables(name, table, out):
+    out.append(f"[{name}]")
+    out += [f"{k} = {toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
+    for package, sub in table.get("package", {}).items():
+        profile_tables(f'{name}.package."{package}"', sub, out)
+profile = []
+profile_tables("profile.dev", tomllib.loads(pathlib.Path(sys.argv[3]).read_text())["profile"]["dev"], profile)
 (app / "Cargo.toml").write_text(
     '[package]\nname = "my-tch-app"\nversion = "0.1.0"\nedition = "2021"\n\n' + toml
-    + '\n[profile.dev.package."*"]\nopt-level = 3\n[workspace]\n')
+    + "\n" + "\n".join(profile) + "\n[workspace]\n")
 (app / "src" / "main.rs").write_text(rust)
 EOF
+# lrbook's own Cargo.lock, which cargo trims to what the app uses: the same dependency versions
+# as the tests (a fresh resolution picked newer patch releases, so every dependency was compiled
+# again, and the check could break on a crate's release with nothing changed here).
+cp "$root/Cargo.lock" "$app/Cargo.lock"
 libtorch="$root/.libtorch"
 (cd "$app" &&
     LIBTORCH="$libtorch" LD_LIBRARY_PATH="$libtorch/lib" CARGO_TARGET_DIR="$root/target" \
