@@ -649,18 +649,13 @@ mod tests {
     #[test]
     fn every_sections_example_keeps_its_output() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut sources = Vec::new();
-        let mut dirs = vec![root.join("src")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    sources.push(std::fs::read_to_string(&path).unwrap());
-                }
-            }
-        }
+        let mut files = Vec::new();
+        crate::run_cache::collect_files(&root.join("src"), &mut files);
+        let sources: Vec<String> = files
+            .iter()
+            .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect();
         let sections: Vec<String> = sources
             .iter()
             .flat_map(|s| s.lines())

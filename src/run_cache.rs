@@ -77,7 +77,7 @@ pub fn source_hash() -> &'static str {
 }
 
 /// Every file under `dir`, recursively (none if it does not exist).
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

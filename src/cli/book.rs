@@ -127,10 +127,7 @@ impl BookStaging {
         let provenance = common.provenance_for(name, &cfg, &flags);
         let key = keeps_runs(&cfg).then(|| crate::run_cache::RunKey::new(name, &flags, None));
         let kept = key.as_ref().and_then(|key| {
-            Some((
-                key,
-                crate::run_cache::KeptRun::find(key, &manifest_rel(name))?,
-            ))
+            crate::run_cache::KeptRun::find(key, &manifest_rel(name)).map(|kept| (key, kept))
         });
         if let Some((key, kept)) = &kept {
             match kept.output::<T>() {
